@@ -1,0 +1,34 @@
+package dev.ferry.cli;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.ferry.engine.CopyEngine;
+import dev.ferry.engine.ImageInspector;
+import dev.ferry.engine.TransportRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Ferry's bindings. Free of side effects: transports are discovered when a command first asks for the registry,
+ * not when the injector is built.
+ */
+public class FerryModule extends AbstractModule {
+    @Override
+    protected void configure() {
+        bind(CopyEngine.class).in(Singleton.class);
+        bind(ImageInspector.class).in(Singleton.class);
+    }
+
+    @Provides
+    @Singleton
+    Transports transports() {
+        return new Transports(() -> {
+            try {
+                return TransportRegistry.load(Ferry.class.getClassLoader());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}

@@ -1,0 +1,10 @@
+package dev.ferry.cli;
+
+/** The {@code ferry} command. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(Ferry.create().execute(args));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ferry.cli;
+
+import com.google.inject.Inject;
+import dev.ferry.engine.TransportRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry transports}: what transports were found, what they can do, and where they came from. */
+@Command(name = "transports", mixinStandardHelpOptions = true,
+        description = "List the transports found: name, read/write, syntax, and the jar each came from.")
+public class TransportsCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--full-path", description = "Show the full path of each jar.")
+    boolean fullPath;
+
+    @Inject
+    Transports transports;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        for (TransportRegistry.Entry entry : transports.registry().entries()) {
+            String origin = fullPath ? entry.origin() : String.valueOf(Path.of(entry.origin()).getFileName());
+            out.printf("%-14s %-11s %-24s %s%s%n", entry.transport().name(),
+                    entry.transport().capabilities().describe(), entry.transport().syntax(), origin,
+                    entry.version() == null ? "" : " (" + entry.version() + ")");
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.ferry.spi;
+
+/**
+ * A parsed, immutable reference to an image within one transport. Implementations define {@code equals} and
+ * {@code hashCode} by value.
+ */
+public interface ImageReference {
+    /** The transport that parsed this reference. */
+    Transport transport();
+
+    /**
+     * This reference without the transport prefix, such that {@code transport().parse(stringWithinTransport())}
+     * gives an equal reference.
+     */
+    String stringWithinTransport();
+
+    /** {@code transport-name:stringWithinTransport}, as a user writes it. */
+    default String displayName() {
+        return transport().name() + ":" + stringWithinTransport();
+    }
+
+    /**
+     * Opens the image for reading. Fails early when the image is not there.
+     *
+     * @throws ImageNotFoundException if no image is at this reference
+     * @throws AmbiguousImageException if the reference names no image and several are there
+     * @throws OperationNotSupportedException if the transport cannot read
+     * @throws FerryException for other failures, with a message for the user
+     */
+    ImageSource openSource() throws java.io.IOException;
+
+    /**
+     * Opens the image for writing. Nothing is visible at the reference until {@link ImageSink#commit()}.
+     *
+     * @throws OperationNotSupportedException if the transport cannot write
+     * @throws FerryException if the destination cannot be written, with a message for the user
+     */
+    ImageSink openSink() throws java.io.IOException;
+}

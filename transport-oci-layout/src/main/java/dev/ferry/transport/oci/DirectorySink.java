@@ -1,0 +1,236 @@
+package dev.ferry.transport.oci;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.internal.Json;
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
+import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.MediaTypes;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.UnsupportedManifestException;
+import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.VerifyingInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Writes an image into a layout directory as a transaction. Blobs and manifests are staged, verified and
+ * flushed, in a private folder inside the layout ({@code .ferry-staging-<uuid>}); {@link #commit()} takes the
+ * layout's lock, renames them into {@code blobs/}, and replaces {@code index.json} atomically. Until then the
+ * layout is untouched: a failed or killed copy leaves it as it was (a killed one leaves its staging folder,
+ * which no reader looks at).
+ */
+final class DirectorySink implements ImageSink {
+    static final List<String> SUPPORTED = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX);
+    private static final String STAGING_PREFIX = ".ferry-staging-";
+
+    private final LayoutReference reference;
+    private final Path dir;
+    private final boolean createdDir;
+    private final Path staging;
+    private final Map<Digest, Path> staged = new ConcurrentHashMap<>();
+    private volatile ManifestBytes top;
+    private volatile boolean committed;
+    private volatile boolean closed;
+
+    private DirectorySink(LayoutReference reference, Path dir, boolean createdDir, Path staging) {
+        this.reference = reference;
+        this.dir = dir;
+        this.createdDir = createdDir;
+        this.staging = staging;
+    }
+
+    static DirectorySink open(LayoutReference reference) throws IOException {
+        Path dir = reference.path();
+        boolean created = false;
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new FerryException(dir + " exists and is not a directory",
+                        "name a directory for oci:, or use oci-archive: for a tar file");
+            }
+            Path layoutFile = dir.resolve(LayoutFiles.OCI_LAYOUT);
+            if (Files.exists(layoutFile)) {
+                LayoutFiles.checkLayoutFile(LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.OCI_LAYOUT,
+                        4096), dir.toString());
+            } else if (!isEmpty(dir)) {
+                throw new FerryException(dir + " is not an OCI layout (no oci-layout file) and is not empty;"
+                        + " refusing to write into it", "name an empty or new directory, or an existing layout");
+            }
+        } else {
+            Path parent = dir.getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new FerryException("cannot create " + dir + ": " + parent + " is not a directory",
+                        "create the parent directory first");
+            }
+            try {
+                Files.createDirectory(dir);
+                created = true;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // created concurrently: fine
+            }
+        }
+        Path staging = dir.resolve(STAGING_PREFIX + UUID.randomUUID());
+        Files.createDirectory(staging);
+        return new DirectorySink(reference, dir, created, staging);
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            return !entries.iterator().hasNext();
+        }
+    }
+
+    @Override
+    public ImageReference reference() {
+        return reference;
+    }
+
+    @Override
+    public List<String> supportedManifestTypes() {
+        return SUPPORTED;
+    }
+
+    @Override
+    public boolean hasBlob(Descriptor descriptor) throws IOException {
+        if (staged.containsKey(descriptor.digest())) {
+            return true;
+        }
+        Path blob = dir.resolve(LayoutFiles.blobPath(descriptor.digest()));
+        return Files.isRegularFile(blob) && Files.size(blob) == descriptor.size();
+    }
+
+    @Override
+    public void putBlob(Descriptor descriptor, InputStream in) throws IOException {
+        checkOpen();
+        VerifyingInputStream verifying = VerifyingInputStream.verify(in, descriptor);
+        Path tmp = staging.resolve(UUID.randomUUID() + ".partial");
+        boolean ok = false;
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out = Channels.newOutputStream(ch);
+                verifying.transferTo(out);
+                if (!verifying.verified()) {
+                    verifying.drainAndVerify();
+                }
+                ch.force(false);
+            }
+            stage(descriptor.digest(), tmp);
+            ok = true;
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private void stage(Digest digest, Path tmp) throws IOException {
+        Path name = staging.resolve(digest.algorithm().ociName() + "-" + digest.hex());
+        AtomicFiles.move(tmp, name);
+        staged.put(digest, name);
+    }
+
+    private void stageBytes(ManifestBytes manifest) throws IOException {
+        checkOpen();
+        if (!SUPPORTED.contains(manifest.mediaType())) {
+            throw new UnsupportedManifestException(reference.displayName(), manifest.mediaType(), SUPPORTED);
+        }
+        Path tmp = staging.resolve(UUID.randomUUID() + ".partial");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(manifest.bytes()));
+            ch.force(false);
+        }
+        stage(manifest.digest(), tmp);
+    }
+
+    @Override
+    public void putChildManifest(ManifestBytes manifest) throws IOException {
+        stageBytes(manifest);
+    }
+
+    @Override
+    public void putManifest(ManifestBytes manifest) throws IOException {
+        stageBytes(manifest);
+        top = manifest;
+    }
+
+    @Override
+    public void commit() throws IOException {
+        checkOpen();
+        if (top == null) {
+            throw new IllegalStateException("commit() before putManifest()");
+        }
+        AtomicFiles.createIfAbsent(dir.resolve(LayoutFiles.OCI_LAYOUT), LayoutFiles.OCI_LAYOUT_BYTES);
+        try (LayoutLock lock = LayoutLock.acquire(dir)) {
+            for (Map.Entry<Digest, Path> e : staged.entrySet()) {
+                Path target = dir.resolve(LayoutFiles.blobPath(e.getKey()));
+                Files.createDirectories(target.getParent());
+                AtomicFiles.move(e.getValue(), target);
+            }
+            for (Digest digest : staged.keySet()) {
+                AtomicFiles.syncDirectory(dir.resolve(LayoutFiles.blobPath(digest)).getParent());
+            }
+            Path indexFile = dir.resolve(LayoutFiles.INDEX);
+            ObjectNode index = Files.exists(indexFile)
+                    ? LayoutFiles.parseIndex(LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.INDEX,
+                            LayoutFiles.MAX_INDEX_SIZE), dir.toString())
+                    : LayoutFiles.emptyIndex();
+            Descriptor entry = top.descriptor();
+            if (reference.ref() != null) {
+                entry = entry.withAnnotations(Map.of(Descriptor.REF_NAME_ANNOTATION, reference.ref()));
+            }
+            LayoutFiles.addEntry(index, entry);
+            AtomicFiles.replace(indexFile, Json.write(index));
+            AtomicFiles.syncDirectory(dir);
+            committed = true;
+        } finally {
+            deleteStaging();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!committed) {
+            deleteStaging();
+            if (createdDir && isEmpty(dir)) {
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed || committed) {
+            throw new IllegalStateException("sink for " + reference.displayName() + " is already "
+                    + (committed ? "committed" : "closed"));
+        }
+    }
+
+    private void deleteStaging() throws IOException {
+        if (!Files.exists(staging)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(staging)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
