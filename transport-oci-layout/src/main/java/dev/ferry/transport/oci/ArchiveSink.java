@@ -44,6 +44,7 @@ final class ArchiveSink implements ImageSink {
     private final TarArchiveOutputStream tar;
     private final TarStore previous;
     private final Set<Digest> written = new HashSet<>();
+    private final Set<DigestAlgorithm> directories = new HashSet<>();
     private ManifestBytes top;
     private boolean failed;
     private boolean committed;
@@ -97,9 +98,7 @@ final class ArchiveSink implements ImageSink {
         try {
             sink.writeFile(LayoutFiles.OCI_LAYOUT, LayoutFiles.OCI_LAYOUT_BYTES);
             sink.writeDirectory(LayoutFiles.BLOBS + "/");
-            for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
-                sink.writeDirectory(LayoutFiles.BLOBS + "/" + algorithm.ociName() + "/");
-            }
+            sink.algorithmDirectory(DigestAlgorithm.SHA256);
         } catch (IOException | RuntimeException e) {
             sink.close();
             throw e;
@@ -131,6 +130,7 @@ final class ArchiveSink implements ImageSink {
             verifying.drainAndVerify();
             return;
         }
+        algorithmDirectory(descriptor.digest().algorithm());
         failed = true; // until the entry is whole: a tar stream cannot take back half an entry
         TarArchiveEntry entry = entry(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
         tar.putArchiveEntry(entry);
@@ -150,6 +150,7 @@ final class ArchiveSink implements ImageSink {
                     DirectorySink.SUPPORTED);
         }
         if (written.add(manifest.digest())) {
+            algorithmDirectory(manifest.digest().algorithm());
             writeFile(LayoutFiles.blobPath(manifest.digest()), manifest.bytes());
         }
     }
@@ -220,6 +221,13 @@ final class ArchiveSink implements ImageSink {
         entry.setMode(0100644);
         entry.setModTime(0);
         return entry;
+    }
+
+    /** Writes {@code blobs/<algorithm>/} before the first blob of that algorithm. */
+    private void algorithmDirectory(DigestAlgorithm algorithm) throws IOException {
+        if (directories.add(algorithm)) {
+            writeDirectory(LayoutFiles.BLOBS + "/" + algorithm.ociName() + "/");
+        }
     }
 
     private void writeFile(String name, byte[] bytes) throws IOException {

@@ -67,7 +67,7 @@ final class DirectorySink implements ImageSink {
             if (Files.exists(layoutFile)) {
                 LayoutFiles.checkLayoutFile(LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.OCI_LAYOUT,
                         4096), dir.toString());
-            } else if (!isEmpty(dir)) {
+            } else if (!onlyFerryWork(dir)) {
                 throw new FerryException(dir + " is not an OCI layout (no oci-layout file) and is not empty;"
                         + " refusing to write into it", "name an empty or new directory, or an existing layout");
             }
@@ -93,6 +93,19 @@ final class DirectorySink implements ImageSink {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             return !entries.iterator().hasNext();
         }
+    }
+
+    /** Whether {@code dir} holds nothing but other Ferry writers' staging (a layout being created concurrently). */
+    private static boolean onlyFerryWork(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.startsWith(STAGING_PREFIX) && !(name.startsWith(".ferry-") && name.endsWith(".tmp"))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override
