@@ -2,37 +2,41 @@ package dev.ferry.cli;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** Builds the command line: one Guice injector creates every command. */
 public final class Ferry {
     private Ferry() {}
 
-    /** The {@code ferry} command line, printing to the process's stdout and stderr. */
-    public static CommandLine create() {
-        return create(new FerryModule());
+    /** The {@code ferry} command line writing to {@code stdout} and {@code stderr}, in UTF-8. */
+    public static CommandLine create(OutputStream stdout, OutputStream stderr) {
+        return create(new FerryModule(stdout), stdout, stderr);
     }
 
-    /** The {@code ferry} command line with the given bindings (tests swap in their own). */
-    public static CommandLine create(com.google.inject.Module module) {
+    /** The {@code ferry} command line with the given bindings (tests and plugins may add their own). */
+    public static CommandLine create(com.google.inject.Module module, OutputStream stdout, OutputStream stderr) {
         Injector injector = Guice.createInjector(module);
         CommandLine cli = new CommandLine(RootCommand.class, new GuiceFactory(injector));
+        cli.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)));
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(new UsageErrorHandler());
         cli.setExitCodeExceptionMapper(ErrorHandler::exitCode);
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }
 
-    /** Runs {@code args} with output captured, for tests: returns the exit code. */
-    public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = create();
-        cli.setOut(out);
-        cli.setErr(err);
-        int code = cli.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+    /** Runs {@code args} and returns the exit code; everything written is flushed. */
+    public static int run(OutputStream stdout, OutputStream stderr, String... args) {
+        CommandLine cli = create(stdout, stderr);
+        try {
+            return cli.execute(args);
+        } finally {
+            cli.getOut().flush();
+            cli.getErr().flush();
+        }
     }
 }

@@ -14,8 +14,16 @@ import java.io.UncheckedIOException;
  * not when the injector is built.
  */
 public class FerryModule extends AbstractModule {
+    private final Stdout stdout;
+
+    /** Bindings for a process whose standard output is {@code stdout}. */
+    public FerryModule(java.io.OutputStream stdout) {
+        this.stdout = new Stdout(stdout);
+    }
+
     @Override
     protected void configure() {
+        bind(Stdout.class).toInstance(stdout);
         bind(CopyEngine.class).in(Singleton.class);
         bind(ImageInspector.class).in(Singleton.class);
     }

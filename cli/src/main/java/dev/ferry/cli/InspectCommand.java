@@ -13,8 +13,6 @@ import dev.ferry.model.ImageConfig;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,8 +58,8 @@ public class InspectCommand implements Callable<Integer> {
     @Inject
     ImageInspector inspector;
 
-    /** Where raw bytes go; tests may replace it. */
-    static OutputStream rawOut = null;
+    @Inject
+    Stdout stdout;
 
     @Override
     public Integer call() throws Exception {
@@ -84,17 +82,11 @@ public class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Bytes exactly: straight to the standard output stream, not through a character writer. */
     private void writeRaw(byte[] bytes) throws java.io.IOException {
-        if (rawOut != null) {
-            rawOut.write(bytes);
-            rawOut.flush();
-            return;
-        }
-        // Bytes exactly: through the process's stdout stream, not a character writer.
         spec.commandLine().getOut().flush();
-        PrintStream out = System.out;
-        out.write(bytes);
-        out.flush();
+        stdout.stream().write(bytes);
+        stdout.stream().flush();
     }
 
     static ObjectNode describe(ImageReference ref, InspectedImage image) {

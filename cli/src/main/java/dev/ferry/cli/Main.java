@@ -5,6 +5,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(Ferry.create().execute(args));
+        System.exit(Ferry.run(System.out, System.err, args));
     }
 }

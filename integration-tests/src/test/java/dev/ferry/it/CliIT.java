@@ -1,0 +1,97 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code ferry} command as users see it. */
+class CliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void versionAndHelp() {
+        assertTrue(Cli.ferry("--version").ok().out().startsWith("ferry "));
+        String help = Cli.ferry("--help").ok().out();
+        for (String command : new String[] {"transports", "inspect", "copy", "--debug", "--quiet"}) {
+            assertTrue(help.contains(command), help);
+        }
+        assertTrue(Cli.ferry("copy", "--help").ok().out().contains("--platform"));
+    }
+
+    @Test
+    void transportsListsEachWithItsJar() {
+        String out = Cli.ferry("transports").ok().out();
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("oci ") && l.contains("read/write")
+                && l.contains("ferry-transport-oci-layout")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("oci-archive ") && l.contains("oci-archive:PATH[:REF]")),
+                out);
+    }
+
+    @Test
+    void inspectPrintsTheImage() throws Exception {
+        Path layout = Fixtures.umociImage(tmp, "img");
+        JsonNode entry = Fixtures.entry(layout, "v2");
+        JsonNode manifest = Fixtures.blobJson(layout, entry.path("digest").asText());
+        JsonNode json = JSON.readTree(Cli.ferry("inspect", "oci:" + layout + ":v2").ok().out());
+        assertEquals(entry.path("digest").asText(), json.path("digest").asText());
+        assertEquals("application/vnd.oci.image.manifest.v1+json", json.path("mediaType").asText());
+        assertEquals("linux/amd64", json.path("platform").asText());
+        assertTrue(json.path("created").asText().startsWith("20"));
+        assertEquals("/bin/tool", json.path("cmd").get(0).asText());
+        assertTrue(json.path("env").toString().contains("GREETING=hello"));
+        assertEquals("/srv", json.path("workingDir").asText());
+        assertEquals("1000:1000", json.path("user").asText());
+        assertEquals("1", json.path("labels").path("org.example").asText());
+        assertEquals("8080/tcp", json.path("exposedPorts").get(0).asText());
+        assertEquals(2, json.path("layers").size());
+        for (int i = 0; i < 2; i++) {
+            JsonNode layer = json.path("layers").get(i);
+            assertEquals(manifest.path("layers").get(i).path("digest"), layer.path("digest"));
+            assertEquals(manifest.path("layers").get(i).path("size"), layer.path("size"));
+            assertTrue(layer.path("diffId").asText().startsWith("sha256:"));
+        }
+        assertTrue(json.has("entrypoint"));
+    }
+
+    @Test
+    void rawAndConfigPrintTheStoredBytesExactly() throws Exception {
+        Path layout = Fixtures.umociImage(tmp, "img");
+        String digest = Fixtures.entry(layout, "v2").path("digest").asText();
+        byte[] raw = Cli.ferry("inspect", "--raw", "oci:" + layout + ":v2").ok().stdout();
+        assertArrayEquals(Files.readAllBytes(Fixtures.blobPath(layout, digest)), raw);
+        assertEquals(digest, "sha256:" + HexFormat.of().formatHex(Fixtures.sha256().digest(raw)));
+        String config = Fixtures.blobJson(layout, digest).path("config").path("digest").asText();
+        byte[] configBytes = Cli.ferry("inspect", "--config", "oci:" + layout + ":v2").ok().stdout();
+        assertArrayEquals(Files.readAllBytes(Fixtures.blobPath(layout, config)), configBytes);
+        Cli.ferry("inspect", "--raw", "--config", "oci:" + layout + ":v2").fails(2);
+    }
+
+    @Test
+    void copyPrintsTheDigestOnly() throws Exception {
+        Path source = Fixtures.syntheticLayout(tmp.resolve("src"), "latest", 5000);
+        String digest = Fixtures.entry(source, "latest").path("digest").asText();
+        Cli.Result result = Cli.ferry("copy", "oci:" + source + ":latest", "oci:" + tmp.resolve("out") + ":x").ok();
+        assertEquals(digest + "\n", result.out());
+        assertEquals("", result.stderr(), "no progress when output is not a terminal");
+    }
+
+    @Test
+    void debugAddsAStackTrace() throws Exception {
+        Cli.Result plain = Cli.ferry("inspect", "oci:" + tmp.resolve("missing"));
+        plain.fails(1, "not found");
+        Cli.Result debug = Cli.ferry("--debug", "inspect", "oci:" + tmp.resolve("missing"));
+        assertEquals(1, debug.code());
+        assertTrue(debug.stderr().startsWith("ferry: ") && debug.stderr().contains("\tat "), debug.stderr());
+    }
+}
