@@ -19,29 +19,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashSafetyIT {
     /** Big enough that the copy is still writing when the kill comes. */
-    private static final long BIG = 768L << 20;
-
-    @TempDir
-    static Path shared;
     static Path big;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void bigImage() throws IOException {
-        big = Fixtures.syntheticLayout(shared.resolve("big"), "big", 4096, BIG);
+    static void bigImage() {
+        big = BigImage.layout();
     }
 
     private static Process ferry(String... args) throws IOException {
-        Path launcher = Path.of(System.getProperty("ferry.repoRoot", "..")).resolve("ferry");
-        String[] command = new String[args.length + 1];
-        command[0] = launcher.toString();
-        System.arraycopy(args, 0, command, 1, args.length);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("FERRY_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC");
-        return pb.start();
+        return BigImage.ferry("-Xmx128m -XX:+UseSerialGC", args);
     }
 
     /** Kills the copy once {@code partial} shows it is writing. */
@@ -92,6 +81,11 @@ class CrashSafetyIT {
                 .contains(Fixtures.entry(big, "big").path("digest").asText()));
         Peers.run(tmp, "skopeo", "inspect", "oci:" + dest + ":earlier").ok();
         SpecSchemas.load().assertValidLayout(dest);
+        assertEquals(0, stagedBytes(dest), "the next commit removed the killed copy's staging folder");
+        try (Stream<Path> entries = Files.list(dest)) {
+            assertEquals(java.util.List.of("blobs", "index.json", "oci-layout"),
+                    entries.map(p -> p.getFileName().toString()).sorted().toList());
+        }
     }
 
     @Test

@@ -32,27 +32,34 @@ import java.util.stream.Stream;
  * Writes an image into a layout directory as a transaction. Blobs and manifests are staged, verified and
  * flushed, in a private folder inside the layout ({@code .ferry-staging-<uuid>}); {@link #commit()} takes the
  * layout's lock, renames them into {@code blobs/}, and replaces {@code index.json} atomically. Until then the
- * layout is untouched: a failed or killed copy leaves it as it was (a killed one leaves its staging folder,
- * which no reader looks at).
+ * layout is untouched: a failed or killed copy leaves it as it was. A killed copy leaves its staging folder, which
+ * no reader looks at; each sink holds a lock on {@code .owner} in its folder while it lives, so the next commit
+ * into the layout can tell a dead writer's folder from a live one and removes it.
  */
 final class DirectorySink implements ImageSink {
     static final List<String> SUPPORTED = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX);
     private static final String STAGING_PREFIX = ".ferry-staging-";
+    private static final String OWNER = ".owner";
+    /** A staging folder without an owner lock file is another writer's just-created one, unless it is this old. */
+    private static final java.time.Duration ORPHAN_AGE = java.time.Duration.ofHours(1);
 
     private final LayoutReference reference;
     private final Path dir;
     private final boolean createdDir;
     private final Path staging;
+    private final FileChannel ownerChannel;
     private final Map<Digest, Path> staged = new ConcurrentHashMap<>();
     private volatile ManifestBytes top;
     private volatile boolean committed;
     private volatile boolean closed;
 
-    private DirectorySink(LayoutReference reference, Path dir, boolean createdDir, Path staging) {
+    private DirectorySink(LayoutReference reference, Path dir, boolean createdDir, Path staging,
+                          FileChannel ownerChannel) {
         this.reference = reference;
         this.dir = dir;
         this.createdDir = createdDir;
         this.staging = staging;
+        this.ownerChannel = ownerChannel;
     }
 
     static DirectorySink open(LayoutReference reference) throws IOException {
@@ -86,7 +93,10 @@ final class DirectorySink implements ImageSink {
         }
         Path staging = dir.resolve(STAGING_PREFIX + UUID.randomUUID());
         Files.createDirectory(staging);
-        return new DirectorySink(reference, dir, created, staging);
+        FileChannel owner = FileChannel.open(staging.resolve(OWNER), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+        owner.lock(); // held until this sink is closed, or its process dies
+        return new DirectorySink(reference, dir, created, staging, owner);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
@@ -210,8 +220,37 @@ final class DirectorySink implements ImageSink {
             AtomicFiles.replace(indexFile, Json.write(index));
             AtomicFiles.syncDirectory(dir);
             committed = true;
+            removeDeadWritersStaging();
         } finally {
             deleteStaging();
+        }
+    }
+
+    /** Removes the staging folders of writers that died (killed copies), keeping live writers' ones. */
+    private void removeDeadWritersStaging() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, STAGING_PREFIX + "*")) {
+            for (Path other : entries) {
+                if (other.equals(staging) || !Files.isDirectory(other)) {
+                    continue;
+                }
+                Path owner = other.resolve(OWNER);
+                if (!Files.exists(owner)) {
+                    java.time.Instant modified = Files.getLastModifiedTime(other).toInstant();
+                    if (modified.isBefore(java.time.Instant.now().minus(ORPHAN_AGE))) {
+                        deleteTree(other);
+                    }
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(owner, StandardOpenOption.WRITE)) {
+                    java.nio.channels.FileLock lock = ch.tryLock();
+                    if (lock != null) {
+                        deleteTree(other); // nobody holds it: its writer is gone
+                        lock.release();
+                    }
+                } catch (java.nio.channels.OverlappingFileLockException | java.nio.file.NoSuchFileException e) {
+                    // a live writer of this process, or one that just finished: leave it
+                }
+            }
         }
     }
 
@@ -237,10 +276,15 @@ final class DirectorySink implements ImageSink {
     }
 
     private void deleteStaging() throws IOException {
-        if (!Files.exists(staging)) {
+        ownerChannel.close(); // releases the owner lock
+        deleteTree(staging);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(staging)) {
+        try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
