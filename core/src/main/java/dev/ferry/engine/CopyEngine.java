@@ -1,11 +1,19 @@
 package dev.ferry.engine;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
+import dev.ferry.model.ImageConfig;
 import dev.ferry.model.ImageIndex;
 import dev.ferry.model.ImageManifest;
 import dev.ferry.model.Manifest;
 import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.ManifestFormat;
+import dev.ferry.model.MediaTypes;
+import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.DigestMismatchException;
@@ -16,17 +24,28 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.VerifyingInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Copies an image from any source to any sink. Every blob streams once, verified (size and digest) while it
  * passes; blobs the sink already has are skipped; manifests are written after their blobs, the top-level one
  * last, and nothing is visible at the destination until the sink commits. Memory stays flat whatever the
- * image's size: only manifests are held.
+ * image's size: only manifests and configs are held.
+ *
+ * <p>When asked ({@link CopyOptions#format()}, {@link CopyOptions#compression()}), or when the sink does not take
+ * the source's manifest format or layer compression, the image is converted on the way: manifest and config
+ * between OCI and Docker v2s2, layers recompressed (each layer is then spooled once to a temporary file, since
+ * its new digest must be known before it is stored). DiffIDs never change, and are checked while converting.
  */
 public final class CopyEngine {
 
@@ -43,8 +62,9 @@ public final class CopyEngine {
         if (!from.transport().capabilities().read()) {
             throw new OperationNotSupportedException(from.transport().name(), "read images");
         }
-        try (ImageSource source = from.openSource(); ImageSink sink = to.openSink()) {
-            Run run = new Run(source, sink, listener);
+        try (ImageSource source = from.openSource(options.context());
+             ImageSink sink = to.openSink(options.context())) {
+            Run run = new Run(source, sink, options, listener);
             ManifestBytes top = source.manifest();
             ManifestBytes written;
             if (top.isIndex()) {
@@ -54,10 +74,7 @@ public final class CopyEngine {
                         throw new OperationNotSupportedException(to.transport().name(),
                                 "store an image index (--all); pick one image with --platform");
                     }
-                    requireSupported(sink, top);
-                    run.copyIndexChildren(index);
-                    sink.putManifest(top);
-                    written = top;
+                    written = run.transferIndex(top, index);
                 } else {
                     Descriptor chosen = PlatformSelector.select(index, options.platform(), from.displayName());
                     ManifestBytes child = run.childManifest(chosen);
@@ -65,11 +82,12 @@ public final class CopyEngine {
                         throw new CorruptImageException("index " + top.digest() + " of " + from.displayName()
                                 + " lists another index for " + options.platform());
                     }
-                    written = run.copyImage(child);
+                    written = run.transferImage(child);
                 }
             } else {
-                written = run.copyImage(top);
+                written = run.transferImage(top);
             }
+            sink.putManifest(written);
             sink.commit();
             return new CopyResult(written.digest(), written.mediaType(), run.copied, run.skipped, run.bytes);
         }
@@ -88,27 +106,36 @@ public final class CopyEngine {
         }
     }
 
-    private static void requireSupported(ImageSink sink, ManifestBytes manifest) throws UnsupportedManifestException {
-        if (!sink.supportedManifestTypes().contains(manifest.mediaType())) {
-            throw new UnsupportedManifestException(sink.reference().displayName(), manifest.mediaType(),
-                    sink.supportedManifestTypes());
-        }
+    /** Whether a layer media type is a tar that Ferry may recompress. */
+    static boolean isTarLayer(String mediaType) {
+        return switch (mediaType) {
+            case MediaTypes.OCI_LAYER, MediaTypes.OCI_LAYER_GZIP, MediaTypes.OCI_LAYER_ZSTD,
+                    MediaTypes.DOCKER_LAYER, MediaTypes.DOCKER_LAYER_GZIP -> true;
+            default -> false;
+        };
     }
 
     /** The state of one copy. */
     private static final class Run {
         private final ImageSource source;
         private final ImageSink sink;
+        private final CopyOptions options;
         private final CopyListener listener;
         private final Set<Digest> done = new HashSet<>();
+        private final Map<Digest, ManifestBytes> converted = new HashMap<>();
         int copied;
         int skipped;
         long bytes;
 
-        Run(ImageSource source, ImageSink sink, CopyListener listener) {
+        Run(ImageSource source, ImageSink sink, CopyOptions options, CopyListener listener) {
             this.source = source;
             this.sink = sink;
+            this.options = options;
             this.listener = listener;
+        }
+
+        private String where() {
+            return sink.reference().displayName();
         }
 
         ManifestBytes childManifest(Descriptor entry) throws IOException {
@@ -124,34 +151,228 @@ public final class CopyEngine {
             return child;
         }
 
-        void copyIndexChildren(ImageIndex index) throws IOException {
-            for (Descriptor entry : index.manifests()) {
-                ManifestBytes child = childManifest(entry);
-                requireSupported(sink, child);
-                if (child.isIndex()) {
-                    copyIndexChildren(parseIndex(child, source.reference()));
-                } else {
-                    copyBlobs((ImageManifest) parse(child, source.reference()));
-                }
-                if (done.add(child.digest())) {
-                    sink.putChildManifest(child);
+        /** The format to write a manifest of {@code mediaType} in. */
+        private ManifestFormat targetFormat(String mediaType, boolean index) throws UnsupportedManifestException {
+            ManifestFormat sourceFormat = ManifestFormat.of(mediaType).orElseThrow(() ->
+                    new UnsupportedManifestException(source.reference().displayName(), mediaType,
+                            List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST)));
+            ManifestFormat target = options.format();
+            if (target == null) {
+                target = sourceFormat;
+                if (!sink.supportedManifestTypes().contains(mediaType)) {
+                    for (String supported : sink.supportedManifestTypes()) {
+                        ManifestFormat f = ManifestFormat.of(supported).orElse(null);
+                        if (f != null && (index ? f.indexType() : f.manifestType()).equals(supported)) {
+                            target = f;
+                            break;
+                        }
+                    }
                 }
             }
+            String type = index ? target.indexType() : target.manifestType();
+            if (!sink.supportedManifestTypes().contains(type)) {
+                throw new UnsupportedManifestException(where(), type, sink.supportedManifestTypes());
+            }
+            return target;
         }
 
-        ManifestBytes copyImage(ManifestBytes manifest) throws IOException {
-            requireSupported(sink, manifest);
+        /** The compression to store a layer compressed with {@code from} in. */
+        private Compression targetCompression(Compression from, ManifestFormat format) throws FerryException {
+            Set<Compression> accepted = sink.supportedLayerCompressions();
+            Compression wanted = options.compression();
+            if (wanted != null) {
+                if (!format.allows(wanted)) {
+                    throw new FerryException("the " + format.cliName() + " format cannot describe " + wanted
+                            + " layers", "choose --compress gzip or none, or --format oci");
+                }
+                if (!accepted.contains(wanted)) {
+                    throw new FerryException(where() + " does not store " + wanted + " layers (it stores: "
+                            + accepted + ")", "choose another --compress");
+                }
+                return wanted;
+            }
+            if (accepted.contains(from) && format.allows(from)) {
+                return from;
+            }
+            for (Compression c : List.of(Compression.GZIP, Compression.NONE, Compression.ZSTD)) {
+                if (accepted.contains(c) && format.allows(c)) {
+                    return c;
+                }
+            }
+            throw new FerryException(where() + " stores no layer compression the " + format.cliName()
+                    + " format can describe", "choose another --format");
+        }
+
+        /** Copies an image's blobs, converted as needed, and returns the manifest to store for it. */
+        ManifestBytes transferImage(ManifestBytes manifest) throws IOException {
+            ManifestBytes already = converted.get(manifest.digest());
+            if (already != null) {
+                return already;
+            }
             Manifest parsed = parse(manifest, source.reference());
             if (!(parsed instanceof ImageManifest image)) {
                 throw new CorruptImageException("expected an image manifest, got " + manifest.mediaType());
             }
-            copyBlobs(image);
-            sink.putManifest(manifest);
-            return manifest;
+            ManifestFormat sourceFormat = ManifestFormat.of(manifest.mediaType()).orElseThrow();
+            ManifestFormat target = targetFormat(manifest.mediaType(), false);
+            List<Compression> plan = new ArrayList<>();
+            boolean changes = target != sourceFormat;
+            for (Descriptor layer : image.layers()) {
+                if (isTarLayer(layer.mediaType())) {
+                    Compression from = MediaTypes.layerCompression(layer.mediaType());
+                    Compression to = targetCompression(from, target);
+                    plan.add(to);
+                    changes |= to != from;
+                } else {
+                    plan.add(null);
+                }
+            }
+            if (!changes) {
+                copyBlobs(image.blobs());
+                converted.put(manifest.digest(), manifest);
+                return manifest;
+            }
+            ManifestBytes result = convert(manifest, image, target, plan);
+            converted.put(manifest.digest(), result);
+            return result;
         }
 
-        private void copyBlobs(ImageManifest image) throws IOException {
-            for (Descriptor blob : image.blobs()) {
+        private ManifestBytes convert(ManifestBytes manifest, ImageManifest image, ManifestFormat target,
+                                      List<Compression> plan) throws IOException {
+            byte[] configBytes = ImageInspector.readConfig(source, image.config());
+            ImageConfig config;
+            try {
+                config = ImageConfig.parse(configBytes);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptImageException("config " + image.config().digest() + " of "
+                        + source.reference().displayName() + " is malformed: " + e.getMessage(), e);
+            }
+            if (config.diffIds().size() != image.layers().size()) {
+                throw new CorruptImageException("image " + manifest.digest() + " has " + image.layers().size()
+                        + " layers but its config lists " + config.diffIds().size() + " diffIDs");
+            }
+            List<String> changes = new ArrayList<>();
+            if (ManifestFormat.of(manifest.mediaType()).orElseThrow() != target) {
+                changes.add("manifest and config to " + target.cliName());
+            }
+            List<Descriptor> layers = new ArrayList<>();
+            for (int i = 0; i < image.layers().size(); i++) {
+                Descriptor layer = image.layers().get(i);
+                Compression to = plan.get(i);
+                if (to == null) {
+                    copyBlobs(List.of(layer));
+                    layers.add(layer);
+                    continue;
+                }
+                Compression from = MediaTypes.layerCompression(layer.mediaType());
+                if (to == from) {
+                    copyBlobs(List.of(layer));
+                    layers.add(new Descriptor(target.layerType(to), layer.digest(), layer.size(),
+                            layer.annotations(), null, layer.urls(), null));
+                } else {
+                    changes.add("layer " + layer.digest().shortHex() + " from " + name(from) + " to " + name(to));
+                    layers.add(recompress(layer, from, to, config.diffIds().get(i), target));
+                }
+            }
+            byte[] newConfig = ManifestFormat.of(manifest.mediaType()).orElseThrow() == target ? configBytes
+                    : ConfigConverter.convert(configBytes, target);
+            Descriptor configDescriptor = Descriptor.of(target.configType(), Digest.sha256(newConfig),
+                    newConfig.length);
+            putBytes(configDescriptor, newConfig);
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            node.put("schemaVersion", 2);
+            node.put("mediaType", target.manifestType());
+            node.set("config", Json.descriptor(configDescriptor));
+            ArrayNode array = node.putArray("layers");
+            layers.forEach(l -> array.add(Json.descriptor(l)));
+            if (target == ManifestFormat.OCI && !image.annotations().isEmpty()) {
+                ObjectNode annotations = node.putObject("annotations");
+                image.annotations().forEach(annotations::put);
+            }
+            listener.note("converted " + String.join(", ", changes) + " for " + where());
+            return ManifestBytes.of(Json.write(node), target.manifestType());
+        }
+
+        private static String name(Compression c) {
+            return c == Compression.NONE ? "uncompressed" : c.name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        private Descriptor recompress(Descriptor layer, Compression from, Compression to, Digest diffId,
+                                      ManifestFormat target) throws IOException {
+            listener.blobStarted(layer);
+            Recompressor.Spooled spooled;
+            try (BlobStream stream = source.blob(layer)) {
+                spooled = Recompressor.recompress(new ProgressStream(stream.stream(), layer, listener), layer, from,
+                        to, diffId, options.context().tmpDir());
+            }
+            try {
+                Descriptor result = new Descriptor(target.layerType(to), spooled.digest(), spooled.size(),
+                        layer.annotations(), null, List.of(), null);
+                if (done.add(result.digest())) {
+                    if (sink.hasBlob(result)) {
+                        skipped++;
+                    } else {
+                        try (InputStream in = Files.newInputStream(spooled.file())) {
+                            put(result, in);
+                        }
+                        copied++;
+                        bytes += result.size();
+                    }
+                }
+                listener.blobDone(layer, false);
+                return result;
+            } finally {
+                Files.deleteIfExists(spooled.file());
+            }
+        }
+
+        private void putBytes(Descriptor descriptor, byte[] content) throws IOException {
+            if (!done.add(descriptor.digest())) {
+                return;
+            }
+            if (sink.hasBlob(descriptor)) {
+                skipped++;
+                return;
+            }
+            put(descriptor, new ByteArrayInputStream(content));
+            copied++;
+            bytes += descriptor.size();
+        }
+
+        /** Copies an index's images, then returns the index to store (rewritten if an image changed). */
+        ManifestBytes transferIndex(ManifestBytes indexBytes, ImageIndex index) throws IOException {
+            ManifestFormat target = targetFormat(indexBytes.mediaType(), true);
+            List<Descriptor> entries = new ArrayList<>();
+            boolean changed = ManifestFormat.of(indexBytes.mediaType()).orElseThrow() != target;
+            for (Descriptor entry : index.manifests()) {
+                ManifestBytes child = childManifest(entry);
+                ManifestBytes out = child.isIndex() ? transferIndex(child, parseIndex(child, source.reference()))
+                        : transferImage(child);
+                if (done.add(out.digest())) {
+                    sink.putChildManifest(out);
+                }
+                changed |= !out.digest().equals(entry.digest());
+                entries.add(new Descriptor(out.mediaType(), out.digest(), out.size(),
+                        target == ManifestFormat.OCI ? entry.annotations() : Map.of(), entry.platform(),
+                        entry.urls(), target == ManifestFormat.OCI ? entry.artifactType() : null));
+            }
+            if (!changed) {
+                return indexBytes;
+            }
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            node.put("schemaVersion", 2);
+            node.put("mediaType", target.indexType());
+            ArrayNode array = node.putArray("manifests");
+            entries.forEach(e -> array.add(Json.descriptor(e)));
+            if (target == ManifestFormat.OCI && !index.annotations().isEmpty()) {
+                ObjectNode annotations = node.putObject("annotations");
+                index.annotations().forEach(annotations::put);
+            }
+            return ManifestBytes.of(Json.write(node), target.indexType());
+        }
+
+        private void copyBlobs(List<Descriptor> blobs) throws IOException {
+            for (Descriptor blob : blobs) {
                 if (!done.add(blob.digest())) {
                     continue;
                 }
@@ -170,18 +391,22 @@ public final class CopyEngine {
                 if (stream.size() >= 0 && stream.size() != blob.size()) {
                     throw new DigestMismatchException(blob.digest(), null, blob.size(), stream.size());
                 }
-                VerifyingInputStream verifying = VerifyingInputStream.verify(
-                        new ProgressStream(stream.stream(), blob, listener), blob);
-                sink.putBlob(blob, verifying);
-                if (!verifying.verified()) {
-                    throw new FerryException("transport " + sink.reference().transport().name()
-                            + " stored blob " + blob.digest() + " without reading it whole",
-                            "the transport breaks the ImageSink contract; report it to its author");
-                }
+                put(blob, new ProgressStream(stream.stream(), blob, listener));
             }
             copied++;
             bytes += blob.size();
             listener.blobDone(blob, false);
+        }
+
+        /** Puts a blob through verification, and checks the sink read it whole. */
+        private void put(Descriptor blob, InputStream in) throws IOException {
+            VerifyingInputStream verifying = VerifyingInputStream.verify(in, blob);
+            sink.putBlob(blob, verifying);
+            if (!verifying.verified()) {
+                throw new FerryException("transport " + sink.reference().transport().name()
+                        + " stored blob " + blob.digest() + " without reading it whole",
+                        "the transport breaks the ImageSink contract; report it to its author");
+            }
         }
     }
 

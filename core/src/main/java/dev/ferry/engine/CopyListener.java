@@ -14,4 +14,7 @@ public interface CopyListener {
 
     /** A blob was stored, or skipped because the destination had it. */
     default void blobDone(Descriptor blob, boolean skipped) {}
+
+    /** Something the user should know, such as a conversion the destination required. */
+    default void note(String message) {}
 }

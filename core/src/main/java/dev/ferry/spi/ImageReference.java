@@ -36,4 +36,17 @@ public interface ImageReference {
      * @throws FerryException if the destination cannot be written, with a message for the user
      */
     ImageSink openSink() throws java.io.IOException;
+
+    /**
+     * Opens the image for reading, with the user's settings. Transports that need settings (a temporary folder, a
+     * daemon address) override this; the default ignores them.
+     */
+    default ImageSource openSource(OpenContext context) throws java.io.IOException {
+        return openSource();
+    }
+
+    /** Opens the image for writing, with the user's settings; see {@link #openSource(OpenContext)}. */
+    default ImageSink openSink(OpenContext context) throws java.io.IOException {
+        return openSink();
+    }
 }

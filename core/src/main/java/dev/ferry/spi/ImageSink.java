@@ -25,6 +25,14 @@ public interface ImageSink extends Closeable {
     List<String> supportedManifestTypes();
 
     /**
+     * The layer compressions this sink stores. The copy engine recompresses layers into one of these (the first
+     * when it must choose) before {@link #putBlob}. The default is all of them.
+     */
+    default java.util.Set<dev.ferry.model.MediaTypes.Compression> supportedLayerCompressions() {
+        return java.util.EnumSet.allOf(dev.ferry.model.MediaTypes.Compression.class);
+    }
+
+    /**
      * Whether the destination already holds this exact blob (digest and size), so putting it can be skipped.
      * A sink answers false when in doubt.
      */

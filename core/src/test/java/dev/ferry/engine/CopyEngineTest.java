@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.ImageConfig;
 import dev.ferry.model.ImageManifest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -105,12 +106,95 @@ class CopyEngineTest {
 
     @Test
     void unsupportedManifestTypeFailsBeforeAnyBlob() throws Exception {
-        MemoryTransport dockerOnly = new MemoryTransport(List.of(MediaTypes.DOCKER_MANIFEST), false);
+        MemoryTransport odd = new MemoryTransport(List.of("application/x-something-else"), false);
         TestImages.image(src, "a", 2, 100, 1);
-        assertThrows(UnsupportedManifestException.class, () -> engine.copy(src.ref("a"), dockerOnly.ref("x"),
+        assertThrows(UnsupportedManifestException.class, () -> engine.copy(src.ref("a"), odd.ref("x"),
                 CopyOptions.defaults(), CopyListener.NONE));
-        assertEquals(0, dockerOnly.putBlobCalls);
-        assertFalse(dockerOnly.images.containsKey("x"));
+        assertEquals(0, odd.putBlobCalls);
+        assertFalse(odd.images.containsKey("x"));
+    }
+
+    @Test
+    void aSinkThatTakesOnlyDockerGetsAConversion() throws Exception {
+        MemoryTransport dockerOnly = new MemoryTransport(List.of(MediaTypes.DOCKER_MANIFEST), false);
+        ManifestBytes oci = TestImages.image(src, "a", 2, 1000, 1);
+        List<String> notes = new java.util.ArrayList<>();
+        CopyResult result = engine.copy(src.ref("a"), dockerOnly.ref("x"), CopyOptions.defaults(),
+                new CopyListener() {
+                    @Override
+                    public void note(String message) {
+                        notes.add(message);
+                    }
+                });
+        assertEquals(MediaTypes.DOCKER_MANIFEST, result.mediaType());
+        ImageManifest docker = (ImageManifest) dockerOnly.images.get("x").parse();
+        assertEquals(MediaTypes.DOCKER_CONFIG, docker.config().mediaType());
+        ImageManifest original = (ImageManifest) oci.parse();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(MediaTypes.DOCKER_LAYER, docker.layers().get(i).mediaType());
+            assertEquals(original.layers().get(i).digest(), docker.layers().get(i).digest());
+        }
+        ImageConfig config = ImageConfig.parse(dockerOnly.blobs.get(docker.config().digest()));
+        ImageConfig before = ImageConfig.parse(src.blobs.get(original.config().digest()));
+        assertEquals(before.diffIds(), config.diffIds());
+        assertEquals(before.cmd(), config.cmd());
+        assertEquals(before.env(), config.env());
+        assertTrue(notes.get(0).contains("v2s2"), notes.toString());
+        // And back to OCI: the same config fields, the same layers.
+        MemoryTransport back = new MemoryTransport(List.of(MediaTypes.OCI_MANIFEST), false);
+        engine.copy(dockerOnly.ref("x"), back.ref("y"), CopyOptions.defaults(), CopyListener.NONE);
+        ImageManifest again = (ImageManifest) back.images.get("y").parse();
+        assertEquals(original.layers(), again.layers());
+        assertEquals(before.cmd(), ImageConfig.parse(back.blobs.get(again.config().digest())).cmd());
+    }
+
+    @Test
+    void recompressionKeepsDiffIdsAndRoundTrips() throws Exception {
+        ManifestBytes original = TestImages.image(src, "a", 2, 100_000, 3);
+        for (MediaTypes.Compression c : List.of(MediaTypes.Compression.GZIP, MediaTypes.Compression.ZSTD)) {
+            MemoryTransport compressed = new MemoryTransport();
+            engine.copy(src.ref("a"), compressed.ref("c"), CopyOptions.defaults().withCompression(c),
+                    CopyListener.NONE);
+            ImageManifest m = (ImageManifest) compressed.images.get("c").parse();
+            assertEquals(c, MediaTypes.layerCompression(m.layers().get(0).mediaType()));
+            assertTrue(m.layers().get(0).size() > 0);
+            MemoryTransport plain = new MemoryTransport();
+            engine.copy(compressed.ref("c"), plain.ref("p"),
+                    CopyOptions.defaults().withCompression(MediaTypes.Compression.NONE), CopyListener.NONE);
+            assertEquals(original.digest(), plain.images.get("p").digest(), "back to the same bytes");
+        }
+    }
+
+    @Test
+    void aLayerThatDoesNotMatchItsDiffIdIsCaughtWhileConverting() throws Exception {
+        ManifestBytes original = TestImages.image(src, "a", 1, 1000, 3);
+        MemoryTransport compressed = new MemoryTransport();
+        engine.copy(src.ref("a"), compressed.ref("c"), CopyOptions.defaults().withCompression(
+                MediaTypes.Compression.GZIP), CopyListener.NONE);
+        // Swap the config for one whose diffID is wrong, keeping the manifest consistent with it.
+        ImageManifest m = (ImageManifest) compressed.images.get("c").parse();
+        String config = new String(compressed.blobs.get(m.config().digest()), java.nio.charset.StandardCharsets.UTF_8)
+                .replace(((ImageManifest) original.parse()).layers().get(0).digest().hex(), "0".repeat(64));
+        byte[] configBytes = config.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        dev.ferry.model.Digest configDigest = dev.ferry.model.Digest.sha256(configBytes);
+        compressed.blobs.put(configDigest, configBytes);
+        String manifest = new String(compressed.images.get("c").bytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .replace(m.config().digest().toString(), configDigest.toString());
+        compressed.images.put("bad", ManifestBytes.of(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                null));
+        dev.ferry.spi.CorruptImageException e = assertThrows(dev.ferry.spi.CorruptImageException.class,
+                () -> engine.copy(compressed.ref("bad"), dest.ref("x"),
+                        CopyOptions.defaults().withCompression(MediaTypes.Compression.NONE), CopyListener.NONE));
+        assertTrue(e.getMessage().contains("diffID"), e.getMessage());
+        assertTrue(dest.images.isEmpty());
+    }
+
+    @Test
+    void zstdCannotBeDescribedInV2s2() throws Exception {
+        TestImages.image(src, "a", 1, 100, 3);
+        assertThrows(FerryException.class, () -> engine.copy(src.ref("a"), dest.ref("x"), CopyOptions.defaults()
+                .withFormat(dev.ferry.model.ManifestFormat.V2S2).withCompression(MediaTypes.Compression.ZSTD),
+                CopyListener.NONE));
     }
 
     @Test

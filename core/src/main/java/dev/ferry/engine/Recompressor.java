@@ -1,0 +1,150 @@
+package dev.ferry.engine;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
+import dev.ferry.model.DigestAlgorithm;
+import dev.ferry.model.MediaTypes.Compression;
+import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.VerifyingInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Changes a layer's compression in one streaming pass: the source bytes are verified against their descriptor,
+ * decompressed, checked against the layer's diffID, compressed again and spooled to a temporary file whose
+ * digest and size are counted on the way. The file is needed because a manifest names a blob's digest and size
+ * before anyone may read it.
+ */
+final class Recompressor {
+    /**
+     * A layer written to a temporary file.
+     *
+     * @param file the temporary file; the caller deletes it
+     * @param digest its digest
+     * @param size its size
+     */
+    record Spooled(Path file, Digest digest, long size) {}
+
+    private Recompressor() {}
+
+    static InputStream decompress(InputStream in, Compression compression) throws IOException {
+        return switch (compression) {
+            case NONE -> in;
+            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            case ZSTD -> new ZstdInputStream(in);
+        };
+    }
+
+    static OutputStream compress(OutputStream out, Compression compression) throws IOException {
+        return switch (compression) {
+            case NONE -> out;
+            case GZIP -> new GZIPOutputStream(out, 1 << 16);
+            case ZSTD -> new ZstdOutputStream(out, 3);
+        };
+    }
+
+    /**
+     * Recompresses {@code source} (whose bytes are {@code descriptor}) from {@code from} to {@code to}.
+     *
+     * @param diffId the digest the uncompressed layer must have, or null if unknown
+     * @throws CorruptImageException if the uncompressed bytes do not have {@code diffId}, or do not decompress
+     */
+    static Spooled recompress(InputStream source, Descriptor descriptor, Compression from, Compression to,
+                              Digest diffId, Path tmpDir) throws IOException {
+        Path file = Files.createTempFile(tmpDir, ".ferry-layer-", ".tmp");
+        boolean ok = false;
+        try {
+            VerifyingInputStream verified = VerifyingInputStream.verify(source, descriptor);
+            MessageDigest uncompressed = (diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm())
+                    .newMessageDigest();
+            MessageDigest written = DigestAlgorithm.SHA256.newMessageDigest();
+            CountingOutputStream counting;
+            try (OutputStream fileOut = Files.newOutputStream(file);
+                 DigestOutputStream digesting = new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
+                         written)) {
+                counting = new CountingOutputStream(digesting);
+                try (OutputStream compressed = compress(new NonClosing(counting), to)) {
+                    InputStream plain;
+                    try {
+                        plain = decompress(verified, from);
+                    } catch (java.util.zip.ZipException e) {
+                        throw new CorruptImageException("layer " + descriptor.digest() + " is not " + from
+                                + "-compressed as its media type says: " + e.getMessage(), e);
+                    }
+                    try (DigestInputStream hashing = new DigestInputStream(plain, uncompressed)) {
+                        hashing.transferTo(compressed);
+                    } catch (java.util.zip.ZipException e) {
+                        throw new CorruptImageException("layer " + descriptor.digest() + " does not decompress: "
+                                + e.getMessage(), e);
+                    }
+                }
+                counting.flush();
+            }
+            verified.drainAndVerify();
+            if (diffId != null) {
+                Digest actual = Digest.fromHash(diffId.algorithm(), uncompressed.digest());
+                if (!actual.equals(diffId)) {
+                    throw new CorruptImageException("layer " + descriptor.digest() + " uncompresses to " + actual
+                            + ", but the config's diffID is " + diffId);
+                }
+            }
+            Spooled spooled = new Spooled(file, Digest.fromHash(DigestAlgorithm.SHA256, written.digest()),
+                    counting.count);
+            ok = true;
+            return spooled;
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private static final class CountingOutputStream extends FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+
+    /** Lets a compressor finish its trailer without closing the file under it. */
+    private static final class NonClosing extends FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

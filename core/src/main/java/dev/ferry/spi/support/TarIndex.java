@@ -1,0 +1,256 @@
+package dev.ferry.spi.support;
+
+import dev.ferry.spi.CorruptImageException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarFile;
+
+/**
+ * The files of a tar archive, served in place: the headers are read once, in one pass that skips the data, and
+ * each file is then read by its offset with positional reads, so several may be read at once and nothing is
+ * unpacked. Names are normalized ({@code ./a//b} is {@code a/b}); names that are absolute or climb out with
+ * {@code ..} are ignored. Symbolic links are recorded and can be followed, within the archive only.
+ */
+public final class TarIndex implements Closeable {
+    /** How many links {@link #resolve} follows before it calls it a loop. */
+    public static final int MAX_LINKS = 16;
+
+    /** An entry: a regular file's data, or a symbolic link's target. */
+    private record Entry(long offset, long size, String linkTarget) {}
+
+    private final Path file;
+    private final FileChannel channel;
+    private final Map<String, Entry> entries;
+
+    private TarIndex(Path file, FileChannel channel, Map<String, Entry> entries) {
+        this.file = file;
+        this.channel = channel;
+        this.entries = entries;
+    }
+
+    /**
+     * Indexes the tar file at {@code file}.
+     *
+     * @throws CorruptImageException if it is not a readable tar, or is truncated
+     */
+    public static TarIndex open(Path file) throws IOException {
+        Map<String, Entry> entries = new HashMap<>();
+        long length = Files.size(file);
+        try (TarFile tar = new TarFile(file)) {
+            for (TarArchiveEntry entry : tar.getEntries()) {
+                String name = normalize(entry.getName());
+                if (name == null) {
+                    continue;
+                }
+                if (entry.isSymbolicLink()) {
+                    entries.put(name, new Entry(-1, 0, entry.getLinkName()));
+                } else if (entry.isLink()) {
+                    // A hard link names another entry of the archive, by its full name.
+                    entries.put(name, new Entry(-1, 0, "/" + entry.getLinkName()));
+                } else if (entry.isFile()) {
+                    long end = entry.getDataOffset() + entry.getSize();
+                    if (entry.getDataOffset() < 0 || end > length) {
+                        throw new CorruptImageException("archive " + file + " is truncated: " + entry.getName()
+                                + " ends at byte " + end + " of a " + length + "-byte file");
+                    }
+                    entries.put(name, new Entry(entry.getDataOffset(), entry.getSize(), null));
+                }
+            }
+        } catch (CorruptImageException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptImageException("archive " + file + " is not a readable tar file: " + e.getMessage(), e);
+        }
+        return new TarIndex(file, FileChannel.open(file, StandardOpenOption.READ), entries);
+    }
+
+    /** {@code ./a//b} becomes {@code a/b}; names that climb out ({@code ..}) or are absolute give null. */
+    public static String normalize(String name) {
+        String n = name;
+        while (n.startsWith("./")) {
+            n = n.substring(2);
+        }
+        if (n.startsWith("/")) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String part : n.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                return null;
+            }
+            if (out.length() > 0) {
+                out.append('/');
+            }
+            out.append(part);
+        }
+        return out.length() == 0 ? null : out.toString();
+    }
+
+    /** The names of every regular file and link. */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(entries.keySet());
+    }
+
+    /** The archive's path. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * The regular file {@code name} stands for, following symbolic links (relative to the link's folder, or hard
+     * links by full name), never outside the archive.
+     *
+     * @return the name of a regular file, or null if there is no such entry
+     * @throws CorruptImageException if a link loops or points outside the archive
+     */
+    public String resolve(String name) throws CorruptImageException {
+        String current = normalize(name);
+        for (int hops = 0; current != null; hops++) {
+            Entry entry = entries.get(current);
+            if (entry == null) {
+                return null;
+            }
+            if (entry.linkTarget() == null) {
+                return current;
+            }
+            if (hops >= MAX_LINKS) {
+                throw new CorruptImageException("archive " + file + ": " + name + " is a loop of links");
+            }
+            String target = entry.linkTarget();
+            String next;
+            if (target.startsWith("/")) {
+                next = normalize(target.substring(1));
+            } else {
+                int slash = current.lastIndexOf('/');
+                String base = slash < 0 ? "" : current.substring(0, slash + 1);
+                next = normalizeWithin(base + target);
+            }
+            if (next == null) {
+                throw new CorruptImageException("archive " + file + ": " + current + " links to \"" + target
+                        + "\", outside the archive");
+            }
+            current = next;
+        }
+        return null;
+    }
+
+    /** Normalizes a relative path that may use {@code ..}, or null if it climbs out of the root. */
+    private static String normalizeWithin(String path) {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    return null;
+                }
+                parts.removeLast();
+            } else {
+                parts.addLast(part);
+            }
+        }
+        return parts.isEmpty() ? null : String.join("/", parts);
+    }
+
+    /** The size of the regular file {@code name} (links not followed), or -1 if there is none. */
+    public long size(String name) {
+        Entry entry = entries.get(name);
+        return entry == null || entry.linkTarget() != null ? -1 : entry.size();
+    }
+
+    /**
+     * Opens the regular file {@code name} (links not followed; see {@link #resolve}).
+     *
+     * @throws NoSuchFileException if there is none
+     */
+    public InputStream open(String name) throws IOException {
+        Entry entry = entries.get(name);
+        if (entry == null || entry.linkTarget() != null) {
+            throw new NoSuchFileException(file + "!" + name);
+        }
+        return new RegionInputStream(channel, entry.offset(), entry.size());
+    }
+
+    /** Reads a small regular file whole. */
+    public byte[] readAll(String name, int limit) throws IOException {
+        long size = size(name);
+        if (size > limit) {
+            throw new CorruptImageException("archive " + file + ": " + name + " has " + size
+                    + " bytes, more than the " + limit + " Ferry reads");
+        }
+        try (InputStream in = open(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    /** A window of a file channel, read with positional reads (thread-safe, no shared position). */
+    static final class RegionInputStream extends InputStream {
+        private final FileChannel channel;
+        private long position;
+        private final long end;
+
+        RegionInputStream(FileChannel channel, long offset, long size) {
+            this.channel = channel;
+            this.position = offset;
+            this.end = offset + size;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            long remaining = end - position;
+            if (remaining <= 0) {
+                return -1;
+            }
+            int want = (int) Math.min(len, remaining);
+            int n = channel.read(ByteBuffer.wrap(buf, off, want), position);
+            if (n < 0) {
+                throw new CorruptImageException("archive ends early: " + remaining + " bytes missing");
+            }
+            position += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long step = Math.max(0, Math.min(n, end - position));
+            position += step;
+            return step;
+        }
+
+        @Override
+        public int available() {
+            return (int) Math.min(Integer.MAX_VALUE, end - position);
+        }
+    }
+}
