@@ -90,7 +90,8 @@ final class ArchiveSink implements ImageSink {
         }
         Path tmp = AtomicFiles.tempPath(parent, target.getFileName().toString());
         FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        OutputStream out = new BufferedOutputStream(
+                new dev.ferry.internal.NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -184,10 +185,9 @@ final class ArchiveSink implements ImageSink {
         }
         LayoutFiles.addEntry(index, entry);
         writeFile(LayoutFiles.INDEX, Json.write(index));
-        tar.finish();
-        tar.flush();
+        tar.close(); // writes the end blocks and flushes everything, but leaves the channel open
         channel.force(true);
-        tar.close();
+        channel.close();
         AtomicFiles.move(tmp, target);
         AtomicFiles.syncDirectory(target.getParent());
         committed = true;

@@ -1,0 +1,160 @@
+package dev.ferry.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.internal.Json;
+import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.TarIndex;
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A {@code docker save} archive, opened in place: its tar headers are indexed in one pass and its files are then
+ * served by offset. Both forms are read: the legacy one ({@code <id>/layer.tar}, {@code <id>.json},
+ * {@code manifest.json} at the end) and Docker 25's (an OCI layout inside, with a {@code manifest.json} whose
+ * paths point into {@code blobs/}). An archive gzip-compressed as a whole is first decompressed into a
+ * temporary file, deleted on close.
+ */
+public final class DockerArchive implements Closeable {
+    /** manifest.json lists images, never content; this bounds what is read into memory. */
+    static final int MAX_MANIFEST = 16 * 1024 * 1024;
+
+    /**
+     * One image of {@code manifest.json}.
+     *
+     * @param config the config file's path in the archive
+     * @param repoTags the image's tags, empty when {@code RepoTags} is null
+     * @param layers the layer files' paths, base first
+     */
+    public record Entry(String config, List<String> repoTags, List<String> layers) {}
+
+    private final TarIndex tar;
+    private final Path temporary;
+    private final List<Entry> images;
+
+    private DockerArchive(TarIndex tar, Path temporary, List<Entry> images) {
+        this.tar = tar;
+        this.temporary = temporary;
+        this.images = images;
+    }
+
+    /**
+     * Opens the archive at {@code file}; a gzip-compressed one is decompressed into {@code tmpDir} first.
+     *
+     * @throws CorruptImageException if it is not a docker archive
+     */
+    public static DockerArchive open(Path file, Path tmpDir) throws IOException {
+        Path temporary = null;
+        Path tarFile = file;
+        if (isGzip(file)) {
+            temporary = Files.createTempFile(tmpDir, ".ferry-docker-archive-", ".tar");
+            try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+                 OutputStream out = Files.newOutputStream(temporary)) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                Files.deleteIfExists(temporary);
+                throw new CorruptImageException("archive " + file + " does not decompress: " + e.getMessage(), e);
+            }
+            tarFile = temporary;
+        }
+        return openTar(tarFile, temporary, file.toString());
+    }
+
+    /**
+     * Spools a {@code docker save} stream to a temporary file in {@code tmpDir} (deleted on close) and opens it.
+     * The stream must be read whole before any image can be served, since {@code manifest.json} comes last.
+     */
+    public static DockerArchive spool(InputStream stream, Path tmpDir, String what) throws IOException {
+        Path temporary = Files.createTempFile(tmpDir, ".ferry-docker-save-", ".tar");
+        try {
+            try (OutputStream out = Files.newOutputStream(temporary)) {
+                stream.transferTo(out);
+            }
+            return openTar(temporary, temporary, what);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+    }
+
+    private static DockerArchive openTar(Path tarFile, Path temporary, String what) throws IOException {
+        TarIndex tar = null;
+        try {
+            tar = TarIndex.open(tarFile);
+            String manifest = tar.resolve("manifest.json");
+            if (manifest == null) {
+                throw new CorruptImageException(what + " is not a docker archive: it has no manifest.json");
+            }
+            List<Entry> images = parseManifest(tar.readAll(manifest, MAX_MANIFEST), what);
+            return new DockerArchive(tar, temporary, images);
+        } catch (IOException | RuntimeException e) {
+            if (tar != null) {
+                tar.close();
+            }
+            if (temporary != null) {
+                Files.deleteIfExists(temporary);
+            }
+            throw e;
+        }
+    }
+
+    private static List<Entry> parseManifest(byte[] bytes, String what) throws CorruptImageException {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new CorruptImageException(what + ": manifest.json is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isArray()) {
+            throw new CorruptImageException(what + ": manifest.json is not a JSON array");
+        }
+        List<Entry> images = new ArrayList<>();
+        for (JsonNode item : root) {
+            try {
+                String config = Json.text(item, "Config");
+                List<String> layers = Json.strings(item, "Layers");
+                if (config == null || layers == null) {
+                    throw new IllegalArgumentException("an entry lacks \"Config\" or \"Layers\"");
+                }
+                List<String> tags = Json.strings(item, "RepoTags");
+                images.add(new Entry(config, tags == null ? List.of() : List.copyOf(tags), List.copyOf(layers)));
+            } catch (IllegalArgumentException e) {
+                throw new CorruptImageException(what + ": manifest.json: " + e.getMessage());
+            }
+        }
+        return List.copyOf(images);
+    }
+
+    private static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    /** The images {@code manifest.json} lists, in order. */
+    public List<Entry> images() {
+        return images;
+    }
+
+    TarIndex tar() {
+        return tar;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            tar.close();
+        } finally {
+            if (temporary != null) {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+}
