@@ -5,6 +5,9 @@ import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.CopyResult;
+import dev.ferry.engine.TransportRegistry;
+import dev.ferry.model.ManifestFormat;
+import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
 import java.util.concurrent.Callable;
@@ -21,6 +24,45 @@ import picocli.CommandLine.Spec;
         description = {"Copy an image from SRC to DEST, verifying every blob while it streams.",
                 "Prints the digest of the manifest written to DEST."})
 public class CopyCommand implements Callable<Integer> {
+    /** Off a terminal: no progress, but what the user must know (conversions) still goes to stderr. */
+    static final class NotesOnly implements CopyListener {
+        private final java.io.PrintWriter err;
+
+        NotesOnly(java.io.PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void note(String message) {
+            err.println("ferry: " + message);
+            err.flush();
+        }
+    }
+
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ManifestFormat> {
+        @Override
+        public ManifestFormat convert(String value) {
+            try {
+                return ManifestFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class CompressionConverter implements picocli.CommandLine.ITypeConverter<Compression> {
+        @Override
+        public Compression convert(String value) {
+            return switch (value) {
+                case "none" -> Compression.NONE;
+                case "gzip" -> Compression.GZIP;
+                case "zstd" -> Compression.ZSTD;
+                default -> throw new picocli.CommandLine.TypeConversionException("unknown compression \"" + value
+                        + "\" (known: none, gzip, zstd)");
+            };
+        }
+    }
+
     @Mixin
     GlobalOptions global;
 
@@ -45,6 +87,27 @@ public class CopyCommand implements Callable<Integer> {
         boolean all;
     }
 
+    @Mixin
+    TransportOptions transportOptions;
+
+    @Option(names = "--src-transport", paramLabel = "NAME",
+            description = "The transport of SRC, which is then written without a prefix.")
+    String sourceTransport;
+
+    @Option(names = "--dest-transport", paramLabel = "NAME",
+            description = "The transport of DEST, which is then written without a prefix.")
+    String destinationTransport;
+
+    @Option(names = "--format", paramLabel = "oci|v2s2", converter = FormatConverter.class,
+            description = "Write manifests and configs in this format (default: the source's, unless DEST needs"
+                    + " another).")
+    ManifestFormat format;
+
+    @Option(names = "--compress", paramLabel = "none|gzip|zstd", converter = CompressionConverter.class,
+            description = "Recompress layers (digests change; diffIDs never do). Default: keep, unless DEST needs"
+                    + " another.")
+    Compression compression;
+
     @Inject
     Transports transports;
 
@@ -53,16 +116,21 @@ public class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageReference from = transports.registry().parse(source);
-        ImageReference to = transports.registry().parse(destination);
-        CopyOptions options = CopyOptions.defaults();
+        TransportRegistry registry = transportOptions.registry(transports);
+        ImageReference from = sourceTransport == null ? registry.parse(source)
+                : registry.parse(sourceTransport, source, sourceTransport + ":" + source);
+        ImageReference to = destinationTransport == null ? registry.parse(destination)
+                : registry.parse(destinationTransport, destination, destinationTransport + ":" + destination);
+        CopyOptions options = CopyOptions.defaults().withContext(transportOptions.context()).withFormat(format)
+                .withCompression(compression);
         if (selection != null && selection.all) {
             options = options.withAllPlatforms();
         } else if (selection != null && selection.platform != null) {
             options = options.withPlatform(selection.platform);
         }
-        CopyListener listener = global.quiet() || System.console() == null
-                ? CopyListener.NONE : new ProgressDisplay(spec.commandLine().getErr());
+        CopyListener listener = global.quiet() ? CopyListener.NONE
+                : System.console() == null ? new NotesOnly(spec.commandLine().getErr())
+                : new ProgressDisplay(spec.commandLine().getErr());
         CopyResult result = engine.copy(from, to, options, listener);
         if (listener instanceof ProgressDisplay display) {
             display.finish(result);

@@ -31,7 +31,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
 
     static int exitCode(Throwable t) {
         Throwable cause = unwrap(t);
-        if (cause instanceof InvalidReferenceException || cause instanceof CommandLine.ParameterException) {
+        if (cause instanceof InvalidReferenceException || cause instanceof UsageException
+                || cause instanceof CommandLine.ParameterException) {
             return USAGE;
         }
         return FAILED;

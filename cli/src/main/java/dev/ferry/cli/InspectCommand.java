@@ -52,6 +52,9 @@ public class InspectCommand implements Callable<Integer> {
             description = "The image to inspect in an index (default: this machine's platform).")
     Platform platform;
 
+    @Mixin
+    TransportOptions transportOptions;
+
     @Inject
     Transports transports;
 
@@ -63,8 +66,8 @@ public class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageReference ref = transports.registry().parse(reference);
-        try (ImageSource source = ref.openSource()) {
+        ImageReference ref = transportOptions.registry(transports).parse(reference);
+        try (ImageSource source = ref.openSource(transportOptions.context())) {
             if (raw != null && raw.manifest) {
                 writeRaw(source.manifest().bytes());
                 return 0;

@@ -42,6 +42,13 @@ final class ProgressDisplay implements CopyListener {
         err.flush();
     }
 
+    @Override
+    public synchronized void note(String message) {
+        err.print("\r\033[K");
+        err.println("ferry: " + message);
+        err.flush();
+    }
+
     private void draw(Descriptor blob, boolean force) {
         lastDraw = System.nanoTime();
         int percent = blob.size() == 0 ? 100 : (int) (done * 100 / blob.size());

@@ -24,17 +24,26 @@ public class TransportsCommand implements Callable<Integer> {
     @Option(names = "--full-path", description = "Show the full path of each jar.")
     boolean fullPath;
 
+    @Mixin
+    TransportOptions transportOptions;
+
     @Inject
     Transports transports;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        for (TransportRegistry.Entry entry : transports.registry().entries()) {
+        TransportRegistry registry = transportOptions.registry(transports);
+        for (TransportRegistry.Entry entry : registry.entries()) {
             String origin = fullPath ? entry.origin() : String.valueOf(Path.of(entry.origin()).getFileName());
-            out.printf("%-14s %-11s %-24s %s%s%n", entry.transport().name(),
+            out.printf("%-14s %-11s %-42s %s%s%n", entry.transport().name(),
                     entry.transport().capabilities().describe(), entry.transport().syntax(), origin,
                     entry.version() == null ? "" : " (" + entry.version() + ")");
+        }
+        for (var alias : registry.aliases().entrySet()) {
+            boolean installed = registry.find(alias.getValue()).isPresent();
+            out.printf("%-14s -> %s%s (--docker-transport api|cli, or FERRY_DOCKER_TRANSPORT)%n", alias.getKey(),
+                    alias.getValue(), installed ? "" : ", which is not installed");
         }
         out.flush();
         return 0;

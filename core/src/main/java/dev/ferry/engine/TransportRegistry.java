@@ -45,9 +45,27 @@ public final class TransportRegistry {
     }
 
     private final Map<String, Entry> byName;
+    private final Map<String, String> aliases;
 
-    private TransportRegistry(Map<String, Entry> byName) {
+    private TransportRegistry(Map<String, Entry> byName, Map<String, String> aliases) {
         this.byName = byName;
+        this.aliases = aliases;
+    }
+
+    /**
+     * This registry with {@code alias} standing for the transport {@code target}: references written
+     * {@code alias:rest} go to {@code target}, as {@code docker-daemon:} goes to {@code docker-api} or
+     * {@code docker-cli}.
+     */
+    public TransportRegistry withAlias(String alias, String target) {
+        Map<String, String> copy = new LinkedHashMap<>(aliases);
+        copy.put(alias, target);
+        return new TransportRegistry(byName, copy);
+    }
+
+    /** The aliases, each with the transport it stands for. */
+    public Map<String, String> aliases() {
+        return java.util.Collections.unmodifiableMap(aliases);
     }
 
     /**
@@ -70,7 +88,7 @@ public final class TransportRegistry {
                 throw new DuplicateTransportException(name, previous.origin(), entry.origin());
             }
         }
-        return new TransportRegistry(map);
+        return new TransportRegistry(map, Map.of());
     }
 
     /**
@@ -115,12 +133,29 @@ public final class TransportRegistry {
                     "write TRANSPORT:DETAILS, for example oci:./layout:latest (known transports: "
                             + String.join(", ", byName.keySet().stream().sorted().toList()) + ")");
         }
-        String name = reference.substring(0, colon);
-        Entry entry = byName.get(name);
+        return parse(reference.substring(0, colon), reference.substring(colon + 1), reference);
+    }
+
+    /**
+     * Parses {@code rest} with the transport named {@code name} (or the one that alias stands for): the
+     * reference of a user who gave the transport apart ({@code --src-transport}).
+     *
+     * @throws UnknownTransportException if the name is not a transport or alias
+     * @throws InvalidReferenceException if the transport rejects the rest
+     */
+    public ImageReference parse(String name, String rest, String asWritten) throws InvalidReferenceException {
+        String target = aliases.getOrDefault(name, name);
+        Entry entry = byName.get(target);
         if (entry == null) {
-            throw new UnknownTransportException(reference, name, byName.keySet().stream().sorted().toList());
+            if (!target.equals(name)) {
+                throw new InvalidReferenceException(asWritten, name + ": stands for transport \"" + target
+                        + "\", which is not installed", "`ferry transports` lists what is installed");
+            }
+            List<String> known = new ArrayList<>(byName.keySet());
+            known.addAll(aliases.keySet());
+            throw new UnknownTransportException(asWritten, name, known.stream().sorted().toList());
         }
-        return entry.transport().parse(reference.substring(colon + 1));
+        return entry.transport().parse(rest);
     }
 
     /** The jar or folder a class was loaded from, as a file name. */

@@ -1,0 +1,69 @@
+package dev.ferry.cli;
+
+import dev.ferry.engine.TransportRegistry;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.OpenContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** Options that reach the transports: where temporary files go, and how to talk to the Docker daemon. */
+public class TransportOptions {
+    /** The alias that names the Docker daemon through whichever transport the user picked. */
+    static final String DOCKER_DAEMON = "docker-daemon";
+
+    @Option(names = "--tmpdir", paramLabel = "DIR",
+            description = "Where temporary files go (a docker save is spooled there). Default: the system's.")
+    Path tmpDir;
+
+    @Option(names = "--docker-host", paramLabel = "URL",
+            description = "The Docker daemon, for example unix:///var/run/docker.sock. Default: DOCKER_HOST.")
+    String dockerHost;
+
+    @Option(names = "--docker-binary", paramLabel = "PATH",
+            description = "The docker command for docker-cli: (default: docker from PATH).")
+    String dockerBinary;
+
+    @Option(names = "--docker-transport", paramLabel = "api|cli",
+            description = "What docker-daemon: uses: the Engine API (api, the default) or the docker command (cli)."
+                    + " Default: FERRY_DOCKER_TRANSPORT, else api.")
+    String dockerTransport;
+
+    /** The transport {@code docker-daemon:} stands for. */
+    String dockerDaemonTarget() throws FerryException {
+        String choice = dockerTransport != null ? dockerTransport : System.getenv("FERRY_DOCKER_TRANSPORT");
+        if (choice == null || choice.isBlank()) {
+            choice = "api";
+        }
+        return switch (choice.toLowerCase(Locale.ROOT)) {
+            case "api", "docker-api" -> "docker-api";
+            case "cli", "docker-cli" -> "docker-cli";
+            default -> throw new UsageException("--docker-transport (or FERRY_DOCKER_TRANSPORT) is \"" + choice
+                    + "\"", "use api or cli");
+        };
+    }
+
+    /** The registry with {@code docker-daemon:} resolved. */
+    TransportRegistry registry(Transports transports) throws FerryException {
+        return transports.registry().withAlias(DOCKER_DAEMON, dockerDaemonTarget());
+    }
+
+    /** The settings the transports get. */
+    OpenContext context() throws FerryException {
+        OpenContext context = OpenContext.defaults();
+        if (tmpDir != null) {
+            if (!Files.isDirectory(tmpDir)) {
+                throw new FerryException("--tmpdir " + tmpDir + " is not a directory", "create it first");
+            }
+            context = context.withTmpDir(tmpDir.toAbsolutePath());
+        }
+        if (dockerHost != null) {
+            context = context.withOption(OpenContext.DOCKER_HOST, dockerHost);
+        }
+        if (dockerBinary != null) {
+            context = context.withOption(OpenContext.DOCKER_BINARY, dockerBinary);
+        }
+        return context;
+    }
+}
