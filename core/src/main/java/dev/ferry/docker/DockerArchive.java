@@ -3,6 +3,7 @@ package dev.ferry.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.internal.Json;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.ShutdownCleanup;
 import dev.ferry.spi.support.TarIndex;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -55,11 +56,13 @@ public final class DockerArchive implements Closeable {
         Path tarFile = file;
         if (isGzip(file)) {
             temporary = Files.createTempFile(tmpDir, ".ferry-docker-archive-", ".tar");
+            ShutdownCleanup.register(temporary);
             try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
                  OutputStream out = Files.newOutputStream(temporary)) {
                 in.transferTo(out);
             } catch (IOException e) {
                 Files.deleteIfExists(temporary);
+                ShutdownCleanup.unregister(temporary);
                 throw new CorruptImageException("archive " + file + " does not decompress: " + e.getMessage(), e);
             }
             tarFile = temporary;
@@ -72,16 +75,29 @@ public final class DockerArchive implements Closeable {
      * The stream must be read whole before any image can be served, since {@code manifest.json} comes last.
      */
     public static DockerArchive spool(InputStream stream, Path tmpDir, String what) throws IOException {
-        Path temporary = Files.createTempFile(tmpDir, ".ferry-docker-save-", ".tar");
+        Path temporary = newSpoolFile(tmpDir);
         try {
             try (OutputStream out = Files.newOutputStream(temporary)) {
                 stream.transferTo(out);
             }
-            return openTar(temporary, temporary, what);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temporary);
+            ShutdownCleanup.unregister(temporary);
             throw e;
         }
+        return openTemporary(temporary, what);
+    }
+
+    /** A new temporary file for a spooled save, registered for deletion at exit. */
+    public static Path newSpoolFile(Path tmpDir) throws IOException {
+        Path temporary = Files.createTempFile(tmpDir, ".ferry-docker-save-", ".tar");
+        ShutdownCleanup.register(temporary);
+        return temporary;
+    }
+
+    /** Opens a spooled save, taking ownership of the file: it is deleted on close, and on failure here. */
+    public static DockerArchive openTemporary(Path temporary, String what) throws IOException {
+        return openTar(temporary, temporary, what);
     }
 
     private static DockerArchive openTar(Path tarFile, Path temporary, String what) throws IOException {
@@ -100,6 +116,7 @@ public final class DockerArchive implements Closeable {
             }
             if (temporary != null) {
                 Files.deleteIfExists(temporary);
+                ShutdownCleanup.unregister(temporary);
             }
             throw e;
         }
@@ -154,6 +171,7 @@ public final class DockerArchive implements Closeable {
         } finally {
             if (temporary != null) {
                 Files.deleteIfExists(temporary);
+                ShutdownCleanup.unregister(temporary);
             }
         }
     }

@@ -1,0 +1,54 @@
+package dev.ferry.spi.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Child processes and temporary files that must not outlive Ferry, even when it is interrupted (Ctrl-C,
+ * SIGTERM): one shutdown hook kills what is still registered and deletes what is still there. Register a thing
+ * when it is created and unregister it when it is cleaned up the normal way.
+ */
+public final class ShutdownCleanup {
+    private static final Set<Process> PROCESSES = ConcurrentHashMap.newKeySet();
+    private static final Set<Path> FILES = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ShutdownCleanup::runNow, "ferry-cleanup"));
+    }
+
+    private ShutdownCleanup() {}
+
+    public static void register(Process process) {
+        PROCESSES.add(process);
+    }
+
+    public static void unregister(Process process) {
+        PROCESSES.remove(process);
+    }
+
+    public static void register(Path file) {
+        FILES.add(file);
+    }
+
+    public static void unregister(Path file) {
+        FILES.remove(file);
+    }
+
+    /** Kills every registered process (and its children) and deletes every registered file. */
+    static void runNow() {
+        for (Process p : PROCESSES) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (Path f : FILES) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                // best effort at exit
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.ferry.transport.dockercli;
+
+import dev.ferry.docker.DockerArchive;
+import dev.ferry.docker.DockerArchiveSink;
+import dev.ferry.docker.DockerArchiveSource;
+import dev.ferry.docker.DockerReference;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code docker-cli:NAME[:TAG]} or {@code docker-cli:@sha256:ID}: the local Docker daemon through the
+ * {@code docker} command. Reading runs {@code docker save}, whose stream is spooled once to a temporary file
+ * under {@code --tmpdir} (its {@code manifest.json} comes last) and then served by offset; writing streams a
+ * docker archive into {@code docker load}, tagged NAME:TAG.
+ */
+public final class DockerCliTransport implements Transport {
+    @Override
+    public String name() {
+        return "docker-cli";
+    }
+
+    @Override
+    public String syntax() {
+        return "docker-cli:NAME[:TAG]|@sha256:ID";
+    }
+
+    @Override
+    public ImageReference parse(String reference) throws InvalidReferenceException {
+        try {
+            return new Reference(this, reference, DockerReference.parse(reference));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidReferenceException(name() + ":" + reference, e.getMessage(), "write " + syntax());
+        }
+    }
+
+    /** A parsed {@code docker-cli:} reference. */
+    record Reference(DockerCliTransport transport, String text, DockerReference image) implements ImageReference {
+        @Override
+        public String stringWithinTransport() {
+            return text;
+        }
+
+        @Override
+        public ImageSource openSource() throws IOException {
+            return openSource(OpenContext.defaults());
+        }
+
+        @Override
+        public ImageSource openSource(OpenContext context) throws IOException {
+            DockerCommand docker = new DockerCommand(context);
+            Path spool = DockerArchive.newSpoolFile(context.tmpDir());
+            boolean ok = false;
+            try {
+                try (DockerCommand.Running save = docker.start("save", image.forDocker())) {
+                    save.process.getOutputStream().close();
+                    try (InputStream in = save.process.getInputStream()) {
+                        Files.copy(in, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    save.check("docker save " + image.forDocker(), displayName());
+                }
+                DockerArchiveSource source = DockerArchiveSource.open(this,
+                        DockerArchive.openTemporary(spool, displayName()), null, -1);
+                ok = true;
+                return source;
+            } finally {
+                if (!ok) {
+                    Files.deleteIfExists(spool);
+                    dev.ferry.spi.support.ShutdownCleanup.unregister(spool);
+                }
+            }
+        }
+
+        @Override
+        public ImageSink openSink() throws IOException {
+            return openSink(OpenContext.defaults());
+        }
+
+        @Override
+        public ImageSink openSink(OpenContext context) throws IOException {
+            if (image.id().isPresent()) {
+                throw new FerryException("cannot write to " + displayName() + ": an image ID names an image that"
+                        + " exists", "write docker-cli:NAME:TAG");
+            }
+            return new DockerArchiveSink(this, new LoadTarget(new DockerCommand(context), displayName()),
+                    List.of(image.forDocker()));
+        }
+
+        @Override
+        public String toString() {
+            return displayName();
+        }
+    }
+
+    /** Streams the archive into {@code docker load}. */
+    static final class LoadTarget implements DockerArchiveSink.Target {
+        private final DockerCommand docker;
+        private final String reference;
+        private DockerCommand.Running load;
+
+        LoadTarget(DockerCommand docker, String reference) {
+            this.docker = docker;
+            this.reference = reference;
+        }
+
+        @Override
+        public OutputStream stream() throws IOException {
+            if (load == null) {
+                load = docker.startQuiet("load");
+            }
+            return load.process.getOutputStream();
+        }
+
+        @Override
+        public void commit() throws IOException {
+            load.process.getOutputStream().close();
+            load.check("docker load", reference);
+        }
+
+        @Override
+        public void abort() {
+            if (load != null) {
+                load.kill();
+            }
+        }
+
+        @Override
+        public IOException explain(IOException writeFailure) {
+            if (load == null) {
+                return writeFailure;
+            }
+            try {
+                int code = load.waitFor();
+                return docker.failure("docker load", reference, code, load.stderr());
+            } catch (IOException e) {
+                return writeFailure;
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.ferry.transport.dockercli;
+
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageNotFoundException;
+import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.support.ShutdownCleanup;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the {@code docker} command: from PATH or {@code --docker-binary}, with the environment passed through
+ * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG), DOCKER_HOST replaced by {@code --docker-host} when given. Every
+ * child is registered with {@link ShutdownCleanup}, so none outlives an interrupted Ferry. Failures are read
+ * from stderr and the exit status and told apart: CLI missing, daemon down, image not found.
+ */
+final class DockerCommand {
+    private final String binary;
+    private final String host;
+
+    DockerCommand(OpenContext context) {
+        this.binary = context.option(OpenContext.DOCKER_BINARY).orElse("docker");
+        this.host = context.option(OpenContext.DOCKER_HOST).orElse(null);
+    }
+
+    /** A running docker command. Its stderr is collected on a thread of its own. */
+    final class Running implements AutoCloseable {
+        final Process process;
+        private final Thread stderrReader;
+        private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        private final List<String> args;
+
+        private Running(Process process, List<String> args) {
+            this.process = process;
+            this.args = args;
+            this.stderrReader = new Thread(() -> {
+                try (InputStream in = process.getErrorStream()) {
+                    byte[] buf = new byte[8192];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        synchronized (stderr) {
+                            if (stderr.size() < 1 << 20) {
+                                stderr.write(buf, 0, n);
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process went away
+                }
+            }, "docker-stderr");
+            stderrReader.setDaemon(true);
+            stderrReader.start();
+        }
+
+        /** Waits for the command and returns its exit status. */
+        int waitFor() throws IOException {
+            try {
+                int code = process.waitFor();
+                stderrReader.join(5000);
+                return code;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                kill();
+                throw new FerryException("interrupted while running " + describe(), null);
+            } finally {
+                ShutdownCleanup.unregister(process);
+            }
+        }
+
+        String stderr() {
+            synchronized (stderr) {
+                return stderr.toString(StandardCharsets.UTF_8).strip();
+            }
+        }
+
+        String describe() {
+            return binary + " " + String.join(" ", args);
+        }
+
+        /** Waits, and fails with a classified error unless the command succeeded. */
+        void check(String what, String reference) throws IOException {
+            int code = waitFor();
+            if (code != 0) {
+                throw failure(what, reference, code, stderr());
+            }
+        }
+
+        void kill() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ShutdownCleanup.unregister(process);
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill();
+            }
+            ShutdownCleanup.unregister(process);
+        }
+    }
+
+    /** Starts {@code docker ARGS}, with stdin and stdout as pipes. */
+    Running start(String... args) throws FerryException {
+        return start(false, args);
+    }
+
+    /** Starts {@code docker ARGS} with stdin as a pipe and stdout thrown away (it only reports progress). */
+    Running startQuiet(String... args) throws FerryException {
+        return start(true, args);
+    }
+
+    private Running start(boolean discardOutput, String... args) throws FerryException {
+        List<String> command = new ArrayList<>();
+        command.add(binary);
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (discardOutput) {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        if (host != null) {
+            pb.environment().put("DOCKER_HOST", host);
+            pb.environment().remove("DOCKER_CONTEXT");
+        }
+        try {
+            Process process = pb.start();
+            ShutdownCleanup.register(process);
+            return new Running(process, List.of(args));
+        } catch (IOException e) {
+            throw new FerryException("cannot run the docker command \"" + binary + "\": " + e.getMessage(),
+                    "install the Docker CLI, or pass --docker-binary PATH, or use --docker-transport api");
+        }
+    }
+
+    /** The error a failed docker command means, from its stderr. */
+    FerryException failure(String what, String reference, int code, String stderr) {
+        String lower = stderr.toLowerCase(Locale.ROOT);
+        String firstLine = stderr.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit status " + code);
+        if (lower.contains("cannot connect to the docker daemon") || lower.contains("is the docker daemon running")
+                || lower.contains("connection refused") || lower.contains("no such file or directory")
+                && lower.contains(".sock") || lower.contains("error during connect")) {
+            return new FerryException("cannot reach the Docker daemon: " + firstLine,
+                    "start dockerd, or point DOCKER_HOST or --docker-host at a running one");
+        }
+        if (lower.contains("permission denied") && lower.contains("docker")) {
+            return new FerryException("no permission to use the Docker daemon: " + firstLine,
+                    "run as root or as a member of the docker group");
+        }
+        if (lower.contains("no such image") || lower.contains("reference does not exist")
+                || lower.contains("not found") && !lower.contains("command not found")) {
+            return new ImageNotFoundException(reference, "the Docker daemon has no such image",
+                    "`docker images` lists the images there");
+        }
+        return new FerryException(what + " failed: " + firstLine, null);
+    }
+}
