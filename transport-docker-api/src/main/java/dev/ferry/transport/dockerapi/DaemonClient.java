@@ -1,0 +1,106 @@
+package dev.ferry.transport.dockerapi;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageNotFoundException;
+import dev.ferry.spi.OpenContext;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * A docker-java client for the daemon at {@code --docker-host}, else DOCKER_HOST, else the default unix socket.
+ * The API version is negotiated: one unversioned {@code GET /version}, then every call at the daemon's version.
+ * docker-java stays inside this module; what it throws is turned into Ferry's errors here.
+ */
+final class DaemonClient implements AutoCloseable {
+    private final DockerClient client;
+    private final String host;
+
+    private DaemonClient(DockerClient client, String host) {
+        this.client = client;
+        this.host = host;
+    }
+
+    static DaemonClient connect(OpenContext context) throws FerryException {
+        String host = context.option(OpenContext.DOCKER_HOST).orElseGet(() -> {
+            String env = System.getenv("DOCKER_HOST");
+            return env == null || env.isBlank() ? "unix:///var/run/docker.sock" : env;
+        });
+        DockerClient probe = build(host, null);
+        String version;
+        try {
+            version = probe.versionCmd().exec().getApiVersion();
+        } catch (RuntimeException e) {
+            closeQuietly(probe);
+            throw unreachable(host, e);
+        }
+        closeQuietly(probe);
+        return new DaemonClient(build(host, version), host);
+    }
+
+    private static DockerClient build(String host, String apiVersion) {
+        DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host);
+        if (apiVersion != null) {
+            config.withApiVersion(RemoteApiVersion.parseConfig(apiVersion));
+        }
+        DefaultDockerClientConfig built = config.build();
+        DockerHttpClient http = new ZerodepDockerHttpClient.Builder()
+                .dockerHost(URI.create(host))
+                .sslConfig(built.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(30))
+                .build();
+        return DockerClientImpl.getInstance(built, http);
+    }
+
+    DockerClient docker() {
+        return client;
+    }
+
+    String host() {
+        return host;
+    }
+
+    /** The Ferry error for a docker-java failure on {@code reference}. */
+    FerryException failure(String what, String reference, RuntimeException e) {
+        if (e instanceof NotFoundException) {
+            return new ImageNotFoundException(reference, "the Docker daemon has no such image",
+                    "`docker images` lists the images there");
+        }
+        if (e instanceof DockerException d) {
+            return new FerryException(what + " failed: the daemon answered " + d.getHttpStatus() + ": "
+                    + d.getMessage().strip().replace('\n', ' '), null, e);
+        }
+        return unreachable(host, e);
+    }
+
+    static FerryException unreachable(String host, RuntimeException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return new FerryException("cannot reach the Docker daemon at " + host + ": " + cause.getMessage(),
+                "start dockerd, or point DOCKER_HOST or --docker-host at a running one", e);
+    }
+
+    private static void closeQuietly(DockerClient c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException e) {
+            // nothing to do
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(client);
+    }
+}

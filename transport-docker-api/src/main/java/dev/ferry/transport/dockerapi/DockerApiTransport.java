@@ -1,0 +1,245 @@
+package dev.ferry.transport.dockerapi;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.LoadResponseItem;
+import dev.ferry.docker.DockerArchive;
+import dev.ferry.docker.DockerArchiveSink;
+import dev.ferry.docker.DockerArchiveSource;
+import dev.ferry.docker.DockerReference;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.Transport;
+import dev.ferry.spi.support.ShutdownCleanup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code docker-api:NAME[:TAG]} or {@code docker-api:@sha256:ID}: the Docker daemon through its Engine API, with
+ * docker-java, no CLI and no process. Reading is {@code GET /images/{name}/get}, spooled once to a temporary file
+ * under {@code --tmpdir}; writing streams a docker archive into {@code POST /images/load} through a pipe and
+ * reads the response body to the end, since the daemon reports a failed load inside an HTTP 200.
+ */
+public final class DockerApiTransport implements Transport {
+    @Override
+    public String name() {
+        return "docker-api";
+    }
+
+    @Override
+    public String syntax() {
+        return "docker-api:NAME[:TAG]|@sha256:ID";
+    }
+
+    @Override
+    public ImageReference parse(String reference) throws InvalidReferenceException {
+        try {
+            return new Reference(this, reference, DockerReference.parse(reference));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidReferenceException(name() + ":" + reference, e.getMessage(), "write " + syntax());
+        }
+    }
+
+    /** A parsed {@code docker-api:} reference. */
+    record Reference(DockerApiTransport transport, String text, DockerReference image) implements ImageReference {
+        @Override
+        public String stringWithinTransport() {
+            return text;
+        }
+
+        @Override
+        public ImageSource openSource() throws IOException {
+            return openSource(OpenContext.defaults());
+        }
+
+        @Override
+        public ImageSource openSource(OpenContext context) throws IOException {
+            Path spool = DockerArchive.newSpoolFile(context.tmpDir());
+            boolean ok = false;
+            try (DaemonClient daemon = DaemonClient.connect(context)) {
+                try (InputStream save = daemon.docker().saveImageCmd(image.forDocker()).exec()) {
+                    Files.copy(save, spool, StandardCopyOption.REPLACE_EXISTING);
+                } catch (RuntimeException e) {
+                    throw daemon.failure("saving " + image.forDocker(), displayName(), e);
+                }
+                DockerArchiveSource source = DockerArchiveSource.open(this,
+                        DockerArchive.openTemporary(spool, displayName()), null, -1);
+                ok = true;
+                return source;
+            } finally {
+                if (!ok) {
+                    Files.deleteIfExists(spool);
+                    ShutdownCleanup.unregister(spool);
+                }
+            }
+        }
+
+        @Override
+        public ImageSink openSink() throws IOException {
+            return openSink(OpenContext.defaults());
+        }
+
+        @Override
+        public ImageSink openSink(OpenContext context) throws IOException {
+            if (image.id().isPresent()) {
+                throw new FerryException("cannot write to " + displayName() + ": an image ID names an image that"
+                        + " exists", "write docker-api:NAME:TAG");
+            }
+            return new DockerArchiveSink(this, new LoadTarget(context, displayName()), List.of(image.forDocker()));
+        }
+
+        @Override
+        public String toString() {
+            return displayName();
+        }
+    }
+
+    /**
+     * Streams the archive into {@code POST /images/load}: the sink writes into a pipe whose other end is the
+     * request body, sent by docker-java's async load on its own thread.
+     */
+    static final class LoadTarget implements DockerArchiveSink.Target {
+        private final OpenContext context;
+        private final String reference;
+        private DaemonClient daemon;
+        private PipedOutputStream pipe;
+        private PipedInputStream body;
+        private Collector result;
+
+        LoadTarget(OpenContext context, String reference) {
+            this.context = context;
+            this.reference = reference;
+        }
+
+        @Override
+        public OutputStream stream() throws IOException {
+            if (pipe == null) {
+                daemon = DaemonClient.connect(context);
+                body = new PipedInputStream(1 << 20);
+                pipe = new PipedOutputStream(body);
+                result = new Collector();
+                try {
+                    daemon.docker().loadImageAsyncCmd(body).exec(result);
+                } catch (RuntimeException e) {
+                    throw daemon.failure("docker load", reference, e);
+                }
+            }
+            return pipe;
+        }
+
+        @Override
+        public void commit() throws IOException {
+            pipe.close();
+            try {
+                result.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FerryException("interrupted while the Docker daemon loaded " + reference, null);
+            } finally {
+                daemon.close();
+            }
+            result.check(daemon, reference);
+        }
+
+        @Override
+        public void abort() {
+            try {
+                if (body != null) {
+                    body.close(); // the request body breaks off: the daemon discards the partial load
+                }
+                if (result != null) {
+                    result.close();
+                }
+            } catch (IOException e) {
+                // nothing more to do
+            } finally {
+                if (daemon != null) {
+                    daemon.close();
+                }
+            }
+        }
+
+        @Override
+        public IOException explain(IOException writeFailure) {
+            if (result == null) {
+                return writeFailure;
+            }
+            try {
+                result.await();
+                result.check(daemon, reference);
+            } catch (IOException e) {
+                return e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new FerryException("the Docker daemon stopped reading the image: " + writeFailure.getMessage(),
+                    null, writeFailure);
+        }
+    }
+
+    /** Collects the load's response items: an error inside a 200 response fails the load. */
+    static final class Collector extends ResultCallback.Adapter<LoadResponseItem> {
+        private final List<String> errors = new ArrayList<>();
+        private final List<String> loaded = new ArrayList<>();
+        private volatile Throwable failure;
+
+        @Override
+        public void onError(Throwable throwable) {
+            failure = throwable;
+            super.onError(throwable);
+        }
+
+        /** Waits for the response to end; failures are kept for {@link #check}, not thrown here. */
+        void await() throws InterruptedException {
+            try {
+                awaitCompletion();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+
+        @Override
+        public void onNext(LoadResponseItem item) {
+            synchronized (this) {
+                if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+                    errors.add(item.getErrorDetail().getMessage());
+                } else if (item.getError() != null) {
+                    errors.add(item.getError());
+                } else if (item.getStream() != null && item.getStream().startsWith("Loaded image")) {
+                    loaded.add(item.getStream().strip());
+                }
+            }
+        }
+
+        void check(DaemonClient daemon, String reference) throws IOException {
+            if (failure instanceof RuntimeException e) {
+                throw daemon.failure("loading " + reference, reference, e);
+            }
+            if (failure != null) {
+                throw new FerryException("loading " + reference + " failed: " + failure, null, failure);
+            }
+            synchronized (this) {
+                if (!errors.isEmpty()) {
+                    throw new FerryException("the Docker daemon rejected " + reference + ": " + errors.get(0),
+                            null);
+                }
+                if (loaded.isEmpty()) {
+                    throw new FerryException("the Docker daemon did not report loading " + reference, null);
+                }
+            }
+        }
+    }
+}
