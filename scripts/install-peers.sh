@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests run against, from Debian's packages: skopeo, umoci and runc (the interop peers and
-# oracles). Idempotent: installs only what is missing. Needs root (or sudo) when something is missing.
+# Installs what the tests run against, from Debian's packages: skopeo, umoci and runc (the OCI interop peers and
+# oracles), docker.io (the Docker Engine and CLI) and busybox-static (a runnable test image). Idempotent: installs
+# only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
 need=()
@@ -8,9 +9,12 @@ command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v umoci >/dev/null 2>&1 || need+=(umoci)
 command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || need+=(runc)
 command -v tar >/dev/null 2>&1 || need+=(tar)
+[ -x /usr/sbin/dockerd ] || command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v docker >/dev/null 2>&1 || need+=(docker.io)
+[ -x /bin/busybox ] || need+=(busybox-static)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-peers: skopeo, umoci and runc are installed"
+  echo "install-peers: skopeo, umoci, runc, docker and busybox are installed"
   exit 0
 fi
 
@@ -23,6 +27,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
   fi
 fi
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 echo "install-peers: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh Debian machine (as root): installs the peers the tests need, then builds and
-# runs every unit and integration test. Tests that need a peer fail (never skip) when CI=true.
+# The whole test suite, on a fresh Debian machine (as root): installs the peers the tests need, starts a Docker
+# daemon if none answers (and stops it afterwards), then builds and runs every unit and integration test. Tests
+# that need a peer fail (never skip) when CI=true.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -8,4 +9,6 @@ if [ ! -d ../shared/spec-schemas/image-spec ]; then
   echo "test: ../shared/spec-schemas is missing; the schema tests need ../shared beside the repository" >&2
 fi
 scripts/install-peers.sh
+scripts/docker-daemon.sh start
+trap 'scripts/docker-daemon.sh stop' EXIT
 mvn -B verify "$@"
