@@ -24,17 +24,25 @@ import picocli.CommandLine.Spec;
         description = {"Copy an image from SRC to DEST, verifying every blob while it streams.",
                 "Prints the digest of the manifest written to DEST."})
 public class CopyCommand implements Callable<Integer> {
-    /** Off a terminal: no progress, but what the user must know (conversions) still goes to stderr. */
+    /**
+     * Off a terminal: no progress, but what the user must know (conversions) goes to stderr once the copy
+     * succeeded; a failure stays one line.
+     */
     static final class NotesOnly implements CopyListener {
         private final java.io.PrintWriter err;
+        private final java.util.List<String> notes = new java.util.ArrayList<>();
 
         NotesOnly(java.io.PrintWriter err) {
             this.err = err;
         }
 
         @Override
-        public void note(String message) {
-            err.println("ferry: " + message);
+        public synchronized void note(String message) {
+            notes.add(message);
+        }
+
+        synchronized void flush() {
+            notes.forEach(n -> err.println("ferry: " + n));
             err.flush();
         }
     }
@@ -134,6 +142,8 @@ public class CopyCommand implements Callable<Integer> {
         CopyResult result = engine.copy(from, to, options, listener);
         if (listener instanceof ProgressDisplay display) {
             display.finish(result);
+        } else if (listener instanceof NotesOnly notes) {
+            notes.flush();
         }
         spec.commandLine().getOut().println(result.manifestDigest());
         spec.commandLine().getOut().flush();

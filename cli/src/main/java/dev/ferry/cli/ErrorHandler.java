@@ -60,7 +60,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         } else if (cause instanceof FileSystemException e) {
             text = (e.getReason() == null ? "file system error" : e.getReason()) + ": " + e.getFile();
         } else if (cause instanceof IOException e) {
-            text = "I/O error: " + e.getMessage();
+            text = "I/O error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         } else {
             text = "internal error: " + cause + "; run with --debug and report it";
         }

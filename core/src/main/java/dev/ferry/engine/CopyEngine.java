@@ -182,12 +182,12 @@ public final class CopyEngine {
             Compression wanted = options.compression();
             if (wanted != null) {
                 if (!format.allows(wanted)) {
-                    throw new FerryException("the " + format.cliName() + " format cannot describe " + wanted
+                    throw new FerryException("the " + format.cliName() + " format cannot describe " + name(wanted)
                             + " layers", "choose --compress gzip or none, or --format oci");
                 }
                 if (!accepted.contains(wanted)) {
-                    throw new FerryException(where() + " does not store " + wanted + " layers (it stores: "
-                            + accepted + ")", "choose another --compress");
+                    throw new FerryException(where() + " does not store " + name(wanted) + " layers (it stores: "
+                            + accepted.stream().map(Run::name).toList() + ")", "choose another --compress");
                 }
                 return wanted;
             }

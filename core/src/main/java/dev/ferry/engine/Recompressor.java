@@ -78,7 +78,13 @@ final class Recompressor {
                 try (OutputStream compressed = compress(new NonClosing(counting), to)) {
                     InputStream plain;
                     try {
-                        plain = decompress(verified, from);
+                        // The decompressor must not close the source: the rest of it is verified below.
+                        plain = decompress(new java.io.FilterInputStream(verified) {
+                            @Override
+                            public void close() {
+                                // left open on purpose
+                            }
+                        }, from);
                     } catch (java.util.zip.ZipException e) {
                         throw new CorruptImageException("layer " + descriptor.digest() + " is not " + from
                                 + "-compressed as its media type says: " + e.getMessage(), e);
