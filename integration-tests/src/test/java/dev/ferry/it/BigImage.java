@@ -36,12 +36,18 @@ final class BigImage {
 
     /** Runs the real {@code ./ferry} launcher in a child process, with {@code javaOptions}. */
     static Process ferry(String javaOptions, String... args) throws IOException {
+        return ferry(javaOptions, null, args);
+    }
+
+    /** As {@link #ferry(String, String...)}, with stdout and stderr going to {@code output} (discarded if null). */
+    static Process ferry(String javaOptions, Path output, String... args) throws IOException {
         Path launcher = Path.of(System.getProperty("ferry.repoRoot", "..")).resolve("ferry");
         String[] command = new String[args.length + 1];
         command[0] = launcher.toString();
         System.arraycopy(args, 0, command, 1, args.length);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                .redirectOutput(output == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(
+                        output.toFile()));
         pb.environment().put("FERRY_JAVA_OPTS", javaOptions);
         return pb.start();
     }
