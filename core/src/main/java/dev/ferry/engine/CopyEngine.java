@@ -209,6 +209,12 @@ public final class CopyEngine {
             if (already != null) {
                 return already;
             }
+            if (MediaTypes.DOCKER_MANIFEST_V1.equals(manifest.mediaType())
+                    || MediaTypes.DOCKER_MANIFEST_V1_SIGNED.equals(manifest.mediaType())) {
+                ManifestBytes result = convertSchema1(manifest);
+                converted.put(manifest.digest(), result);
+                return result;
+            }
             Manifest parsed = parse(manifest, source.reference());
             if (!(parsed instanceof ImageManifest image)) {
                 throw new CorruptImageException("expected an image manifest, got " + manifest.mediaType());
@@ -276,21 +282,113 @@ public final class CopyEngine {
             }
             byte[] newConfig = ManifestFormat.of(manifest.mediaType()).orElseThrow() == target ? configBytes
                     : ConfigConverter.convert(configBytes, target);
-            Descriptor configDescriptor = Descriptor.of(target.configType(), Digest.sha256(newConfig),
-                    newConfig.length);
-            putBytes(configDescriptor, newConfig);
+            listener.note("converted " + String.join(", ", changes) + " for " + where());
+            return writeManifest(target, newConfig, layers, image.annotations());
+        }
+
+        /** Puts a new config and returns the manifest for it and {@code layers}. */
+        private ManifestBytes writeManifest(ManifestFormat target, byte[] config, List<Descriptor> layers,
+                                            Map<String, String> annotations) throws IOException {
+            Descriptor configDescriptor = Descriptor.of(target.configType(), Digest.sha256(config), config.length);
+            putBytes(configDescriptor, config);
             ObjectNode node = JsonNodeFactory.instance.objectNode();
             node.put("schemaVersion", 2);
             node.put("mediaType", target.manifestType());
             node.set("config", Json.descriptor(configDescriptor));
             ArrayNode array = node.putArray("layers");
             layers.forEach(l -> array.add(Json.descriptor(l)));
-            if (target == ManifestFormat.OCI && !image.annotations().isEmpty()) {
-                ObjectNode annotations = node.putObject("annotations");
-                image.annotations().forEach(annotations::put);
+            if (target == ManifestFormat.OCI && !annotations.isEmpty()) {
+                ObjectNode a = node.putObject("annotations");
+                annotations.forEach(a::put);
             }
-            listener.note("converted " + String.join(", ", changes) + " for " + where());
             return ManifestBytes.of(Json.write(node), target.manifestType());
+        }
+
+        /**
+         * A Docker v2 schema 1 image, converted: its gzip layers stream to the sink (recompressed if the sink
+         * wants another compression) while their diffIDs are computed, then a config is rebuilt from the top
+         * history entry.
+         */
+        private ManifestBytes convertSchema1(ManifestBytes manifest) throws IOException {
+            Schema1 schema1 = Schema1.parse(manifest, source.reference().displayName());
+            ManifestFormat target = options.format();
+            if (target == null) {
+                for (String type : sink.supportedManifestTypes()) {
+                    target = ManifestFormat.of(type).filter(f -> f.manifestType().equals(type)).orElse(null);
+                    if (target != null) {
+                        break;
+                    }
+                }
+                if (target == null) {
+                    throw new UnsupportedManifestException(where(), manifest.mediaType(),
+                            sink.supportedManifestTypes());
+                }
+            }
+            Compression to = targetCompression(Compression.GZIP, target);
+            Map<Digest, Descriptor> layerOf = new HashMap<>();
+            Map<Digest, Digest> diffIdOf = new HashMap<>();
+            List<Descriptor> layers = new ArrayList<>();
+            List<Digest> diffIds = new ArrayList<>();
+            for (Schema1.Step step : schema1.steps) {
+                if (step.blob() == null) {
+                    continue;
+                }
+                if (!layerOf.containsKey(step.blob())) {
+                    convertSchema1Layer(step.blob(), target, to, layerOf, diffIdOf);
+                }
+                layers.add(layerOf.get(step.blob()));
+                diffIds.add(diffIdOf.get(step.blob()));
+            }
+            byte[] config = ConfigConverter.convert(schema1.config(diffIds), target);
+            listener.note("converted a Docker v2 schema 1 image to " + target.cliName() + " for " + where());
+            return writeManifest(target, config, layers, Map.of());
+        }
+
+        private void convertSchema1Layer(Digest blob, ManifestFormat target, Compression to,
+                                         Map<Digest, Descriptor> layerOf, Map<Digest, Digest> diffIdOf)
+                throws IOException {
+            try (BlobStream stream = source.blob(Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, blob, 0))) {
+                if (stream.size() < 0) {
+                    throw new CorruptImageException("the size of layer " + blob + " is unknown; a schema 1"
+                            + " manifest does not record it");
+                }
+                Descriptor gzip = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, blob, stream.size());
+                listener.blobStarted(gzip);
+                InputStream in = new ProgressStream(stream.stream(), gzip, listener);
+                if (to == Compression.GZIP) {
+                    Descriptor layer = Descriptor.of(target.layerType(to), blob, stream.size());
+                    try (DiffIdComputer diffId = new DiffIdComputer(Compression.GZIP)) {
+                        InputStream teed = diffId.tee(in);
+                        if (done.add(blob) && !sink.hasBlob(layer)) {
+                            put(layer, teed);
+                            copied++;
+                            bytes += layer.size();
+                        } else {
+                            VerifyingInputStream.verify(teed, layer).drainAndVerify();
+                        }
+                        diffIdOf.put(blob, diffId.finish(blob));
+                    }
+                    layerOf.put(blob, layer);
+                } else {
+                    Recompressor.Spooled spooled = Recompressor.recompress(in, gzip, Compression.GZIP, to, null,
+                            options.context().tmpDir());
+                    try {
+                        Descriptor layer = Descriptor.of(target.layerType(to), spooled.digest(), spooled.size());
+                        if (done.add(layer.digest()) && !sink.hasBlob(layer)) {
+                            try (InputStream file = Files.newInputStream(spooled.file())) {
+                                put(layer, file);
+                            }
+                            copied++;
+                            bytes += layer.size();
+                        }
+                        layerOf.put(blob, layer);
+                        diffIdOf.put(blob, spooled.diffId());
+                    } finally {
+                        Files.deleteIfExists(spooled.file());
+                    }
+                }
+                listener.blobDone(gzip, false);
+            }
         }
 
         private static String name(Compression c) {

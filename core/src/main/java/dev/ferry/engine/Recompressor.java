@@ -34,8 +34,9 @@ final class Recompressor {
      * @param file the temporary file; the caller deletes it
      * @param digest its digest
      * @param size its size
+     * @param diffId the digest of the uncompressed layer
      */
-    record Spooled(Path file, Digest digest, long size) {}
+    record Spooled(Path file, Digest digest, long size, Digest diffId) {}
 
     private Recompressor() {}
 
@@ -99,15 +100,16 @@ final class Recompressor {
                 counting.flush();
             }
             verified.drainAndVerify();
+            Digest actual = Digest.fromHash(diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm(),
+                    uncompressed.digest());
             if (diffId != null) {
-                Digest actual = Digest.fromHash(diffId.algorithm(), uncompressed.digest());
                 if (!actual.equals(diffId)) {
                     throw new CorruptImageException("layer " + descriptor.digest() + " uncompresses to " + actual
                             + ", but the config's diffID is " + diffId);
                 }
             }
             Spooled spooled = new Spooled(file, Digest.fromHash(DigestAlgorithm.SHA256, written.digest()),
-                    counting.count);
+                    counting.count, actual);
             ok = true;
             return spooled;
         } finally {

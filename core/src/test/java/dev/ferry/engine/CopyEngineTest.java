@@ -197,6 +197,66 @@ class CopyEngineTest {
                 CopyListener.NONE));
     }
 
+    private static byte[] gzip(byte[] data) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void dockerSchema1IsReadWithHistoryReversedAndDiffIdsComputed() throws Exception {
+        byte[] base = new byte[50_000];
+        new java.util.Random(1).nextBytes(base);
+        byte[] top = "top layer content".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] baseGz = gzip(base);
+        byte[] emptyGz = gzip(new byte[1024]);
+        byte[] topGz = gzip(top);
+        dev.ferry.model.Digest b = dev.ferry.model.Digest.sha256(baseGz);
+        dev.ferry.model.Digest e = dev.ferry.model.Digest.sha256(emptyGz);
+        dev.ferry.model.Digest t = dev.ferry.model.Digest.sha256(topGz);
+        src.blobs.put(b, baseGz);
+        src.blobs.put(e, emptyGz);
+        src.blobs.put(t, topGz);
+        String v1Top = "{\\\"id\\\":\\\"3\\\",\\\"parent\\\":\\\"2\\\",\\\"created\\\":\\\"2020-01-03T00:00:00Z\\\","
+                + "\\\"architecture\\\":\\\"amd64\\\",\\\"os\\\":\\\"linux\\\",\\\"config\\\":{\\\"Cmd\\\":[\\\"/bin/app\\\"],"
+                + "\\\"Env\\\":[\\\"X=1\\\"]},\\\"container_config\\\":{\\\"Cmd\\\":[\\\"/bin/sh\\\",\\\"-c\\\",\\\"add top\\\"]}}";
+        String v1Empty = "{\\\"id\\\":\\\"2\\\",\\\"parent\\\":\\\"1\\\",\\\"created\\\":\\\"2020-01-02T00:00:00Z\\\","
+                + "\\\"throwaway\\\":true,\\\"container_config\\\":{\\\"Cmd\\\":[\\\"ENV X=1\\\"]}}";
+        String v1Base = "{\\\"id\\\":\\\"1\\\",\\\"created\\\":\\\"2020-01-01T00:00:00Z\\\","
+                + "\\\"container_config\\\":{\\\"Cmd\\\":[\\\"ADD base\\\"]}}";
+        String manifest = "{\"schemaVersion\":1,\"name\":\"x/app\",\"tag\":\"1\",\"architecture\":\"amd64\","
+                + "\"fsLayers\":[{\"blobSum\":\"" + t + "\"},{\"blobSum\":\"" + e + "\"},{\"blobSum\":\"" + b
+                + "\"}],\"history\":[{\"v1Compatibility\":\"" + v1Top + "\"},{\"v1Compatibility\":\"" + v1Empty
+                + "\"},{\"v1Compatibility\":\"" + v1Base + "\"}],\"signatures\":[]}";
+        src.images.put("v1", ManifestBytes.of(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                MediaTypes.DOCKER_MANIFEST_V1_SIGNED));
+        MemoryTransport oci = new MemoryTransport(List.of(MediaTypes.OCI_MANIFEST), false);
+        engine.copy(src.ref("v1"), oci.ref("x"), CopyOptions.defaults(), CopyListener.NONE);
+        ImageManifest converted = (ImageManifest) oci.images.get("x").parse();
+        assertEquals(MediaTypes.OCI_MANIFEST, converted.mediaType());
+        assertEquals(List.of(b, t), converted.layers().stream().map(Descriptor::digest).toList());
+        assertEquals(MediaTypes.OCI_LAYER_GZIP, converted.layers().get(0).mediaType());
+        ImageConfig config = ImageConfig.parse(oci.blobs.get(converted.config().digest()));
+        assertEquals(List.of(dev.ferry.model.Digest.sha256(base), dev.ferry.model.Digest.sha256(top)),
+                config.diffIds());
+        assertEquals(List.of("/bin/app"), config.cmd());
+        assertEquals("2020-01-03T00:00:00Z", config.created());
+        assertEquals(3, config.history().size());
+        assertEquals("ADD base", config.history().get(0).createdBy());
+        assertTrue(config.history().get(1).emptyLayer());
+        assertEquals("/bin/sh -c add top", config.history().get(2).createdBy());
+        assertFalse(oci.blobs.containsKey(e), "the throwaway layer is skipped");
+        // Uncompressed on request: the layer digests become the diffIDs.
+        MemoryTransport plain = new MemoryTransport(List.of(MediaTypes.DOCKER_MANIFEST), false);
+        engine.copy(src.ref("v1"), plain.ref("y"), CopyOptions.defaults().withCompression(
+                MediaTypes.Compression.NONE), CopyListener.NONE);
+        ImageManifest v2s2 = (ImageManifest) plain.images.get("y").parse();
+        assertEquals(config.diffIds(), v2s2.layers().stream().map(Descriptor::digest).toList());
+        assertEquals(MediaTypes.DOCKER_LAYER, v2s2.layers().get(1).mediaType());
+    }
+
     @Test
     void listenerSeesEveryByte() throws Exception {
         TestImages.image(src, "a", 2, 5000, 1);

@@ -1,0 +1,98 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ctrl-C (SIGINT) in the middle of a daemon copy: the {@code docker} child is gone, the spooled save is deleted,
+ * nothing is loaded. Runs the real launcher on the 1 GiB image.
+ */
+class InterruptIT {
+    private static final String TAG = "ferry-it/interrupted:1";
+    private static final String BIG_TAG = "ferry-it/big:1";
+
+    @TempDir
+    Path tmp;
+
+    @AfterAll
+    static void removeImages() throws Exception {
+        Daemon.remove(TAG, BIG_TAG);
+    }
+
+    private static void waitFor(BooleanSupplier condition, Process copy, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!condition.getAsBoolean()) {
+            assertTrue(copy.isAlive(), "the copy ended before " + what);
+            assertTrue(System.nanoTime() < deadline, "never saw " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    private static void interrupt(Process copy) throws Exception {
+        new ProcessBuilder("kill", "-INT", Long.toString(copy.pid())).start().waitFor();
+        assertTrue(copy.waitFor(60, TimeUnit.SECONDS), "ferry did not stop on SIGINT");
+    }
+
+    private static List<ProcessHandle> dockerChildren(Process copy) {
+        return copy.descendants().filter(p -> p.info().command().orElse("").endsWith("docker")).toList();
+    }
+
+    private static long spooled(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.mapToLong(p -> p.toFile().length()).sum();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    @Test
+    void ctrlCWhileLoadingLeavesNoChildAndNoImage() throws Exception {
+        Daemon.require();
+        Path big = BigImage.layout();
+        Process copy = BigImage.ferry("-Xmx128m -XX:+UseSerialGC", "copy", "-q", "oci:" + big + ":big",
+                "docker-cli:" + TAG);
+        waitFor(() -> !dockerChildren(copy).isEmpty(), copy, "docker load start");
+        List<ProcessHandle> children = dockerChildren(copy);
+        Thread.sleep(500);
+        interrupt(copy);
+        for (ProcessHandle child : children) {
+            child.onExit().get(30, TimeUnit.SECONDS);
+            assertFalse(child.isAlive(), "docker load was killed with ferry");
+        }
+        assertFalse(Daemon.exists(TAG), "nothing was loaded");
+    }
+
+    @Test
+    void ctrlCWhileSpoolingASaveDeletesTheSpool() throws Exception {
+        Daemon.require();
+        if (!Daemon.exists(BIG_TAG)) {
+            Cli.ferry("copy", "-q", "oci:" + BigImage.layout() + ":big", "docker-api:" + BIG_TAG).ok();
+        }
+        for (String transport : List.of("docker-cli", "docker-api")) {
+            Path scratch = Files.createDirectories(tmp.resolve(transport));
+            Process copy = BigImage.ferry("-Xmx128m -XX:+UseSerialGC", "copy", "-q", "--tmpdir", scratch.toString(),
+                    transport + ":" + BIG_TAG, "oci:" + tmp.resolve("out-" + transport) + ":x");
+            waitFor(() -> spooled(scratch) > (16L << 20), copy, "the save being spooled");
+            List<ProcessHandle> children = dockerChildren(copy);
+            interrupt(copy);
+            for (ProcessHandle child : children) {
+                child.onExit().get(30, TimeUnit.SECONDS);
+            }
+            try (Stream<Path> left = Files.list(scratch)) {
+                assertEquals(List.of(), left.toList(), transport + ": the spooled save is deleted");
+            }
+            assertFalse(Files.exists(tmp.resolve("out-" + transport).resolve("index.json")));
+        }
+    }
+}
