@@ -21,13 +21,16 @@ class DaemonStopIT {
     @TempDir
     Path tmp;
     Process dockerd;
-    /** The private daemon's folders; not a @TempDir, since dockerd mounts inside it and a dead one leaves mounts. */
-    Path root;
+    /**
+     * The private daemons' folders, a fresh one per start (a daemon killed mid-work leaves state a restart trips
+     * on); not @TempDirs, since dockerd mounts inside them and a dead one leaves mounts.
+     */
+    final List<Path> roots = new java.util.ArrayList<>();
 
     @AfterEach
     void removeDaemon() throws Exception {
         stopDaemon();
-        if (root != null) {
+        for (Path root : roots) {
             for (String dir : List.of("data", "exec")) {
                 Peers.run(tmp, "umount", "-R", "-l", root.resolve(dir).toString());
             }
@@ -49,9 +52,8 @@ class DaemonStopIT {
 
     private String startPrivateDaemon() throws Exception {
         Daemon.require();
-        if (root == null) {
-            root = Files.createTempDirectory("ferry-private-dockerd");
-        }
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "fd");
+        roots.add(root);
         String socket = "unix://" + root.resolve("docker.sock");
         Path dockerdBinary = Files.isExecutable(Path.of("/usr/sbin/dockerd")) ? Path.of("/usr/sbin/dockerd")
                 : Peers.require("dockerd");
