@@ -1,0 +1,126 @@
+package dev.ferry.cli;
+
+import com.google.inject.Inject;
+import dev.ferry.engine.ImageInspector;
+import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.Platform;
+import dev.ferry.rootfs.ExportFilter;
+import dev.ferry.rootfs.ExportOptions;
+import dev.ferry.rootfs.Flattener;
+import dev.ferry.rootfs.TarRootfsWriter;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry export SRC OUT}: an image's flattened root filesystem, as a tar. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Write the root filesystem of an image (its layers applied in order) as a tar.",
+                "OUT is a file, or - for standard output."})
+public class ExportCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions global;
+
+    @Mixin
+    TransportOptions transportOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "The image, from any transport.")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = "The tar file to write, or - for stdout.")
+    String output;
+
+    @Option(names = "--prefix", paramLabel = "DIR/", description = "Put every entry under DIR/ (created first).")
+    String prefix = "";
+
+    @Option(names = "--exclude", paramLabel = "PATH", description = "Leave PATH out (repeatable).")
+    List<String> excludes = List.of();
+
+    @Option(names = "--replace", paramLabel = "PATH=FILE", description = "Replace PATH's content by FILE's"
+            + " (repeatable).")
+    List<String> replacements = List.of();
+
+    @Option(names = "--resolv-conf-symlink", paramLabel = "TARGET",
+            description = "Make etc/resolv.conf a symlink to TARGET.")
+    String resolvConfSymlink;
+
+    @Option(names = "--docker-defaults", description = "linuxkit's lists: leave out what Docker adds to every"
+            + " container (.dockerenv, Dockerfile, dev/console, dev/pts, dev/shm, etc/hostname); fixed etc/hosts"
+            + " and etc/resolv.conf.")
+    boolean dockerDefaults;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+            description = "The image to export from an index (default: this machine's platform).")
+    Platform platform;
+
+    @Inject
+    Transports transports;
+
+    @Inject
+    ImageInspector inspector;
+
+    @Inject
+    Stdout stdout;
+
+    ExportOptions options() throws FerryException {
+        Set<String> excluded = new HashSet<>();
+        for (String e : excludes) {
+            excluded.add(clean(e));
+        }
+        Map<String, Path> replaced = new HashMap<>();
+        for (String r : replacements) {
+            int eq = r.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--replace " + r + " is not PATH=FILE", "for example etc/motd=./motd");
+            }
+            Path file = Path.of(r.substring(eq + 1));
+            if (!Files.isRegularFile(file)) {
+                throw new UsageException("--replace " + r + ": " + file + " is not a file", null);
+            }
+            replaced.put(clean(r.substring(0, eq)), file);
+        }
+        try {
+            return new ExportOptions(prefix, excluded, replaced, resolvConfSymlink, dockerDefaults);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--prefix: " + e.getMessage(), null);
+        }
+    }
+
+    private static String clean(String path) {
+        return String.join("/", java.util.Arrays.stream(path.split("/"))
+                .filter(p -> !p.isEmpty() && !p.equals(".")).toList());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ExportOptions options = options();
+        ImageReference ref = transportOptions.registry(transports).parse(source);
+        try (ImageSource src = ref.openSource(transportOptions.context());
+             OutputTarget out = OutputTarget.open(output, stdout)) {
+            InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
+            try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
+                ExportFilter filter = new ExportFilter(options, tar);
+                Flattener.flatten(src, image, filter);
+                filter.finish();
+            }
+            out.commit();
+        }
+        return 0;
+    }
+}

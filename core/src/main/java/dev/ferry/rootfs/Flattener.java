@@ -1,0 +1,281 @@
+package dev.ferry.rootfs;
+
+import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.MediaTypes;
+import dev.ferry.spi.BlobStream;
+import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.support.VerifyingInputStream;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Applies an image's layers in order and streams the result, the root filesystem, as tar entries: what
+ * {@code umoci unpack} would leave on disk, without extracting anything. Two passes over the layers, both
+ * streaming and verified: the first reads only headers, top layer first, and decides which layer provides each
+ * path (whiteouts {@code .wh.NAME} hide NAME below their layer; an opaque {@code .wh..wh..opq} hides the lower
+ * content of its directory wherever it sits in its layer; a non-directory hides what lies under its path below
+ * it); the second streams the layers base first and emits each path from the layer that provides it, parents
+ * before children. Memory holds an index of paths, not content.
+ *
+ * <p>Hardlinks whose target a later layer deletes or replaces keep the content and stay linked to each other:
+ * the first surviving link is emitted as a regular file with the target's content, the others link to it.
+ */
+public final class Flattener {
+    /** What the first pass decided for a path. */
+    private record Decision(int layer, boolean directory, TarArchiveEntry header) {}
+
+    private final Map<String, Decision> decided = new HashMap<>();
+    private final Map<String, Integer> hiddenBelow = new HashMap<>();
+    private final Map<String, Integer> opaqueBelow = new HashMap<>();
+    /** Per layer: hardlink target (in that layer) whose own entry is not final -> its first surviving link. */
+    private final Map<Integer, Map<String, String>> carriers = new HashMap<>();
+    /** Surviving links whose target is not final -> the carrier they link to instead. */
+    private final Map<String, String> relinked = new HashMap<>();
+    private final Set<String> emitted = new HashSet<>();
+
+    private final ImageSource source;
+    private final List<Descriptor> layers;
+
+    private Flattener(ImageSource source, List<Descriptor> layers) {
+        this.source = source;
+        this.layers = layers;
+    }
+
+    /** Streams the root filesystem of {@code image} (read from {@code source}) into {@code out}. */
+    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out) throws IOException {
+        Flattener f = new Flattener(source, image.image().layers());
+        f.index();
+        f.emit(out);
+    }
+
+    private TarArchiveInputStream open(Descriptor layer) throws IOException {
+        BlobStream blob = source.blob(layer);
+        InputStream verified = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
+        InputStream plain;
+        MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
+        plain = switch (compression) {
+            case NONE -> verified;
+            case GZIP -> new java.util.zip.GZIPInputStream(verified, 1 << 16);
+            case ZSTD -> new com.github.luben.zstd.ZstdInputStream(verified);
+        };
+        return new TarArchiveInputStream(plain);
+    }
+
+    private TarArchiveEntry next(TarArchiveInputStream tar, Descriptor layer) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException e) {
+            if (e instanceof dev.ferry.spi.FerryException) {
+                throw e;
+            }
+            throw new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Pass 1: headers only, top layer first. */
+    private void index() throws IOException {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Descriptor layer = layers.get(i);
+            List<String> whiteouts = new ArrayList<>();
+            List<String> opaques = new ArrayList<>();
+            Map<String, String> firstLinkTo = new HashMap<>();
+            List<String[]> links = new ArrayList<>();
+            try (TarArchiveInputStream tar = open(layer)) {
+                for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
+                    String name = Paths.clean(e.getName());
+                    if (name.isEmpty()) {
+                        continue;
+                    }
+                    String base = Paths.base(name);
+                    if (base.startsWith(".wh.")) {
+                        if (base.equals(".wh..wh..opq")) {
+                            opaques.add(Paths.parent(name));
+                        } else {
+                            String parent = Paths.parent(name);
+                            String target = base.substring(4);
+                            whiteouts.add(parent.isEmpty() ? target : parent + "/" + target);
+                        }
+                        continue;
+                    }
+                    if (hidden(name, i) || decided.containsKey(name)) {
+                        continue;
+                    }
+                    decided.put(name, new Decision(i, e.isDirectory(), e.isDirectory() ? e : null));
+                    if (e.isLink()) {
+                        links.add(new String[] {name, Paths.clean(e.getLinkName())});
+                    }
+                }
+                drain(tar);
+            }
+            // Links of this layer whose target this layer provides but a higher layer replaced or deleted.
+            for (String[] link : links) {
+                Decision target = decided.get(link[1]);
+                if (target != null && target.layer() == i) {
+                    continue;
+                }
+                String carrier = carriers.computeIfAbsent(i, k -> new HashMap<>()).putIfAbsent(link[1], link[0]);
+                if (carrier != null) {
+                    relinked.put(link[0], carrier);
+                }
+                firstLinkTo.putIfAbsent(link[1], link[0]);
+            }
+            for (String w : whiteouts) {
+                hiddenBelow.merge(w, i, Math::max);
+            }
+            for (String o : opaques) {
+                opaqueBelow.merge(o, i, Math::max);
+            }
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        while (in.read(buf) >= 0) {
+            // the rest of the layer is read, so its digest is verified
+        }
+    }
+
+    /** Whether a higher layer than {@code layer} hides {@code name}. */
+    private boolean hidden(String name, int layer) {
+        Integer w = hiddenBelow.get(name);
+        if (w != null && w > layer) {
+            return true;
+        }
+        for (String p = Paths.parent(name); ; p = Paths.parent(p)) {
+            Integer wp = hiddenBelow.get(p);
+            if (!p.isEmpty() && wp != null && wp > layer) {
+                return true;
+            }
+            Integer o = opaqueBelow.get(p);
+            if (o != null && o > layer) {
+                return true;
+            }
+            Decision d = decided.get(p);
+            if (!p.isEmpty() && d != null && !d.directory() && d.layer() > layer) {
+                return true;
+            }
+            if (p.isEmpty()) {
+                return false;
+            }
+        }
+    }
+
+    /** Pass 2: base layer first, each path from the layer that provides it. */
+    private void emit(RootfsWriter out) throws IOException {
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor layer = layers.get(i);
+            Map<String, String> layerCarriers = carriers.getOrDefault(i, Map.of());
+            try (TarArchiveInputStream tar = open(layer)) {
+                for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
+                    String name = Paths.clean(e.getName());
+                    if (name.isEmpty() || Paths.base(name).startsWith(".wh.")) {
+                        continue;
+                    }
+                    String carrier = layerCarriers.get(name);
+                    if (carrier != null && e.isFile() && !underNonDirectory(carrier)) {
+                        // The target is gone from the final tree, but links to it survive: the first carries it.
+                        parents(carrier, out);
+                        TarArchiveEntry copy = copyOf(e, carrier);
+                        out.write(copy, tar);
+                        emitted.add(carrier);
+                        continue;
+                    }
+                    Decision d = decided.get(name);
+                    if (d == null || d.layer() != i || emitted.contains(name) || underNonDirectory(name)) {
+                        continue;
+                    }
+                    parents(name, out);
+                    TarArchiveEntry entry = copyOf(e, name);
+                    if (e.isLink()) {
+                        String target = relinked.getOrDefault(name, Paths.clean(e.getLinkName()));
+                        if (!emitted.contains(target)) {
+                            continue; // its target never made it into the tree: nothing to link to
+                        }
+                        entry.setLinkName(target);
+                    }
+                    out.write(entry, e.isFile() ? tar : null);
+                    emitted.add(name);
+                }
+                drain(tar);
+            }
+        }
+    }
+
+    /**
+     * Whether a folder on the way to {@code name} is not a folder in the final tree (a symlink, say): an entry
+     * there would be written through it, so it is left out (a hostile layer's trick, within one layer or across
+     * two).
+     */
+    private boolean underNonDirectory(String name) {
+        for (String p = Paths.parent(name); !p.isEmpty(); p = Paths.parent(p)) {
+            Decision d = decided.get(p);
+            if (d != null && !d.directory()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Emits the parents of {@code name} that are not out yet, with their final metadata. */
+    private void parents(String name, RootfsWriter out) throws IOException {
+        String parent = Paths.parent(name);
+        if (parent.isEmpty() || emitted.contains(parent)) {
+            return;
+        }
+        parents(parent, out);
+        Decision d = decided.get(parent);
+        TarArchiveEntry dir;
+        if (d != null && d.directory()) {
+            dir = copyOf(d.header(), parent);
+        } else {
+            dir = new TarArchiveEntry(parent + "/");
+            dir.setMode(040755);
+            dir.setModTime(0);
+        }
+        out.write(dir, null);
+        emitted.add(parent);
+    }
+
+    /** A copy of a header under a clean name (directories end with '/'). */
+    static TarArchiveEntry copyOf(TarArchiveEntry e, String name) {
+        byte linkFlag = e.isDirectory() ? TarArchiveEntry.LF_DIR : e.isSymbolicLink() ? TarArchiveEntry.LF_SYMLINK
+                : e.isLink() ? TarArchiveEntry.LF_LINK : e.isCharacterDevice() ? TarArchiveEntry.LF_CHR
+                : e.isBlockDevice() ? TarArchiveEntry.LF_BLK : e.isFIFO() ? TarArchiveEntry.LF_FIFO
+                : TarArchiveEntry.LF_NORMAL;
+        TarArchiveEntry c = new TarArchiveEntry(e.isDirectory() ? name + "/" : name, linkFlag, true);
+        c.setMode(e.getMode());
+        c.setUserId(e.getLongUserId());
+        c.setGroupId(e.getLongGroupId());
+        c.setUserName(e.getUserName());
+        c.setGroupName(e.getGroupName());
+        c.setModTime(e.getModTime());
+        if (e.isFile()) {
+            c.setSize(e.getSize());
+        }
+        if (e.isSymbolicLink() || e.isLink()) {
+            c.setLinkName(e.getLinkName());
+        }
+        if (e.isCharacterDevice() || e.isBlockDevice()) {
+            c.setDevMajor(e.getDevMajor());
+            c.setDevMinor(e.getDevMinor());
+        }
+        for (Map.Entry<String, String> pax : e.getExtraPaxHeaders().entrySet()) {
+            if (pax.getKey().startsWith("SCHILY.xattr.") || pax.getKey().startsWith("LIBARCHIVE.xattr.")) {
+                c.addPaxHeader(pax.getKey(), pax.getValue());
+            }
+        }
+        return c;
+    }
+}
