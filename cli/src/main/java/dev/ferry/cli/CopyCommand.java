@@ -41,6 +41,7 @@ public class CopyCommand implements Callable<Integer> {
             notes.add(message);
         }
 
+        /** Prints the notes gathered; call once the copy succeeded. */
         synchronized void flush() {
             notes.forEach(n -> err.println("ferry: " + n));
             err.flush();

@@ -62,8 +62,22 @@ public final class CopyEngine {
         if (!from.transport().capabilities().read()) {
             throw new OperationNotSupportedException(from.transport().name(), "read images");
         }
-        try (ImageSource source = from.openSource(options.context());
-             ImageSink sink = to.openSink(options.context())) {
+        try (ImageSource source = from.openSource(options.context())) {
+            return copy(source, to, options, listener);
+        }
+    }
+
+    /**
+     * Copies the image {@code source} serves (which the caller closes) to {@code to}: for images that are not
+     * behind a reference, such as one being built.
+     */
+    public CopyResult copy(ImageSource source, ImageReference to, CopyOptions options, CopyListener listener)
+            throws IOException {
+        if (!to.transport().capabilities().write()) {
+            throw new OperationNotSupportedException(to.transport().name(), "write images");
+        }
+        ImageReference from = source.reference();
+        try (ImageSink sink = to.openSink(options.context())) {
             Run run = new Run(source, sink, options, listener);
             ManifestBytes top = source.manifest();
             ManifestBytes written;

@@ -1,0 +1,239 @@
+package dev.ferry.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.engine.InspectedImage;
+import dev.ferry.internal.Json;
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
+import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.ManifestFormat;
+import dev.ferry.model.MediaTypes;
+import dev.ferry.model.Platform;
+import dev.ferry.spi.BlobNotFoundException;
+import dev.ferry.spi.BlobStream;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.Transport;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An image built from a base (or nothing) and one new layer, served as an {@link ImageSource} so the copy engine
+ * writes it to any sink. The base config is kept whole (unknown fields survive) and updated: the new diffID, a
+ * history entry, the creation time, and the options given; the manifest keeps the base's format (OCI without a
+ * base).
+ */
+public final class ImageBuilder {
+    /**
+     * What to change in the config; null fields are left as the base has them.
+     *
+     * @param entrypoint the entrypoint
+     * @param cmd the cmd
+     * @param env variables to set, KEY to VALUE, replacing the base's
+     * @param labels labels to set
+     * @param workdir the working directory
+     * @param user the user
+     * @param platform the platform, for an image without a base
+     * @param created the creation time, and the time of the history entry
+     */
+    public record Options(List<String> entrypoint, List<String> cmd, Map<String, String> env,
+                          Map<String, String> labels, String workdir, String user, Platform platform,
+                          Instant created) {}
+
+    private ImageBuilder() {}
+
+    /** The built image. {@code base} and {@code baseImage} are both null for an image from nothing. */
+    public static ImageSource build(String context, ImageSource base, InspectedImage baseImage,
+                                    LayerBuilder.Layer layer, Options options) {
+        ManifestFormat format = baseImage == null ? ManifestFormat.OCI
+                : ManifestFormat.of(baseImage.manifest().mediaType()).orElse(ManifestFormat.OCI);
+        byte[] config = config(baseImage, layer, options);
+        Descriptor configDescriptor = Descriptor.of(format.configType(), Digest.sha256(config), config.length);
+        Descriptor layerDescriptor = Descriptor.of(format.layerType(MediaTypes.Compression.GZIP), layer.digest(),
+                layer.size());
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode manifest = f.objectNode();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", format.manifestType());
+        manifest.set("config", Json.descriptor(configDescriptor));
+        ArrayNode layers = manifest.putArray("layers");
+        if (baseImage != null) {
+            baseImage.image().layers().forEach(l -> layers.add(Json.descriptor(l)));
+        }
+        layers.add(Json.descriptor(layerDescriptor));
+        ManifestBytes bytes = ManifestBytes.of(Json.write(manifest), format.manifestType());
+        return new Built(new BuildReference(context), base, bytes, configDescriptor, config, layer);
+    }
+
+    private static String timestamp(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant);
+    }
+
+    private static byte[] config(InspectedImage base, LayerBuilder.Layer layer, Options o) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode config;
+        if (base != null) {
+            config = Json.parseObject(base.configBytes(), "base config");
+        } else {
+            config = f.objectNode();
+            Platform p = o.platform() == null ? Platform.current() : o.platform();
+            config.put("architecture", p.architecture());
+            config.put("os", p.os());
+            if (p.variant() != null) {
+                config.put("variant", p.variant());
+            }
+        }
+        String created = timestamp(o.created());
+        config.put("created", created);
+        ObjectNode c = config.get("config") instanceof ObjectNode existing ? existing : config.putObject("config");
+        if (o.entrypoint() != null) {
+            ArrayNode a = c.putArray("Entrypoint");
+            o.entrypoint().forEach(a::add);
+        }
+        if (o.cmd() != null) {
+            ArrayNode a = c.putArray("Cmd");
+            o.cmd().forEach(a::add);
+        }
+        if (!o.env().isEmpty()) {
+            Map<String, String> env = new LinkedHashMap<>();
+            for (JsonNode e : c.path("Env")) {
+                String s = e.asText();
+                int eq = s.indexOf('=');
+                env.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? null : s.substring(eq + 1));
+            }
+            env.putAll(o.env());
+            ArrayNode a = c.putArray("Env");
+            env.forEach((k, v) -> a.add(v == null ? k : k + "=" + v));
+        }
+        if (!o.labels().isEmpty()) {
+            ObjectNode labels = c.get("Labels") instanceof ObjectNode l ? l : c.putObject("Labels");
+            o.labels().forEach(labels::put);
+        }
+        if (o.workdir() != null) {
+            c.put("WorkingDir", o.workdir());
+        }
+        if (o.user() != null) {
+            c.put("User", o.user());
+        }
+        ObjectNode rootfs = config.get("rootfs") instanceof ObjectNode r ? r : config.putObject("rootfs");
+        rootfs.put("type", "layers");
+        ArrayNode diffIds = rootfs.get("diff_ids") instanceof ArrayNode d ? d : rootfs.putArray("diff_ids");
+        diffIds.add(layer.diffId().toString());
+        ArrayNode history = config.get("history") instanceof ArrayNode h ? h : config.putArray("history");
+        ObjectNode entry = history.addObject();
+        entry.put("created", created);
+        entry.put("created_by", "ferry build");
+        return Json.write(config);
+    }
+
+    /** A reference for messages: {@code build:CONTEXT}. */
+    private record BuildReference(String context) implements ImageReference {
+        @Override
+        public Transport transport() {
+            return new Transport() {
+                @Override
+                public String name() {
+                    return "build";
+                }
+
+                @Override
+                public ImageReference parse(String reference) throws InvalidReferenceException {
+                    return new BuildReference(reference);
+                }
+            };
+        }
+
+        @Override
+        public String stringWithinTransport() {
+            return context;
+        }
+
+        @Override
+        public ImageSource openSource() {
+            throw new UnsupportedOperationException("a build is served directly");
+        }
+
+        @Override
+        public ImageSink openSink() {
+            throw new UnsupportedOperationException("a build is served directly");
+        }
+    }
+
+    /** The built image: the base's blobs, the new layer from its file, the config and manifest from memory. */
+    private record Built(ImageReference reference, ImageSource base, ManifestBytes manifest,
+                         Descriptor configDescriptor, byte[] config, LayerBuilder.Layer layer) implements ImageSource {
+        @Override
+        public ManifestBytes manifest(Digest digest) throws IOException {
+            throw new BlobNotFoundException(digest, reference.displayName());
+        }
+
+        @Override
+        public BlobStream blob(Descriptor descriptor) throws IOException {
+            if (descriptor.digest().equals(layer.digest())) {
+                return new BlobStream(Files.newInputStream(layer.file()), layer.size());
+            }
+            if (descriptor.digest().equals(configDescriptor.digest())) {
+                return new BlobStream(new ByteArrayInputStream(config), config.length);
+            }
+            if (base == null) {
+                throw new BlobNotFoundException(descriptor.digest(), reference.displayName());
+            }
+            return base.blob(descriptor);
+        }
+
+        @Override
+        public void close() {
+            // the base and the layer file belong to the caller
+        }
+    }
+
+    /** Parses {@code KEY=VALUE} pairs in order. */
+    public static Map<String, String> pairs(List<String> items, String option) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String item : items) {
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(option + " " + item + " is not KEY=VALUE");
+            }
+            map.put(item.substring(0, eq), item.substring(eq + 1));
+        }
+        return map;
+    }
+
+    /** A JSON array of strings, or words split on spaces. */
+    public static List<String> words(String value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.strip();
+        if (v.startsWith("[")) {
+            JsonNode node;
+            try {
+                node = Json.MAPPER.readTree(v);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("not a JSON array of strings: " + value);
+            }
+            List<String> list = new ArrayList<>();
+            for (JsonNode n : node) {
+                if (!n.isTextual()) {
+                    throw new IllegalArgumentException("not a JSON array of strings: " + value);
+                }
+                list.add(n.asText());
+            }
+            return list;
+        }
+        return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
+    }
+}

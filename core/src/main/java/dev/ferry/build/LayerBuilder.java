@@ -1,0 +1,167 @@
+package dev.ferry.build;
+
+import dev.ferry.internal.NonClosingOutputStream;
+import dev.ferry.model.Digest;
+import dev.ferry.model.DigestAlgorithm;
+import dev.ferry.spi.FerryException;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * smith's layer from a directory, reproducible: entries sorted by name, mtimes all the same (SOURCE_DATE_EPOCH or
+ * zero), owner 0:0 unless told, modes (setuid included), symlinks and hardlinks kept. The tar is written once,
+ * gzip-compressed, to a temporary file; its diffID and its compressed digest are computed in the same pass.
+ */
+public final class LayerBuilder {
+    /**
+     * The built layer.
+     *
+     * @param file the gzip-compressed tar; the caller deletes it
+     * @param digest the digest of the file
+     * @param size the file's size
+     * @param diffId the digest of the uncompressed tar
+     */
+    public record Layer(Path file, Digest digest, long size, Digest diffId) {}
+
+    private LayerBuilder() {}
+
+    /**
+     * Builds the layer of {@code context}.
+     *
+     * @param uid the owner to record, or -1 for 0
+     * @param gid the group to record, or -1 for 0
+     * @param mtime the mtime of every entry
+     */
+    public static Layer build(Path context, long uid, long gid, Instant mtime, Path tmpDir,
+                              Consumer<String> warnings) throws IOException {
+        if (!Files.isDirectory(context)) {
+            throw new FerryException(context + " is not a folder", "name the folder to build the layer from");
+        }
+        Path file = Files.createTempFile(tmpDir, ".ferry-layer-", ".tar.gz");
+        dev.ferry.spi.support.ShutdownCleanup.register(file);
+        boolean ok = false;
+        try {
+            MessageDigest compressed = DigestAlgorithm.SHA256.newMessageDigest();
+            MessageDigest uncompressed = DigestAlgorithm.SHA256.newMessageDigest();
+            long size;
+            try (OutputStream fileOut = Files.newOutputStream(file);
+                 Counting counting = new Counting(new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
+                         compressed));
+                 GZIPOutputStream gzip = new GZIPOutputStream(new NonClosingOutputStream(counting), 1 << 16);
+                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(gzip, uncompressed),
+                         "UTF-8")) {
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                tar.setAddPaxHeadersForNonAsciiNames(true);
+                write(context, tar, uid < 0 ? 0 : uid, gid < 0 ? 0 : gid, FileTime.from(mtime), warnings);
+                tar.finish();
+                tar.flush();
+                gzip.finish();
+                counting.flush();
+                size = counting.count;
+            }
+            Layer layer = new Layer(file, Digest.fromHash(DigestAlgorithm.SHA256, compressed.digest()), size,
+                    Digest.fromHash(DigestAlgorithm.SHA256, uncompressed.digest()));
+            ok = true;
+            return layer;
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(file);
+                dev.ferry.spi.support.ShutdownCleanup.unregister(file);
+            }
+        }
+    }
+
+    private static void write(Path context, TarArchiveOutputStream tar, long uid, long gid, FileTime mtime,
+                              Consumer<String> warnings) throws IOException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(context)) {
+            paths = new ArrayList<>(walk.filter(p -> !p.equals(context)).toList());
+        }
+        paths.sort((a, b) -> context.relativize(a).toString().compareTo(context.relativize(b).toString()));
+        Map<Object, String> inodes = new HashMap<>();
+        for (Path p : paths) {
+            String name = context.relativize(p).toString().replace('\\', '/');
+            Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,ino,dev,nlink", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) attrs.get("mode");
+            TarArchiveEntry entry;
+            if (Files.isSymbolicLink(p)) {
+                entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                entry.setLinkName(Files.readSymbolicLink(p).toString());
+                entry.setMode(0120777);
+            } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                entry = new TarArchiveEntry(name + "/");
+                entry.setMode(040000 | (mode & 07777));
+            } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                Object inode = List.of(attrs.get("dev"), attrs.get("ino"));
+                String first = ((Integer) attrs.get("nlink")) > 1 ? inodes.putIfAbsent(inode, name) : null;
+                if (first != null) {
+                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK);
+                    entry.setLinkName(first);
+                    entry.setMode(0100000 | (mode & 07777));
+                } else {
+                    entry = new TarArchiveEntry(name);
+                    entry.setSize(Files.size(p));
+                    entry.setMode(0100000 | (mode & 07777));
+                }
+            } else {
+                warnings.accept("skipped " + name + ": not a file, folder or symlink");
+                continue;
+            }
+            entry.setUserId(uid);
+            entry.setGroupId(gid);
+            entry.setUserName("");
+            entry.setGroupName("");
+            entry.setModTime(mtime);
+            tar.putArchiveEntry(entry);
+            if (entry.isFile()) {
+                try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                    long copied = in.transferTo(tar);
+                    if (copied != entry.getSize()) {
+                        throw new FerryException(p + " changed while the layer was built", "build again");
+                    }
+                }
+            }
+            tar.closeArchiveEntry();
+        }
+    }
+
+    private static final class Counting extends FilterOutputStream {
+        long count;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}
