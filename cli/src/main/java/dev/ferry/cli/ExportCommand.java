@@ -8,7 +8,11 @@ import dev.ferry.rootfs.ExportFilter;
 import dev.ferry.rootfs.ExportOptions;
 import dev.ferry.rootfs.Flattener;
 import dev.ferry.rootfs.TarRootfsWriter;
+import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.FerryException;
+import java.io.InputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import java.nio.file.Files;
@@ -69,6 +73,10 @@ public class ExportCommand implements Callable<Integer> {
             description = "The image to export from an index (default: this machine's platform).")
     Platform platform;
 
+    @Option(names = "--via-container", description = "For docker sources: linuxkit's route, docker create +"
+            + " docker export + docker rm (the container is removed also on failure and on Ctrl-C).")
+    boolean viaContainer;
+
     @Inject
     Transports transports;
 
@@ -111,6 +119,25 @@ public class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ExportOptions options = options();
         ImageReference ref = transportOptions.registry(transports).parse(source);
+        if (viaContainer) {
+            if (!(ref instanceof ContainerExport exporter)) {
+                throw new UsageException("--via-container needs a Docker daemon source (docker-api:, docker-cli:,"
+                        + " docker-daemon:), not " + ref.transport().name() + ":", null);
+            }
+            try (OutputTarget out = OutputTarget.open(output, stdout);
+                 InputStream exported = exporter.exportContainer(transportOptions.context())) {
+                try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
+                    ExportFilter filter = new ExportFilter(options, tar);
+                    TarArchiveInputStream in = new TarArchiveInputStream(exported);
+                    for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                        filter.write(e, e.isFile() ? in : null);
+                    }
+                    filter.finish();
+                }
+                out.commit();
+            }
+            return 0;
+        }
         try (ImageSource src = ref.openSource(transportOptions.context());
              OutputTarget out = OutputTarget.open(output, stdout)) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);

@@ -65,7 +65,12 @@ public final class ExportFilter implements RootfsWriter {
         }
         seen.add(name);
         byte[] fixed = fixedContent(name);
-        if (name.equals("etc/resolv.conf") && options.resolvConfSymlink() != null) {
+        if (options.dockerDefaults() && DOCKER_DIRS.contains(name) && entry.isDirectory()) {
+            // docker create's init layer puts these over the image: root-owned, 0755
+            emit(dockerDir(name, entry.getModTime()), null);
+        } else if (options.dockerDefaults() && name.equals("etc/mtab")) {
+            emit(mtab(), null);
+        } else if (name.equals("etc/resolv.conf") && options.resolvConfSymlink() != null) {
             TarArchiveEntry link = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
             link.setLinkName(options.resolvConfSymlink());
             link.setModTime(entry.getModTime());
@@ -77,10 +82,32 @@ public final class ExportFilter implements RootfsWriter {
                 emit(replaced, in);
             }
         } else if (fixed != null) {
-            emit(regular(entry, name, fixed.length), new ByteArrayInputStream(fixed));
+            // docker create's init layer makes these empty 0755 files; linuxkit fills them, keeping the mode
+            TarArchiveEntry e = regular(entry, name, fixed.length);
+            e.setMode(0100755);
+            e.setUserId(0);
+            e.setGroupId(0);
+            emit(e, new ByteArrayInputStream(fixed));
         } else {
             emit(entry, content);
         }
+    }
+
+    /** The folders docker create's init layer adds over every image. */
+    private static final List<String> DOCKER_DIRS = List.of("dev", "proc", "sys", "etc");
+
+    private static TarArchiveEntry dockerDir(String name, java.util.Date mtime) {
+        TarArchiveEntry e = new TarArchiveEntry(name + "/");
+        e.setMode(040755);
+        e.setModTime(mtime);
+        return e;
+    }
+
+    private static TarArchiveEntry mtab() {
+        TarArchiveEntry link = new TarArchiveEntry("etc/mtab", TarArchiveEntry.LF_SYMLINK);
+        link.setLinkName("/proc/mounts");
+        link.setModTime(0);
+        return link;
     }
 
     private byte[] fixedContent(String name) {
@@ -125,13 +152,13 @@ public final class ExportFilter implements RootfsWriter {
         if (!options.dockerDefaults()) {
             return;
         }
-        for (String dir : List.of("dev", "proc", "sys", "etc")) {
+        for (String dir : DOCKER_DIRS) {
             if (seen.add(dir)) {
-                TarArchiveEntry e = new TarArchiveEntry(dir + "/");
-                e.setMode(040755);
-                e.setModTime(0);
-                emit(e, null);
+                emit(dockerDir(dir, new java.util.Date(0)), null);
             }
+        }
+        if (seen.add("etc/mtab")) {
+            emit(mtab(), null);
         }
         for (String file : List.of("etc/hosts", "etc/resolv.conf")) {
             if (seen.add(file)) {

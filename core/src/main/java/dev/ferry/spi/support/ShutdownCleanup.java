@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ShutdownCleanup {
     private static final Set<Process> PROCESSES = ConcurrentHashMap.newKeySet();
     private static final Set<Path> FILES = ConcurrentHashMap.newKeySet();
+    private static final Set<Runnable> ACTIONS = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ShutdownCleanup::runNow, "ferry-cleanup"));
@@ -37,11 +38,27 @@ public final class ShutdownCleanup {
         FILES.remove(file);
     }
 
+    /** An action to run at exit unless unregistered first, such as removing a container. */
+    public static void register(Runnable action) {
+        ACTIONS.add(action);
+    }
+
+    public static void unregister(Runnable action) {
+        ACTIONS.remove(action);
+    }
+
     /** Kills every registered process (and its children) and deletes every registered file. */
     static void runNow() {
         for (Process p : PROCESSES) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+        }
+        for (Runnable action : ACTIONS) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                // best effort at exit
+            }
         }
         for (Path f : FILES) {
             try {

@@ -22,11 +22,15 @@ import java.time.Duration;
  */
 final class DaemonClient implements AutoCloseable {
     private final DockerClient client;
+    private final DockerHttpClient http;
     private final String host;
+    private final String apiVersion;
 
-    private DaemonClient(DockerClient client, String host) {
+    private DaemonClient(DockerClient client, DockerHttpClient http, String host, String apiVersion) {
         this.client = client;
+        this.http = http;
         this.host = host;
+        this.apiVersion = apiVersion;
     }
 
     static DaemonClient connect(OpenContext context) throws FerryException {
@@ -34,7 +38,8 @@ final class DaemonClient implements AutoCloseable {
             String env = System.getenv("DOCKER_HOST");
             return env == null || env.isBlank() ? "unix:///var/run/docker.sock" : env;
         });
-        DockerClient probe = build(host, null);
+        DockerHttpClient probeHttp = http(host, null);
+        DockerClient probe = DockerClientImpl.getInstance(config(host, null), probeHttp);
         String version;
         try {
             version = probe.versionCmd().exec().getApiVersion();
@@ -43,22 +48,34 @@ final class DaemonClient implements AutoCloseable {
             throw unreachable(host, e);
         }
         closeQuietly(probe);
-        return new DaemonClient(build(host, version), host);
+        DockerHttpClient http = http(host, version);
+        return new DaemonClient(DockerClientImpl.getInstance(config(host, version), http), http, host, version);
     }
 
-    private static DockerClient build(String host, String apiVersion) {
+    private static DefaultDockerClientConfig config(String host, String apiVersion) {
         DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(host);
         if (apiVersion != null) {
             config.withApiVersion(RemoteApiVersion.parseConfig(apiVersion));
         }
-        DefaultDockerClientConfig built = config.build();
-        DockerHttpClient http = new ZerodepDockerHttpClient.Builder()
+        return config.build();
+    }
+
+    private static DockerHttpClient http(String host, String apiVersion) {
+        return new ZerodepDockerHttpClient.Builder()
                 .dockerHost(URI.create(host))
-                .sslConfig(built.getSSLConfig())
+                .sslConfig(config(host, apiVersion).getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(30))
                 .build();
-        return DockerClientImpl.getInstance(built, http);
+    }
+
+    /**
+     * A raw GET at the negotiated API version, for the calls docker-java lacks ({@code containers/ID/export}).
+     * The caller closes the response.
+     */
+    DockerHttpClient.Response get(String path) {
+        return http.execute(DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+                .path("/v" + apiVersion + path).build());
     }
 
     DockerClient docker() {

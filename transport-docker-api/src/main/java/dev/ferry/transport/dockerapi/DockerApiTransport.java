@@ -52,7 +52,65 @@ public final class DockerApiTransport implements Transport {
     }
 
     /** A parsed {@code docker-api:} reference. */
-    record Reference(DockerApiTransport transport, String text, DockerReference image) implements ImageReference {
+    record Reference(DockerApiTransport transport, String text, DockerReference image)
+            implements ImageReference, dev.ferry.spi.ContainerExport {
+        @Override
+        public InputStream exportContainer(OpenContext context) throws IOException {
+            DaemonClient daemon = DaemonClient.connect(context);
+            String id;
+            try {
+                id = daemon.docker().createContainerCmd(image.forDocker()).withCmd("/dev/null").exec().getId();
+            } catch (RuntimeException e) {
+                daemon.close();
+                throw daemon.failure("creating a container of " + image.forDocker(), displayName(), e);
+            }
+            Runnable remove = () -> {
+                try {
+                    daemon.docker().removeContainerCmd(id).withForce(true).exec();
+                } catch (RuntimeException e) {
+                    // the container or the daemon is gone
+                }
+            };
+            ShutdownCleanup.register(remove);
+            com.github.dockerjava.transport.DockerHttpClient.Response response = null;
+            try {
+                response = daemon.get("/containers/" + id + "/export");
+                if (response.getStatusCode() != 200) {
+                    throw new FerryException("the Docker daemon refused to export container " + id + ": HTTP "
+                            + response.getStatusCode(), null);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (response != null) {
+                    response.close();
+                }
+                remove.run();
+                ShutdownCleanup.unregister(remove);
+                daemon.close();
+                throw e instanceof RuntimeException r ? daemon.failure("exporting " + id, displayName(), r)
+                        : (IOException) e;
+            }
+            com.github.dockerjava.transport.DockerHttpClient.Response open = response;
+            return new java.io.FilterInputStream(open.getBody()) {
+                private boolean closed;
+
+                @Override
+                public void close() throws IOException {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    try {
+                        super.close();
+                        open.close();
+                    } finally {
+                        remove.run();
+                        ShutdownCleanup.unregister(remove);
+                        daemon.close();
+                    }
+                }
+            };
+        }
+
         @Override
         public String stringWithinTransport() {
             return text;

@@ -45,7 +45,62 @@ public final class DockerCliTransport implements Transport {
     }
 
     /** A parsed {@code docker-cli:} reference. */
-    record Reference(DockerCliTransport transport, String text, DockerReference image) implements ImageReference {
+    record Reference(DockerCliTransport transport, String text, DockerReference image)
+            implements ImageReference, dev.ferry.spi.ContainerExport {
+        @Override
+        public InputStream exportContainer(OpenContext context) throws IOException {
+            DockerCommand docker = new DockerCommand(context);
+            String id;
+            try (DockerCommand.Running create = docker.start("create", image.forDocker(), "/dev/null")) {
+                create.process.getOutputStream().close();
+                id = new String(create.process.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8).strip();
+                create.check("docker create " + image.forDocker(), displayName());
+            }
+            Runnable remove = () -> {
+                try (DockerCommand.Running rm = docker.startQuiet("rm", "-f", id)) {
+                    rm.process.getOutputStream().close();
+                    rm.waitFor();
+                } catch (IOException e) {
+                    // reported by nobody: the container is gone or the daemon is
+                }
+            };
+            dev.ferry.spi.support.ShutdownCleanup.register(remove);
+            DockerCommand.Running export;
+            try {
+                export = docker.start("export", id);
+                export.process.getOutputStream().close();
+            } catch (IOException | RuntimeException e) {
+                remove.run();
+                dev.ferry.spi.support.ShutdownCleanup.unregister(remove);
+                throw e;
+            }
+            return new java.io.FilterInputStream(export.process.getInputStream()) {
+                private boolean closed;
+
+                @Override
+                public void close() throws IOException {
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
+                    try {
+                        boolean complete = in.read() < 0;
+                        super.close();
+                        if (complete) {
+                            export.check("docker export", displayName());
+                        } else {
+                            export.kill();
+                        }
+                    } finally {
+                        export.close();
+                        remove.run();
+                        dev.ferry.spi.support.ShutdownCleanup.unregister(remove);
+                    }
+                }
+            };
+        }
+
         @Override
         public String stringWithinTransport() {
             return text;
