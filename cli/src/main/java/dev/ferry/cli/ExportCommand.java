@@ -11,6 +11,7 @@ import dev.ferry.rootfs.TarRootfsWriter;
 import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.FerryException;
 import java.io.InputStream;
+import dev.ferry.rootfs.Entries;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import dev.ferry.spi.ImageReference;
@@ -130,7 +131,7 @@ public class ExportCommand implements Callable<Integer> {
                     ExportFilter filter = new ExportFilter(options, tar);
                     TarArchiveInputStream in = new TarArchiveInputStream(exported);
                     for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                        filter.write(e, e.isFile() ? in : null);
+                        filter.write(e, Entries.isRegular(e) ? in : null);
                     }
                     filter.finish();
                 }

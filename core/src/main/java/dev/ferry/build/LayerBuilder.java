@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import dev.ferry.rootfs.Entries;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -133,7 +134,7 @@ public final class LayerBuilder {
             entry.setGroupName("");
             entry.setModTime(mtime);
             tar.putArchiveEntry(entry);
-            if (entry.isFile()) {
+            if (Entries.isRegular(entry)) {
                 try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
                     long copied = in.transferTo(tar);
                     if (copied != entry.getSize()) {

@@ -124,7 +124,7 @@ public final class ExportFilter implements RootfsWriter {
     private static TarArchiveEntry regular(TarArchiveEntry original, String name, long size) {
         TarArchiveEntry e = new TarArchiveEntry(name);
         e.setSize(size);
-        e.setMode(original.isFile() ? original.getMode() : 0100644);
+        e.setMode(Entries.isRegular(original) ? original.getMode() : 0100644);
         e.setUserId(original.getLongUserId());
         e.setGroupId(original.getLongGroupId());
         e.setModTime(original.getModTime());

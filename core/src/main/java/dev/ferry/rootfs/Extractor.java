@@ -236,6 +236,8 @@ public final class Extractor implements RootfsWriter {
         FileTime mtime = FileTime.from(entry.getModTime().toInstant());
         if (entry.isDirectory()) {
             directoryTimes.add(new Object[] {dest, mtime});
+        } else if (entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice()) {
+            // Java sets times through an open(2), which on a FIFO waits for a writer: leave their mtimes
         } else {
             Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(mtime, null, null);

@@ -184,7 +184,7 @@ public final class Flattener {
                         continue;
                     }
                     String carrier = layerCarriers.get(name);
-                    if (carrier != null && e.isFile() && !underNonDirectory(carrier)) {
+                    if (carrier != null && Entries.isRegular(e) && !underNonDirectory(carrier)) {
                         // The target is gone from the final tree, but links to it survive: the first carries it.
                         parents(carrier, out);
                         TarArchiveEntry copy = copyOf(e, carrier);
@@ -205,7 +205,7 @@ public final class Flattener {
                         }
                         entry.setLinkName(target);
                     }
-                    out.write(entry, e.isFile() ? tar : null);
+                    out.write(entry, Entries.isRegular(e) ? tar : null);
                     emitted.add(name);
                 }
                 drain(tar);
@@ -261,7 +261,7 @@ public final class Flattener {
         c.setUserName(e.getUserName());
         c.setGroupName(e.getGroupName());
         c.setModTime(e.getModTime());
-        if (e.isFile()) {
+        if (Entries.isRegular(e)) {
             c.setSize(e.getSize());
         }
         if (e.isSymbolicLink() || e.isLink()) {

@@ -24,7 +24,7 @@ public final class TarRootfsWriter implements RootfsWriter, AutoCloseable {
     @Override
     public void write(TarArchiveEntry entry, InputStream content) throws IOException {
         tar.putArchiveEntry(entry);
-        if (content != null && entry.isFile()) {
+        if (content != null && Entries.isRegular(entry)) {
             long copied = content.transferTo(tar);
             if (copied != entry.getSize()) {
                 throw new IOException(entry.getName() + ": " + copied + " bytes instead of " + entry.getSize());

@@ -32,16 +32,19 @@ final class SpecSchemas {
     static final String INDEX = "image-index-schema.json";
     static final String CONFIG = "config-schema.json";
     static final String LAYOUT = "image-layout-schema.json";
+    static final String RUNTIME = "config-schema.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static SpecSchemas instance;
 
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4);
     private final Path dir;
+    private final Path runtimeDir;
     private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
 
-    private SpecSchemas(Path dir) {
+    private SpecSchemas(Path dir, Path runtimeDir) {
         this.dir = dir;
+        this.runtimeDir = runtimeDir;
     }
 
     /** The schemas; fails under CI=true when the folder is missing, and aborts the test elsewhere. */
@@ -58,6 +61,11 @@ final class SpecSchemas {
             }
             Assumptions.abort(message);
         }
+        instance = new SpecSchemas(copyStripped(source), copyStripped(source.resolveSibling("runtime-spec")));
+        return instance;
+    }
+
+    private static Path copyStripped(Path source) throws IOException {
         Path copy = Files.createTempDirectory("oci-schemas");
         try (Stream<Path> files = Files.list(source)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
@@ -66,8 +74,14 @@ final class SpecSchemas {
                 JSON.writeValue(copy.resolve(file.getFileName().toString()).toFile(), node);
             }
         }
-        instance = new SpecSchemas(copy);
-        return instance;
+        return copy;
+    }
+
+    /** Validates a runtime bundle's config.json against the runtime-spec schema. */
+    void assertValidRuntimeConfig(byte[] json) throws IOException {
+        JsonSchema schema = factory.getSchema(SchemaLocation.of(runtimeDir.resolve(RUNTIME).toUri().toString()));
+        Set<ValidationMessage> errors = schema.validate(JSON.readTree(json));
+        assertTrue(errors.isEmpty(), "config.json is invalid against the runtime-spec schema: " + errors);
     }
 
     /** Removes schema {@code id}s; a property that happens to be named "id" is kept. */
