@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests run against, from Debian's packages: skopeo, umoci and runc (the OCI interop peers and
-# oracles), docker.io (the Docker Engine and CLI) and busybox-static (a runnable test image). Idempotent: installs
+# oracles), docker.io (the Docker Engine and CLI), busybox-static (a runnable test image) and attr (getfattr, to
+# read binary xattrs back). Idempotent: installs
 # only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
@@ -12,9 +13,10 @@ command -v tar >/dev/null 2>&1 || need+=(tar)
 [ -x /usr/sbin/dockerd ] || command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v docker >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
+command -v getfattr >/dev/null 2>&1 || need+=(attr)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-peers: skopeo, umoci, runc, docker and busybox are installed"
+  echo "install-peers: skopeo, umoci, runc, docker, busybox and attr are installed"
   exit 0
 fi
 

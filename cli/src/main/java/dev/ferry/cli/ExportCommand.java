@@ -13,7 +13,7 @@ import dev.ferry.spi.FerryException;
 import java.io.InputStream;
 import dev.ferry.rootfs.Entries;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import dev.ferry.rootfs.TarReader;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import java.nio.file.Files;
@@ -129,9 +129,9 @@ public class ExportCommand implements Callable<Integer> {
                  InputStream exported = exporter.exportContainer(transportOptions.context())) {
                 try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
                     ExportFilter filter = new ExportFilter(options, tar);
-                    TarArchiveInputStream in = new TarArchiveInputStream(exported);
-                    for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                        filter.write(e, Entries.isRegular(e) ? in : null);
+                    TarReader in = new TarReader(exported);
+                    for (TarArchiveEntry e = in.next(); e != null; e = in.next()) {
+                        filter.write(e, Entries.isRegular(e) ? in.content() : null);
                     }
                     filter.finish();
                 }

@@ -225,12 +225,14 @@ public final class Extractor implements RootfsWriter {
                 UserDefinedFileAttributeView view = Files.getFileAttributeView(dest,
                         UserDefinedFileAttributeView.class);
                 if (view != null) {
-                    view.write(attr.substring(5), ByteBuffer.wrap(pax.getValue().getBytes(StandardCharsets.UTF_8)));
+                    view.write(attr.substring(5), ByteBuffer.wrap(PaxXattrs.bytes(pax.getValue())));
                 }
-            } else if (!warnedXattrs) {
-                warnings.accept("xattr " + attr + " of " + name + " (and others outside user.*) not applied:"
-                        + " Java cannot set them");
-                warnedXattrs = true;
+            } else if (rootless || !setfattr(dest, attr, PaxXattrs.bytes(pax.getValue()))) {
+                if (!warnedXattrs) {
+                    warnings.accept("xattr " + attr + " of " + name + " (and others outside user.*) not applied:"
+                            + (rootless ? " not root" : " setfattr (Debian package attr) is missing or failed"));
+                    warnedXattrs = true;
+                }
             }
         }
         FileTime mtime = FileTime.from(entry.getModTime().toInstant());
@@ -241,6 +243,21 @@ public final class Extractor implements RootfsWriter {
         } else {
             Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(mtime, null, null);
+        }
+    }
+
+    /** Sets a non-user xattr (security.*, trusted.*) with setfattr, which Java cannot do; false if that failed. */
+    private static boolean setfattr(Path file, String name, byte[] value) throws IOException {
+        try {
+            Process p = new ProcessBuilder("setfattr", "-h", "-n", name, "-v",
+                    "0x" + java.util.HexFormat.of().formatHex(value), file.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while setting xattr " + name + " of " + file, e);
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Applies an image's layers in order and streams the result, the root filesystem, as tar entries: what
@@ -59,7 +58,7 @@ public final class Flattener {
         f.emit(out);
     }
 
-    private TarArchiveInputStream open(Descriptor layer) throws IOException {
+    private TarReader open(Descriptor layer) throws IOException {
         BlobStream blob = source.blob(layer);
         InputStream verified = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
         InputStream plain;
@@ -69,12 +68,12 @@ public final class Flattener {
             case GZIP -> new java.util.zip.GZIPInputStream(verified, 1 << 16);
             case ZSTD -> new com.github.luben.zstd.ZstdInputStream(verified);
         };
-        return new TarArchiveInputStream(plain);
+        return new TarReader(plain);
     }
 
-    private TarArchiveEntry next(TarArchiveInputStream tar, Descriptor layer) throws IOException {
+    private TarArchiveEntry next(TarReader tar, Descriptor layer) throws IOException {
         try {
-            return tar.getNextEntry();
+            return tar.next();
         } catch (IOException e) {
             if (e instanceof dev.ferry.spi.FerryException) {
                 throw e;
@@ -92,7 +91,7 @@ public final class Flattener {
             List<String> opaques = new ArrayList<>();
             Map<String, String> firstLinkTo = new HashMap<>();
             List<String[]> links = new ArrayList<>();
-            try (TarArchiveInputStream tar = open(layer)) {
+            try (TarReader tar = open(layer)) {
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
                     String name = Paths.clean(e.getName());
                     if (name.isEmpty()) {
@@ -117,7 +116,7 @@ public final class Flattener {
                         links.add(new String[] {name, Paths.clean(e.getLinkName())});
                     }
                 }
-                drain(tar);
+                drain(tar.content());
             }
             // Links of this layer whose target this layer provides but a higher layer replaced or deleted.
             for (String[] link : links) {
@@ -177,7 +176,7 @@ public final class Flattener {
         for (int i = 0; i < layers.size(); i++) {
             Descriptor layer = layers.get(i);
             Map<String, String> layerCarriers = carriers.getOrDefault(i, Map.of());
-            try (TarArchiveInputStream tar = open(layer)) {
+            try (TarReader tar = open(layer)) {
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
                     String name = Paths.clean(e.getName());
                     if (name.isEmpty() || Paths.base(name).startsWith(".wh.")) {
@@ -188,7 +187,7 @@ public final class Flattener {
                         // The target is gone from the final tree, but links to it survive: the first carries it.
                         parents(carrier, out);
                         TarArchiveEntry copy = copyOf(e, carrier);
-                        out.write(copy, tar);
+                        out.write(copy, tar.content());
                         emitted.add(carrier);
                         continue;
                     }
@@ -205,10 +204,10 @@ public final class Flattener {
                         }
                         entry.setLinkName(target);
                     }
-                    out.write(entry, Entries.isRegular(e) ? tar : null);
+                    out.write(entry, Entries.isRegular(e) ? tar.content() : null);
                     emitted.add(name);
                 }
-                drain(tar);
+                drain(tar.content());
             }
         }
     }

@@ -7,6 +7,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 /**
  * Receives a flattened root filesystem, entry by entry, parents before children and hardlink targets before
  * their links. Names are clean relative paths ({@code etc/passwd}), never absolute and never with {@code ..}.
+ * Xattrs are the PAX headers {@code SCHILY.xattr.NAME}, their values raw bytes carried as ISO-8859-1 strings
+ * (see {@link PaxXattrs}).
  */
 public interface RootfsWriter {
     /**

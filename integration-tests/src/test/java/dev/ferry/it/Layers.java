@@ -49,6 +49,13 @@ final class Layers {
         return this;
     }
 
+    /** A file preceded by a PAX header holding one xattr with a raw, binary value. */
+    Layers fileWithRawXattr(String name, String content, String xattr, byte[] value) {
+        entries.add(new Object[] {name, TarArchiveEntry.LF_NORMAL, 0644, content, null, Map.of(), 0, 0, -1, -1,
+            xattr, value});
+        return this;
+    }
+
     Layers owned(int uid, int gid) {
         Object[] last = entries.get(entries.size() - 1);
         entries.set(entries.size() - 1, new Object[] {last[0], last[1], last[2], last[3], last[4], last[5], uid, gid});
@@ -65,9 +72,28 @@ final class Layers {
                 byte flag = (byte) e[1];
                 int type = flag == TarArchiveEntry.LF_DIR ? 040000 : flag == TarArchiveEntry.LF_SYMLINK ? 0120000
                         : flag == TarArchiveEntry.LF_FIFO ? 010000 : flag == TarArchiveEntry.LF_CHR ? 020000 : 0100000;
-                if (e.length > 8) {
+                if (e.length > 8 && (Integer) e[8] >= 0) {
                     entry.setDevMajor((Integer) e[8]);
                     entry.setDevMinor((Integer) e[9]);
+                }
+                if (e.length > 10) {
+                    // The PAX header written by hand: Commons Compress would encode the value as UTF-8.
+                    byte[] key = ("SCHILY.xattr." + e[10]).getBytes(StandardCharsets.UTF_8);
+                    byte[] value = (byte[]) e[11];
+                    int body = 1 + key.length + 1 + value.length + 1;
+                    int length = body + Integer.toString(body + 2).length();
+                    ByteArrayOutputStream record = new ByteArrayOutputStream();
+                    record.writeBytes((length + " ").getBytes(StandardCharsets.US_ASCII));
+                    record.writeBytes(key);
+                    record.write('=');
+                    record.writeBytes(value);
+                    record.write('\n');
+                    TarArchiveEntry pax = new TarArchiveEntry("PaxHeaders/x", TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC,
+                            true);
+                    pax.setSize(record.size());
+                    tar.putArchiveEntry(pax);
+                    tar.write(record.toByteArray());
+                    tar.closeArchiveEntry();
                 }
                 entry.setMode(type | (Integer) e[2]);
                 entry.setModTime(1_600_000_000_000L);

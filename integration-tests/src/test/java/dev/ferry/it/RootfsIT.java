@@ -85,6 +85,32 @@ class RootfsIT {
     }
 
     @Test
+    void aBinaryXattrSurvivesByteForByte() throws Exception {
+        // security.capability for cap_setuid (bit 7): the byte 0x80 alone is not UTF-8.
+        byte[] capability = {0x01, 0x00, 0x00, 0x02, (byte) 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+        String hex = "0x" + java.util.HexFormat.of().formatHex(capability);
+        Path layout = Layers.layout(tmp.resolve("cap"), "c", List.of(new Layers().dir("bin", 0755)
+                .fileWithRawXattr("bin/ping", "a capable binary", "security.capability", capability)));
+        Peers.run(tmp, "umoci", "unpack", "--image", layout + ":c", tmp.resolve("umoci").toString()).ok();
+        String umoci = Peers.run(tmp, "getfattr", "-n", "security.capability", "-e", "hex",
+                tmp.resolve("umoci/rootfs/bin/ping").toString()).ok().out();
+        assertTrue(umoci.contains("security.capability=" + hex), umoci);
+        Path exported = tmp.resolve("cap.tar");
+        Cli.ferry("export", "oci:" + layout + ":c", exported.toString()).ok();
+        Path extracted = Files.createDirectories(tmp.resolve("extracted"));
+        Peers.run(tmp, "tar", "--xattrs", "--xattrs-include=*", "-xf", exported.toString(), "-C",
+                extracted.toString()).ok();
+        String ours = Peers.run(tmp, "getfattr", "-n", "security.capability", "-e", "hex",
+                extracted.resolve("bin/ping").toString()).ok().out();
+        assertTrue(ours.contains("security.capability=" + hex), "GNU tar reads back the same bytes: " + ours);
+        Cli.ferry("bundle", "oci:" + layout + ":c", tmp.resolve("bundle").toString()).ok();
+        String bundled = Peers.run(tmp, "getfattr", "-n", "security.capability", "-e", "hex",
+                tmp.resolve("bundle/rootfs/bin/ping").toString()).ok().out();
+        assertTrue(bundled.contains("security.capability=" + hex), "the bundle has it too: " + bundled);
+    }
+
+    @Test
     void exportOptionsAsLinuxkit() throws Exception {
         Path layout = Layers.layout(tmp.resolve("img"), "t", List.of(new Layers().dir("etc", 0755)
                 .file("etc/hostname", 0644, "box").file("etc/motd", 0644, "hi").file(".dockerenv", 0644, "")
