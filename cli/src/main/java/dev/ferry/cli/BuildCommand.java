@@ -92,7 +92,7 @@ public class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TransportRegistry registry = transportOptions.registry(transports);
+        TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
         ImageReference to = registry.parse(destination);
         ImageReference from = base == null ? null : registry.parse(base);
         ImageBuilder.Options options;

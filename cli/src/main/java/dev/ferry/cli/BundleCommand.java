@@ -78,7 +78,7 @@ public class BundleCommand implements Callable<Integer> {
         Path unpacking = bundle.resolve(".ferry-unpacking-" + UUID.randomUUID());
         boolean ok = false;
         try {
-            ImageReference ref = transportOptions.registry(transports).parse(source);
+            ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(source);
             try (ImageSource src = ref.openSource(transportOptions.context())) {
                 InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
                 Files.createDirectory(unpacking);

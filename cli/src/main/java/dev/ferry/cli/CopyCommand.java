@@ -125,7 +125,7 @@ public class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TransportRegistry registry = transportOptions.registry(transports);
+        TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
         ImageReference from = sourceTransport == null ? registry.parse(source)
                 : registry.parse(sourceTransport, source, sourceTransport + ":" + source);
         ImageReference to = destinationTransport == null ? registry.parse(destination)

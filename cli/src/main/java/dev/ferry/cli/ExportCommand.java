@@ -119,7 +119,7 @@ public class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ExportOptions options = options();
-        ImageReference ref = transportOptions.registry(transports).parse(source);
+        ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(source);
         if (viaContainer) {
             if (!(ref instanceof ContainerExport exporter)) {
                 throw new UsageException("--via-container needs a Docker daemon source (docker-api:, docker-cli:,"

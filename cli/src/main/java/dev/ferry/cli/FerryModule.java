@@ -30,10 +30,14 @@ public class FerryModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Transports transports() {
-        return new Transports(() -> {
+    Transports transports(GlobalOptions global) {
+        return new Transports(warnings -> {
             try {
-                return TransportRegistry.load(Ferry.class.getClassLoader());
+                ClassLoader ferry = Ferry.class.getClassLoader();
+                java.util.List<TransportRegistry.Entry> all = new java.util.ArrayList<>(
+                        TransportRegistry.load(ferry).entries());
+                all.addAll(PluginLoader.load(global.pluginPath(), ferry, warnings));
+                return TransportRegistry.of(all);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -66,7 +66,7 @@ public class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageReference ref = transportOptions.registry(transports).parse(reference);
+        ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(reference);
         try (ImageSource source = ref.openSource(transportOptions.context())) {
             if (raw != null && raw.manifest) {
                 writeRaw(source.manifest().bytes());

@@ -44,9 +44,9 @@ public class TransportOptions {
         };
     }
 
-    /** The registry with {@code docker-daemon:} resolved. */
-    TransportRegistry registry(Transports transports) throws FerryException {
-        return transports.registry().withAlias(DOCKER_DAEMON, dockerDaemonTarget());
+    /** The registry with {@code docker-daemon:} resolved; plugin warnings go to {@code err}. */
+    TransportRegistry registry(Transports transports, java.io.PrintWriter err) throws FerryException {
+        return transports.registry(err).withAlias(DOCKER_DAEMON, dockerDaemonTarget());
     }
 
     /** The settings the transports get. */

@@ -33,7 +33,7 @@ public class TransportsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        TransportRegistry registry = transportOptions.registry(transports);
+        TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
         for (TransportRegistry.Entry entry : registry.entries()) {
             String origin = fullPath ? entry.origin() : String.valueOf(Path.of(entry.origin()).getFileName());
             out.printf("%-14s %-11s %-42s %s%s%n", entry.transport().name(),

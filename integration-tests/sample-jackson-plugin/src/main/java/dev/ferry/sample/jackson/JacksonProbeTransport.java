@@ -1,0 +1,53 @@
+package dev.ferry.sample.jackson;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.spi.Capabilities;
+import dev.ferry.spi.ImageNotFoundException;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OperationNotSupportedException;
+import dev.ferry.spi.Transport;
+
+/**
+ * {@code jackson-probe:ANYTHING}: a read-only transport that holds no images and says, when asked for one, which
+ * Jackson it sees. Its plugin folder bundles a Jackson other than Ferry's, so the answer proves isolation.
+ */
+public final class JacksonProbeTransport implements Transport {
+    @Override
+    public String name() {
+        return "jackson-probe";
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return Capabilities.READ_ONLY;
+    }
+
+    @Override
+    public ImageReference parse(String reference) {
+        Transport self = this;
+        return new ImageReference() {
+            @Override
+            public Transport transport() {
+                return self;
+            }
+
+            @Override
+            public String stringWithinTransport() {
+                return reference;
+            }
+
+            @Override
+            public ImageSource openSource() throws ImageNotFoundException {
+                throw new ImageNotFoundException(displayName(), "this probe holds no images; it sees jackson-databind "
+                        + new ObjectMapper().version().toString(), null);
+            }
+
+            @Override
+            public ImageSink openSink() throws OperationNotSupportedException {
+                throw new OperationNotSupportedException(name(), "write images");
+            }
+        };
+    }
+}
