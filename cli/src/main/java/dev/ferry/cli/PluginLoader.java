@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  */
 final class PluginLoader {
     /** What plugins see of Ferry. */
-    static final Set<String> SHARED_PACKAGES = Set.of("dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.model");
+    static final Set<String> SHARED_PACKAGES = Set.of("dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.model",
+            "dev.ferry.conformance");
 
     private PluginLoader() {}
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 /** {@code ferry}: the root command; it only dispatches. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Moves container images between Docker and daemonless OCI storage.",
-        subcommands = {TransportsCommand.class, InspectCommand.class, CopyCommand.class, ExportCommand.class, BundleCommand.class, BuildCommand.class,
+        subcommands = {TransportsCommand.class, InspectCommand.class, CopyCommand.class, ExportCommand.class, BundleCommand.class, BuildCommand.class, ConformanceCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "References are TRANSPORT:DETAILS, for example oci:./layout:latest or oci-archive:img.tar.",
                 "Exit status: 0 success, 1 the operation failed, 2 usage or reference syntax error."})

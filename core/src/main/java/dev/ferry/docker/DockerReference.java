@@ -16,7 +16,8 @@ public final class DockerReference {
     private static final String COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
     private static final String HOST = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*"
             + "[a-zA-Z0-9])?)*(?::[0-9]+)?|localhost(?::[0-9]+)?)";
-    private static final Pattern NAME = Pattern.compile("(?:" + HOST + "/)?" + COMPONENT + "(?:/" + COMPONENT + ")*");
+    private static final Pattern HOST_PATTERN = Pattern.compile(HOST);
+    private static final Pattern COMPONENT_PATTERN = Pattern.compile(COMPONENT);
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
 
     private final String name;
@@ -55,7 +56,7 @@ public final class DockerReference {
             name = text.substring(0, colon);
             tag = text.substring(colon + 1);
         }
-        if (name.length() > 255 || !NAME.matcher(name).matches()) {
+        if (name.length() > 255 || !validName(name)) {
             throw new IllegalArgumentException("\"" + name + "\" is not a valid image name (lowercase letters,"
                     + " digits and separators, optionally after a registry host)");
         }
@@ -63,6 +64,27 @@ public final class DockerReference {
             throw new IllegalArgumentException("\"" + tag + "\" is not a valid tag");
         }
         return new DockerReference(name, tag, null);
+    }
+
+    /**
+     * As Docker reads a name: the first component is a registry host only when it has a '.' or a ':' or is
+     * {@code localhost}; every other component is lowercase.
+     */
+    private static boolean validName(String name) {
+        String[] parts = name.split("/", -1);
+        int first = 0;
+        if (parts.length > 1 && (parts[0].contains(".") || parts[0].contains(":") || parts[0].equals("localhost"))) {
+            if (!HOST_PATTERN.matcher(parts[0]).matches()) {
+                return false;
+            }
+            first = 1;
+        }
+        for (int i = first; i < parts.length; i++) {
+            if (!COMPONENT_PATTERN.matcher(parts[i]).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The image ID this reference names, if it is an ID. */

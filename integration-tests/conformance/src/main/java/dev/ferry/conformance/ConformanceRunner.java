@@ -1,0 +1,129 @@
+package dev.ferry.conformance;
+
+import dev.ferry.spi.Transport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Runs the kit against one transport through the JUnit Platform Launcher, printing each check, for
+ * {@code ferry conformance}. The transport and its fixture are handed to {@link Subject} before the launch.
+ */
+public final class ConformanceRunner {
+    /**
+     * The outcome.
+     *
+     * @param passed checks that passed
+     * @param failed checks that failed
+     * @param skipped checks skipped, for what the transport declares it lacks
+     */
+    public record Result(int passed, int failed, int skipped) {}
+
+    private static volatile Transport currentTransport;
+    private static volatile ConformanceFixture currentFixture;
+    private static volatile Path currentScratch;
+
+    private ConformanceRunner() {}
+
+    /** The fixture a transport's class loader provides for it, or null. */
+    public static ConformanceFixture fixtureFor(Transport transport) {
+        for (ClassLoader loader : new ClassLoader[] {transport.getClass().getClassLoader(),
+            ConformanceRunner.class.getClassLoader()}) {
+            for (ConformanceFixture f : ServiceLoader.load(ConformanceFixture.class, loader)) {
+                if (f.transportName().equals(transport.name())) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Runs every check against {@code transport}; {@code scratch} (or null for a temporary one) holds what it writes. */
+    public static synchronized Result run(Transport transport, ConformanceFixture fixture, Path scratch,
+                                          PrintWriter out) {
+        currentTransport = transport;
+        currentFixture = fixture;
+        currentScratch = scratch;
+        int[] counts = new int[3];
+        Launcher launcher = LauncherFactory.create();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(Subject.class)).build();
+        launcher.execute(request, new TestExecutionListener() {
+            @Override
+            public void executionSkipped(TestIdentifier test, String reason) {
+                if (test.isTest()) {
+                    counts[2]++;
+                    out.println("SKIP  " + test.getDisplayName() + ": " + reason);
+                    out.flush();
+                }
+            }
+
+            @Override
+            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                if (!test.isTest()) {
+                    return;
+                }
+                switch (result.getStatus()) {
+                    case SUCCESSFUL -> {
+                        counts[0]++;
+                        out.println("PASS  " + test.getDisplayName());
+                    }
+                    case ABORTED -> {
+                        counts[2]++;
+                        out.println("SKIP  " + test.getDisplayName() + ": "
+                                + result.getThrowable().map(Throwable::getMessage).orElse(""));
+                    }
+                    case FAILED -> {
+                        counts[1]++;
+                        out.println("FAIL  " + test.getDisplayName() + ": "
+                                + result.getThrowable().map(t -> String.valueOf(t.getMessage()).replace('\n', ' '))
+                                        .orElse(""));
+                    }
+                }
+                out.flush();
+            }
+        });
+        out.println(counts[0] + " passed, " + counts[1] + " failed" + (counts[2] > 0 ? ", " + counts[2]
+                + " skipped" : ""));
+        out.flush();
+        return new Result(counts[0], counts[1], counts[2]);
+    }
+
+    /** The kit, bound to what {@link #run} was given. */
+    public static class Subject extends TransportConformance {
+        @Override
+        protected Transport transport() {
+            return currentTransport;
+        }
+
+        @Override
+        protected ConformanceFixture fixture() {
+            return currentFixture;
+        }
+
+        private Path own;
+
+        @Override
+        protected Path scratchDir() {
+            if (currentScratch == null) {
+                return super.scratchDir();
+            }
+            try {
+                if (own == null) {
+                    own = java.nio.file.Files.createTempDirectory(currentScratch, "check-");
+                }
+                return own;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}
