@@ -1,11 +1,11 @@
 package dev.ferry.build;
 
+import dev.ferry.internal.CountingOutputStream;
 import dev.ferry.internal.NonClosingOutputStream;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.spi.FerryException;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,7 +65,7 @@ public final class LayerBuilder {
             MessageDigest uncompressed = DigestAlgorithm.SHA256.newMessageDigest();
             long size;
             try (OutputStream fileOut = Files.newOutputStream(file);
-                 Counting counting = new Counting(new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
+                 CountingOutputStream counting = new CountingOutputStream(new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
                          compressed));
                  GZIPOutputStream gzip = new GZIPOutputStream(new NonClosingOutputStream(counting), 1 << 16);
                  TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(gzip, uncompressed),
@@ -78,7 +78,7 @@ public final class LayerBuilder {
                 tar.flush();
                 gzip.finish();
                 counting.flush();
-                size = counting.count;
+                size = counting.count();
             }
             Layer layer = new Layer(file, Digest.fromHash(DigestAlgorithm.SHA256, compressed.digest()), size,
                     Digest.fromHash(DigestAlgorithm.SHA256, uncompressed.digest()));
@@ -143,26 +143,6 @@ public final class LayerBuilder {
                 }
             }
             tar.closeArchiveEntry();
-        }
-    }
-
-    private static final class Counting extends FilterOutputStream {
-        long count;
-
-        Counting(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
         }
     }
 }

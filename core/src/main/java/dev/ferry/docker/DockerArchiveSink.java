@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.internal.Json;
+import dev.ferry.internal.TarEntries;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ImageManifest;
@@ -133,14 +134,10 @@ public final class DockerArchiveSink implements ImageSink {
                     throw new FerryException("docker archives hold uncompressed layers; got " + descriptor,
                             "this is a Ferry bug: the copy engine should have decompressed it");
                 }
-                TarArchiveEntry dir = new TarArchiveEntry(descriptor.digest().hex() + "/");
-                dir.setMode(040755);
-                dir.setModTime(0);
-                tar().putArchiveEntry(dir);
-                tar().closeArchiveEntry();
+                TarEntries.writeDirectory(tar(), descriptor.digest().hex() + "/");
                 name = layerPath(descriptor.digest());
             }
-            tar().putArchiveEntry(fileEntry(name, descriptor.size()));
+            tar().putArchiveEntry(TarEntries.file(name, descriptor.size()));
             verifying.transferTo(tar());
             if (!verifying.verified()) {
                 verifying.drainAndVerify();
@@ -151,14 +148,6 @@ public final class DockerArchiveSink implements ImageSink {
         }
         written.add(descriptor.digest());
         failed = false;
-    }
-
-    private static TarArchiveEntry fileEntry(String name, long size) {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setSize(size);
-        entry.setMode(0100644);
-        entry.setModTime(0);
-        return entry;
     }
 
     @Override
@@ -222,9 +211,7 @@ public final class DockerArchiveSink implements ImageSink {
     }
 
     private void writeFile(String name, byte[] bytes) throws IOException {
-        tar().putArchiveEntry(fileEntry(name, bytes.length));
-        tar().write(bytes);
-        tar().closeArchiveEntry();
+        TarEntries.writeFile(tar(), name, bytes);
     }
 
     private void checkOpen() throws FerryException {

@@ -60,6 +60,35 @@ public final class DockerArchiveSource implements ImageSource {
         }
     }
 
+    /** Writes a daemon's {@code docker save} stream into a file. */
+    @FunctionalInterface
+    public interface SaveWriter {
+        void writeTo(java.nio.file.Path spool) throws IOException;
+    }
+
+    /**
+     * Spools a daemon's save once into a temporary file under {@code tmpDir} (its manifest.json comes last, so
+     * nothing can be served before the end), then opens its only image. The file is deleted on close, on failure,
+     * and at exit if Ferry is interrupted.
+     */
+    public static DockerArchiveSource openSpooled(ImageReference reference, java.nio.file.Path tmpDir,
+                                                  SaveWriter save) throws IOException {
+        java.nio.file.Path spool = DockerArchive.newSpoolFile(tmpDir);
+        boolean ok = false;
+        try {
+            save.writeTo(spool);
+            DockerArchiveSource source = open(reference, DockerArchive.openTemporary(spool,
+                    reference.displayName()), null, -1);
+            ok = true;
+            return source;
+        } finally {
+            if (!ok) {
+                java.nio.file.Files.deleteIfExists(spool);
+                dev.ferry.spi.support.ShutdownCleanup.unregister(spool);
+            }
+        }
+    }
+
     private static DockerArchive.Entry select(ImageReference reference, DockerArchive archive, DockerReference name,
                                               int index) throws IOException {
         List<DockerArchive.Entry> images = archive.images();

@@ -2,6 +2,8 @@ package dev.ferry.engine;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.ferry.internal.CountingOutputStream;
+import dev.ferry.internal.NonClosingOutputStream;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
@@ -9,7 +11,6 @@ import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,7 +77,7 @@ final class Recompressor {
                  DigestOutputStream digesting = new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
                          written)) {
                 counting = new CountingOutputStream(digesting);
-                try (OutputStream compressed = compress(new NonClosing(counting), to)) {
+                try (OutputStream compressed = compress(new NonClosingOutputStream(counting), to)) {
                     InputStream plain;
                     try {
                         // The decompressor must not close the source: the rest of it is verified below.
@@ -109,50 +110,13 @@ final class Recompressor {
                 }
             }
             Spooled spooled = new Spooled(file, Digest.fromHash(DigestAlgorithm.SHA256, written.digest()),
-                    counting.count, actual);
+                    counting.count(), actual);
             ok = true;
             return spooled;
         } finally {
             if (!ok) {
                 Files.deleteIfExists(file);
             }
-        }
-    }
-
-    private static final class CountingOutputStream extends FilterOutputStream {
-        long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
-    }
-
-    /** Lets a compressor finish its trailer without closing the file under it. */
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.ferry.transport.dockerapi;
 
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.LoadResponseItem;
-import dev.ferry.docker.DockerArchive;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
@@ -20,7 +19,6 @@ import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,23 +121,14 @@ public final class DockerApiTransport implements Transport {
 
         @Override
         public ImageSource openSource(OpenContext context) throws IOException {
-            Path spool = DockerArchive.newSpoolFile(context.tmpDir());
-            boolean ok = false;
             try (DaemonClient daemon = DaemonClient.connect(context)) {
-                try (InputStream save = daemon.docker().saveImageCmd(image.forDocker()).exec()) {
-                    Files.copy(save, spool, StandardCopyOption.REPLACE_EXISTING);
-                } catch (RuntimeException e) {
-                    throw daemon.failure("saving " + image.forDocker(), displayName(), e);
-                }
-                DockerArchiveSource source = DockerArchiveSource.open(this,
-                        DockerArchive.openTemporary(spool, displayName()), null, -1);
-                ok = true;
-                return source;
-            } finally {
-                if (!ok) {
-                    Files.deleteIfExists(spool);
-                    ShutdownCleanup.unregister(spool);
-                }
+                return DockerArchiveSource.openSpooled(this, context.tmpDir(), spool -> {
+                    try (InputStream save = daemon.docker().saveImageCmd(image.forDocker()).exec()) {
+                        Files.copy(save, spool, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (RuntimeException e) {
+                        throw daemon.failure("saving " + image.forDocker(), displayName(), e);
+                    }
+                });
             }
         }
 

@@ -1,6 +1,5 @@
 package dev.ferry.transport.dockercli;
 
-import dev.ferry.docker.DockerArchive;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -114,9 +112,7 @@ public final class DockerCliTransport implements Transport {
         @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             DockerCommand docker = new DockerCommand(context);
-            Path spool = DockerArchive.newSpoolFile(context.tmpDir());
-            boolean ok = false;
-            try {
+            return DockerArchiveSource.openSpooled(this, context.tmpDir(), spool -> {
                 try (DockerCommand.Running save = docker.start("save", image.forDocker())) {
                     save.process.getOutputStream().close();
                     try (InputStream in = save.process.getInputStream()) {
@@ -124,16 +120,7 @@ public final class DockerCliTransport implements Transport {
                     }
                     save.check("docker save " + image.forDocker(), displayName());
                 }
-                DockerArchiveSource source = DockerArchiveSource.open(this,
-                        DockerArchive.openTemporary(spool, displayName()), null, -1);
-                ok = true;
-                return source;
-            } finally {
-                if (!ok) {
-                    Files.deleteIfExists(spool);
-                    dev.ferry.spi.support.ShutdownCleanup.unregister(spool);
-                }
-            }
+            });
         }
 
         @Override

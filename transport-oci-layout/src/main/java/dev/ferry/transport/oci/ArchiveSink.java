@@ -2,6 +2,7 @@ package dev.ferry.transport.oci;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.internal.Json;
+import dev.ferry.internal.TarEntries;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
@@ -133,7 +134,7 @@ final class ArchiveSink implements ImageSink {
         }
         algorithmDirectory(descriptor.digest().algorithm());
         failed = true; // until the entry is whole: a tar stream cannot take back half an entry
-        TarArchiveEntry entry = entry(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
+        TarArchiveEntry entry = TarEntries.file(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
         tar.putArchiveEntry(entry);
         verifying.transferTo(tar);
         if (!verifying.verified()) {
@@ -215,14 +216,6 @@ final class ArchiveSink implements ImageSink {
         }
     }
 
-    private TarArchiveEntry entry(String name, long size) {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setSize(size);
-        entry.setMode(0100644);
-        entry.setModTime(0);
-        return entry;
-    }
-
     /** Writes {@code blobs/<algorithm>/} before the first blob of that algorithm. */
     private void algorithmDirectory(DigestAlgorithm algorithm) throws IOException {
         if (directories.add(algorithm)) {
@@ -231,17 +224,11 @@ final class ArchiveSink implements ImageSink {
     }
 
     private void writeFile(String name, byte[] bytes) throws IOException {
-        tar.putArchiveEntry(entry(name, bytes.length));
-        tar.write(bytes);
-        tar.closeArchiveEntry();
+        TarEntries.writeFile(tar, name, bytes);
     }
 
     private void writeDirectory(String name) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setMode(040755);
-        entry.setModTime(0);
-        tar.putArchiveEntry(entry);
-        tar.closeArchiveEntry();
+        TarEntries.writeDirectory(tar, name);
     }
 
     private void checkOpen() throws IOException {
