@@ -77,6 +77,15 @@ class PluginIT {
         // and the other way: from an archive into the plugin, and what skopeo wrote in dir: read by the plugin
         Cli.ferry("--plugin-path", plugins, "copy", "-q", "docker-archive:" + tmp.resolve("back-docker.tar"),
                 "dir:" + tmp.resolve("dir2")).ok();
+        // through the Docker daemon, both ways, with both docker transports
+        Daemon.require();
+        for (String daemon : List.of("docker-api", "docker-cli")) {
+            String tag = daemon + ":ferry-it/plugin-" + daemon + ":1";
+            Cli.ferry("--plugin-path", plugins, "copy", "-q", dir, tag).ok();
+            Cli.ferry("--plugin-path", plugins, "copy", "-q", tag, "dir:" + tmp.resolve("from-" + daemon)).ok();
+            assertTrue(Files.isRegularFile(tmp.resolve("from-" + daemon).resolve("manifest.json")));
+            Daemon.remove("ferry-it/plugin-" + daemon + ":1");
+        }
         Peers.run(tmp, "skopeo", "copy", "oci:" + source + ":img", "dir:" + tmp.resolve("by-skopeo")).ok();
         assertEquals(digest, Cli.ferry("--plugin-path", plugins, "copy", "-q", "dir:" + tmp.resolve("by-skopeo"),
                 "oci-archive:" + tmp.resolve("from-skopeo.tar")).ok().out().strip());
