@@ -87,6 +87,35 @@ public final class DockerReference {
         return true;
     }
 
+    /**
+     * Parses the rest of a daemon transport's reference.
+     *
+     * @throws dev.ferry.spi.InvalidReferenceException naming the transport's syntax, when it does not parse
+     */
+    public static DockerReference parseFor(dev.ferry.spi.Transport transport, String text)
+            throws dev.ferry.spi.InvalidReferenceException {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new dev.ferry.spi.InvalidReferenceException(transport.name() + ":" + text, e.getMessage(),
+                    "write " + transport.syntax());
+        }
+    }
+
+    /**
+     * The tags a daemon sink records for this reference ({@code name:tag}).
+     *
+     * @throws dev.ferry.spi.FerryException for an image ID, which names an image that exists
+     */
+    public java.util.List<String> tagsToWrite(dev.ferry.spi.ImageReference where)
+            throws dev.ferry.spi.FerryException {
+        if (id != null) {
+            throw new dev.ferry.spi.FerryException("cannot write to " + where.displayName() + ": an image ID names"
+                    + " an image that exists", "write " + where.transport().name() + ":NAME:TAG");
+        }
+        return java.util.List.of(forDocker());
+    }
+
     /** The image ID this reference names, if it is an ID. */
     public Optional<Digest> id() {
         return Optional.ofNullable(id);

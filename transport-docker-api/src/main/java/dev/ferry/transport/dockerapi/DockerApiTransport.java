@@ -42,11 +42,7 @@ public final class DockerApiTransport implements Transport {
 
     @Override
     public ImageReference parse(String reference) throws InvalidReferenceException {
-        try {
-            return new Reference(this, reference, DockerReference.parse(reference));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidReferenceException(name() + ":" + reference, e.getMessage(), "write " + syntax());
-        }
+        return new Reference(this, reference, DockerReference.parseFor(this, reference));
     }
 
     /** A parsed {@code docker-api:} reference. */
@@ -139,11 +135,7 @@ public final class DockerApiTransport implements Transport {
 
         @Override
         public ImageSink openSink(OpenContext context) throws IOException {
-            if (image.id().isPresent()) {
-                throw new FerryException("cannot write to " + displayName() + ": an image ID names an image that"
-                        + " exists", "write docker-api:NAME:TAG");
-            }
-            return new DockerArchiveSink(this, new LoadTarget(context, displayName()), List.of(image.forDocker()));
+            return new DockerArchiveSink(this, new LoadTarget(context, displayName()), image.tagsToWrite(this));
         }
 
         @Override

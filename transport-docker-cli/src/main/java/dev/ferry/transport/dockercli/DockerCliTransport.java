@@ -3,7 +3,6 @@ package dev.ferry.transport.dockercli;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
-import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.util.List;
 
 /**
  * {@code docker-cli:NAME[:TAG]} or {@code docker-cli:@sha256:ID}: the local Docker daemon through the
@@ -35,11 +33,7 @@ public final class DockerCliTransport implements Transport {
 
     @Override
     public ImageReference parse(String reference) throws InvalidReferenceException {
-        try {
-            return new Reference(this, reference, DockerReference.parse(reference));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidReferenceException(name() + ":" + reference, e.getMessage(), "write " + syntax());
-        }
+        return new Reference(this, reference, DockerReference.parseFor(this, reference));
     }
 
     /** A parsed {@code docker-cli:} reference. */
@@ -130,12 +124,8 @@ public final class DockerCliTransport implements Transport {
 
         @Override
         public ImageSink openSink(OpenContext context) throws IOException {
-            if (image.id().isPresent()) {
-                throw new FerryException("cannot write to " + displayName() + ": an image ID names an image that"
-                        + " exists", "write docker-cli:NAME:TAG");
-            }
             return new DockerArchiveSink(this, new LoadTarget(new DockerCommand(context), displayName()),
-                    List.of(image.forDocker()));
+                    image.tagsToWrite(this));
         }
 
         @Override
