@@ -74,7 +74,8 @@ final class DirectorySink implements ImageSink {
             if (Files.exists(layoutFile)) {
                 LayoutFiles.checkLayoutFile(LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.OCI_LAYOUT,
                         4096), dir.toString());
-            } else if (!onlyFerryWork(dir)) {
+            } else if (!onlyFerryWork(dir) && !Files.exists(layoutFile)) {
+                // (checked again: a concurrent writer creates oci-layout before anything else it adds)
                 throw new FerryException(dir + " is not an OCI layout (no oci-layout file) and is not empty;"
                         + " refusing to write into it", "name an empty or new directory, or an existing layout");
             }
