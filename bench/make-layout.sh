@@ -19,9 +19,10 @@ for i in $(seq 1 "$layers"); do
   layer_json+="${layer_json:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$sum\",\"size\":$bytes}"
   diff_ids+="${diff_ids:+,}\"sha256:$sum\""
 done
-blob() { # writes stdin as a blob, prints "digest size"
-  cat > "$work/blob"; local s; s=$(sha256sum "$work/blob" | cut -d' ' -f1)
-  echo "sha256:$s $(stat -c %s "$work/blob")"; mv "$work/blob" "$dir/blobs/sha256/$s"
+blob() { # writes stdin as a blob, prints "digest size" once the blob is in place
+  local tmp; tmp=$(mktemp "$work/blob.XXXXXX")
+  cat > "$tmp"; local s n; s=$(sha256sum "$tmp" | cut -d' ' -f1); n=$(stat -c %s "$tmp")
+  mv "$tmp" "$dir/blobs/sha256/$s"; echo "sha256:$s $n"
 }
 read -r cd cs < <(printf '{"architecture":"amd64","os":"linux","created":"2024-01-01T00:00:00Z","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":[%s]}}' "$diff_ids" | blob)
 read -r md ms < <(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[%s]}' "$cd" "$cs" "$layer_json" | blob)
