@@ -4,25 +4,9 @@
 # with `docker save` and `docker load` of the same image as the floor. Alternating runs; wall time and peak RSS.
 # Usage: bench/docker-large.sh [LAYERS] [SIZE_MIB] [RUNS]     (default: 5 layers x 256 MiB, 3 runs)
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$here/.."
-layers=${1:-5} size=${2:-256} runs=${3:-3}
-work="${BENCH_DIR:-$here/work}"
-mkdir -p "$work"
-[ -f "$work/src/index.json" ] || "$here/make-layout.sh" "$work/src" "$layers" "$size" big
-"$root/ferry" --version >/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 docker info >/dev/null 2>&1 || { echo "docker-large: no Docker daemon answers; run scripts/docker-daemon.sh start" >&2; exit 1; }
-export FERRY_JAVA_OPTS="-Xmx128m -XX:+UseSerialGC"
 img=ferry-bench/big:1
-
-measure() { # name, command...
-  local name=$1; shift
-  local log="$work/time.log"
-  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-  if ! /usr/bin/time -v "$@" > /dev/null 2> "$log"; then echo "$name: FAILED"; tail -3 "$log"; return; fi
-  printf '%-30s wall %-9s peak RSS %6d MiB\n' "$name" "$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')" \
-    "$(( $(grep 'Maximum resident set size' "$log" | awk '{print $NF}') / 1024 ))"
-}
 
 "$root/ferry" copy -q "oci:$work/src:big" "docker-api:$img"
 docker save -o "$work/saved.tar" "$img"

@@ -3,26 +3,10 @@
 # same layout and `docker create` + `docker export` + `docker rm` of the same image in the daemon, alternating runs.
 # Usage: bench/rootfs-large.sh [LAYERS] [SIZE_MIB] [RUNS]     (default: 5 layers x 256 MiB, 3 runs)
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$here/.."
-layers=${1:-5} size=${2:-256} runs=${3:-3}
-work="${BENCH_DIR:-$here/work}"
-mkdir -p "$work"
-[ -f "$work/src/index.json" ] || "$here/make-layout.sh" "$work/src" "$layers" "$size" big
-"$root/ferry" --version >/dev/null
-export FERRY_JAVA_OPTS="-Xmx128m -XX:+UseSerialGC"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 img=ferry-bench/big:1
 docker info >/dev/null 2>&1 && have_docker=1 || have_docker=0
 [ "$have_docker" = 1 ] && "$root/ferry" copy -q "oci:$work/src:big" "docker-api:$img"
-
-measure() { # name, command...
-  local name=$1; shift
-  local log="$work/time.log"
-  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-  if ! /usr/bin/time -v "$@" > /dev/null 2> "$log"; then echo "$name: FAILED"; tail -3 "$log"; return; fi
-  printf '%-34s wall %-9s peak RSS %6d MiB\n' "$name" "$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')" \
-    "$(( $(grep 'Maximum resident set size' "$log" | awk '{print $NF}') / 1024 ))"
-}
 docker_export="id=\$(docker create $img /dev/null) && docker export -o $work/docker-export.tar \$id && docker rm \$id >/dev/null"
 
 echo "image: $(du -sh "$work/src" | cut -f1) in $layers layers; $(nproc) cores; $(date -u +%F)"
