@@ -14,13 +14,25 @@ public final class Ferry {
 
     /** The {@code ferry} command line writing to {@code stdout} and {@code stderr}, in UTF-8. */
     public static CommandLine create(OutputStream stdout, OutputStream stderr) {
-        return create(new FerryModule(stdout), stdout, stderr);
+        return create(new FerryModule(stdout), stdout, stderr, null);
     }
 
     /** The {@code ferry} command line with the given bindings (tests and plugins may add their own). */
     public static CommandLine create(com.google.inject.Module module, OutputStream stdout, OutputStream stderr) {
+        return create(module, stdout, stderr, null);
+    }
+
+    /**
+     * The command line for running {@code args} (null: every command): only the subcommand they name is built.
+     */
+    static CommandLine create(com.google.inject.Module module, OutputStream stdout, OutputStream stderr,
+                              String[] args) {
         Injector injector = Guice.createInjector(module);
-        CommandLine cli = new CommandLine(RootCommand.class, new GuiceFactory(injector));
+        GuiceFactory factory = new GuiceFactory(injector);
+        CommandLine cli = new CommandLine(RootCommand.class, factory);
+        for (Class<?> type : RootCommand.neededFor(args)) {
+            cli.addSubcommand(new CommandLine(type, factory));
+        }
         cli.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)));
         cli.setErr(new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)));
         cli.setExecutionExceptionHandler(new ErrorHandler());
@@ -31,7 +43,7 @@ public final class Ferry {
 
     /** Runs {@code args} and returns the exit code; everything written is flushed. */
     public static int run(OutputStream stdout, OutputStream stderr, String... args) {
-        CommandLine cli = create(stdout, stderr);
+        CommandLine cli = create(new FerryModule(stdout), stdout, stderr, args);
         try {
             return cli.execute(args);
         } finally {

@@ -9,11 +9,47 @@ import picocli.CommandLine.Spec;
 /** {@code ferry}: the root command; it only dispatches. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Moves container images between Docker and daemonless OCI storage.",
-        subcommands = {TransportsCommand.class, InspectCommand.class, CopyCommand.class, ExportCommand.class, BundleCommand.class, BuildCommand.class, ConformanceCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "References are TRANSPORT:DETAILS, for example oci:./layout:latest or oci-archive:img.tar.",
                 "Exit status: 0 success, 1 the operation failed, 2 usage or reference syntax error."})
 public class RootCommand implements Runnable {
+    /** The subcommands, in the order help lists them. */
+    static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands(TransportsCommand.class,
+            InspectCommand.class, CopyCommand.class, ExportCommand.class, BundleCommand.class, BuildCommand.class,
+            ConformanceCommand.class, CommandLine.HelpCommand.class);
+
+    private static java.util.Map<String, Class<?>> subcommands(Class<?>... types) {
+        java.util.Map<String, Class<?>> map = new java.util.LinkedHashMap<>();
+        for (Class<?> type : types) {
+            map.put(type.getAnnotation(Command.class).name(), type);
+        }
+        return java.util.Collections.unmodifiableMap(map);
+    }
+
+    /**
+     * The subcommands to build for {@code args}: only the one named, when one is (picocli reflects over every
+     * option of every command it is given, which is a third of ferry's start-up); all of them for help, a bare
+     * {@code ferry} or an unknown command, so that usage messages list them all.
+     */
+    static java.util.Collection<Class<?>> neededFor(String[] args) {
+        if (args != null) {
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (arg.equals("--plugin-path")) {
+                    i++; // its value
+                } else if (arg.equals("--")) {
+                    break;
+                } else if (!arg.startsWith("-")) {
+                    Class<?> type = SUBCOMMANDS.get(arg);
+                    if (type != null && type != CommandLine.HelpCommand.class) {
+                        return java.util.List.of(type);
+                    }
+                    break;
+                }
+            }
+        }
+        return SUBCOMMANDS.values();
+    }
+
     @Mixin
     GlobalOptions global;
 
