@@ -117,6 +117,14 @@ public class CopyCommand implements Callable<Integer> {
                     + " another.")
     Compression compression;
 
+    @Option(names = "--no-link", description = "Copy every blob's bytes, even where DEST could hardlink the"
+            + " source's file (oci: to oci: on one filesystem; blobs are verified either way).")
+    boolean noLink;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "" + CopyOptions.DEFAULT_JOBS,
+            description = "Copy up to N blobs at once (default: ${DEFAULT-VALUE}).")
+    int jobs;
+
     @Inject
     Transports transports;
 
@@ -130,8 +138,12 @@ public class CopyCommand implements Callable<Integer> {
                 : registry.parse(sourceTransport, source, sourceTransport + ":" + source);
         ImageReference to = destinationTransport == null ? registry.parse(destination)
                 : registry.parse(destinationTransport, destination, destinationTransport + ":" + destination);
+        if (jobs < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, got "
+                    + jobs);
+        }
         CopyOptions options = CopyOptions.defaults().withContext(transportOptions.context()).withFormat(format)
-                .withCompression(compression);
+                .withCompression(compression).withLink(!noLink).withJobs(jobs);
         if (selection != null && selection.all) {
             options = options.withAllPlatforms();
         } else if (selection != null && selection.platform != null) {

@@ -21,6 +21,7 @@ import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.LinkingSink;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.VerifyingInputStream;
@@ -35,6 +36,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Copies an image from any source to any sink. Every blob streams once, verified (size and digest) while it
@@ -483,7 +489,12 @@ public final class CopyEngine {
             return ManifestBytes.of(Json.write(node), target.indexType());
         }
 
+        /**
+         * Copies the blobs the sink lacks, up to {@link CopyOptions#jobs()} at once. On a failure the others are
+         * interrupted, and all have stopped before this returns (the sink is closed only afterwards).
+         */
         private void copyBlobs(List<Descriptor> blobs) throws IOException {
+            List<Descriptor> todo = new ArrayList<>();
             for (Descriptor blob : blobs) {
                 if (!done.add(blob.digest())) {
                     continue;
@@ -493,7 +504,72 @@ public final class CopyEngine {
                     listener.blobDone(blob, true);
                     continue;
                 }
-                copyBlob(blob);
+                todo.add(blob);
+            }
+            int threads = Math.min(options.jobs(), todo.size());
+            if (threads <= 1) {
+                for (Descriptor blob : todo) {
+                    copyBlob(blob);
+                }
+                return;
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "ferry-copy");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (Descriptor blob : todo) {
+                    futures.add(pool.submit(() -> {
+                        copyBlob(blob);
+                        return null;
+                    }));
+                }
+                for (Future<?> future : futures) {
+                    try {
+                        future.get();
+                    } catch (ExecutionException e) {
+                        pool.shutdownNow();
+                        throw rethrow(e.getCause());
+                    }
+                }
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while copying blobs");
+            } finally {
+                pool.shutdownNow();
+                awaitQuietly(pool);
+            }
+        }
+
+        private static IOException rethrow(Throwable cause) {
+            if (cause instanceof IOException io) {
+                return io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            return new IOException(cause);
+        }
+
+        private static void awaitQuietly(ExecutorService pool) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -503,11 +579,35 @@ public final class CopyEngine {
                 if (stream.size() >= 0 && stream.size() != blob.size()) {
                     throw new DigestMismatchException(blob.digest(), null, blob.size(), stream.size());
                 }
-                put(blob, new ProgressStream(stream.stream(), blob, listener));
+                InputStream in = new ProgressStream(stream.stream(), blob, listener);
+                if (!(options.link() && stream.file() != null && sink instanceof LinkingSink linking
+                        && link(linking, blob, stream.file(), in))) {
+                    put(blob, in);
+                }
             }
-            copied++;
-            bytes += blob.size();
+            synchronized (this) {
+                copied++;
+                bytes += blob.size();
+            }
             listener.blobDone(blob, false);
+        }
+
+        /**
+         * Verifies a blob by reading its file (a read, no write), then lets the sink link the file. False, with
+         * the stream unread, if the sink cannot link it; if linking fails after the read, copies from a new stream.
+         */
+        private boolean link(LinkingSink linking, Descriptor blob, java.nio.file.Path file, InputStream in)
+                throws IOException {
+            if (!linking.canLink(file)) {
+                return false;
+            }
+            VerifyingInputStream.verify(in, blob).drainAndVerify();
+            if (!linking.linkBlob(blob, file)) {
+                try (BlobStream again = source.blob(blob)) {
+                    put(blob, again.stream());
+                }
+            }
+            return true;
         }
 
         /** Puts a blob through verification, and checks the sink read it whole. */

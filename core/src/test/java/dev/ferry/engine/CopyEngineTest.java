@@ -42,11 +42,11 @@ class CopyEngineTest {
     void skipsBlobsTheDestinationHas() throws Exception {
         TestImages.image(src, "a", 3, 1000, 1);
         engine.copy(src.ref("a"), dest.ref("b"), CopyOptions.defaults(), CopyListener.NONE);
-        dest.putBlobCalls = 0;
+        dest.putBlobCalls.set(0);
         CopyResult again = engine.copy(src.ref("a"), dest.ref("c"), CopyOptions.defaults(), CopyListener.NONE);
         assertEquals(0, again.blobsCopied());
         assertEquals(4, again.blobsSkipped());
-        assertEquals(0, dest.putBlobCalls);
+        assertEquals(0, dest.putBlobCalls.get());
     }
 
     @Test
@@ -59,6 +59,35 @@ class CopyEngineTest {
         assertEquals(layer.digest(), e.expected());
         assertTrue(dest.images.isEmpty());
         assertTrue(dest.blobs.isEmpty());
+    }
+
+    @Test
+    void parallelCopiesGiveTheSameImageWhateverTheJobs() throws Exception {
+        ManifestBytes manifest = TestImages.image(src, "a", 12, 20_000, 3);
+        for (int jobs : new int[] {1, 3, 16}) {
+            MemoryTransport to = new MemoryTransport();
+            CopyResult result = engine.copy(src.ref("a"), to.ref("b"), CopyOptions.defaults().withJobs(jobs),
+                    CopyListener.NONE);
+            assertEquals(13, result.blobsCopied());
+            assertEquals(manifest, to.images.get("b"));
+            for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
+                assertTrue(java.util.Arrays.equals(src.blobs.get(blob.digest()), to.blobs.get(blob.digest())));
+            }
+        }
+    }
+
+    @Test
+    void aFailingParallelCopyStopsTheOthersAndCommitsNothing() throws Exception {
+        ManifestBytes manifest = TestImages.image(src, "a", 8, 200_000, 2);
+        Descriptor layer = ((ImageManifest) manifest.parse()).layers().get(6);
+        src.blobs.get(layer.digest())[199_000] ^= 1;
+        DigestMismatchException e = assertThrows(DigestMismatchException.class, () -> engine.copy(src.ref("a"),
+                dest.ref("b"), CopyOptions.defaults().withJobs(4), CopyListener.NONE));
+        assertEquals(layer.digest(), e.expected());
+        assertTrue(dest.images.isEmpty());
+        assertTrue(dest.blobs.isEmpty());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("ferry-copy")),
+                "no copy thread outlives the copy");
     }
 
     @Test
@@ -110,7 +139,7 @@ class CopyEngineTest {
         TestImages.image(src, "a", 2, 100, 1);
         assertThrows(UnsupportedManifestException.class, () -> engine.copy(src.ref("a"), odd.ref("x"),
                 CopyOptions.defaults(), CopyListener.NONE));
-        assertEquals(0, odd.putBlobCalls);
+        assertEquals(0, odd.putBlobCalls.get());
         assertFalse(odd.images.containsKey("x"));
     }
 

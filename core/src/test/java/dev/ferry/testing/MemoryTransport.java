@@ -31,7 +31,7 @@ public final class MemoryTransport implements Transport {
     public final Map<Digest, ManifestBytes> manifests = new ConcurrentHashMap<>();
     private final List<String> supported;
     private final boolean multiImage;
-    public int putBlobCalls;
+    public final java.util.concurrent.atomic.AtomicInteger putBlobCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     public MemoryTransport() {
         this(List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST,
@@ -124,8 +124,8 @@ public final class MemoryTransport implements Transport {
 
         @Override
         public ImageSink openSink() {
-            Map<Digest, byte[]> pending = new HashMap<>();
-            Map<Digest, ManifestBytes> pendingManifests = new HashMap<>();
+            Map<Digest, byte[]> pending = new ConcurrentHashMap<>();
+            Map<Digest, ManifestBytes> pendingManifests = new ConcurrentHashMap<>();
             ManifestBytes[] top = new ManifestBytes[1];
             return new ImageSink() {
                 @Override
@@ -145,7 +145,7 @@ public final class MemoryTransport implements Transport {
 
                 @Override
                 public void putBlob(Descriptor descriptor, InputStream in) throws IOException {
-                    putBlobCalls++;
+                    putBlobCalls.incrementAndGet();
                     ByteArrayOutputStream out = new ByteArrayOutputStream();
                     VerifyingInputStream.verify(in, descriptor).transferTo(out);
                     pending.put(descriptor.digest(), out.toByteArray());

@@ -9,6 +9,7 @@ import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.LinkingSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
@@ -36,7 +37,7 @@ import java.util.stream.Stream;
  * no reader looks at; each sink holds a lock on {@code .owner} in its folder while it lives, so the next commit
  * into the layout can tell a dead writer's folder from a live one and removes it.
  */
-final class DirectorySink implements ImageSink {
+final class DirectorySink implements ImageSink, LinkingSink {
     static final List<String> SUPPORTED = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX);
     private static final String STAGING_PREFIX = ".ferry-staging-";
     private static final String OWNER = ".owner";
@@ -155,6 +156,42 @@ final class DirectorySink implements ImageSink {
             }
             stage(descriptor.digest(), tmp);
             ok = true;
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    @Override
+    public boolean canLink(Path file) throws IOException {
+        try {
+            return Files.getAttribute(file, "unix:dev").equals(Files.getAttribute(staging, "unix:dev"));
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return Files.getFileStore(file).equals(Files.getFileStore(staging));
+        }
+    }
+
+    /** Hardlinks a verified blob file into staging; at commit it is renamed into blobs/ as a copied one would be. */
+    @Override
+    public boolean linkBlob(Descriptor descriptor, Path file) throws IOException {
+        checkOpen();
+        Path tmp = staging.resolve(UUID.randomUUID() + ".partial");
+        try {
+            Files.createLink(tmp, file);
+        } catch (java.nio.file.FileSystemException | UnsupportedOperationException e) {
+            return false; // another filesystem after all, or one without hardlinks (EXDEV, EPERM, EMLINK)
+        }
+        boolean ok = false;
+        try {
+            if (!Files.isRegularFile(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || Files.size(tmp) != descriptor.size()) {
+                throw new IOException(file + " changed while it was linked as blob " + descriptor.digest()
+                        + "; a blob file must not be modified in place");
+            }
+            stage(descriptor.digest(), tmp);
+            ok = true;
+            return true;
         } finally {
             if (!ok) {
                 Files.deleteIfExists(tmp);

@@ -34,6 +34,12 @@ final class DirectoryStore implements LayoutStore {
         return Files.newInputStream(file);
     }
 
+    /** The file at {@code path} if it is a regular file (not a link), else null. */
+    Path regularFile(String path) {
+        Path file = resolve(path);
+        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? file : null;
+    }
+
     @Override
     public String describe() {
         return root.toString();

@@ -147,7 +147,8 @@ final class LayoutSource implements ImageSource {
             throw new BlobNotFoundException(descriptor.digest(), store.describe());
         }
         try {
-            return new BlobStream(store.open(path), size);
+            return new BlobStream(store.open(path), size,
+                    store instanceof DirectoryStore directory ? directory.regularFile(path) : null);
         } catch (NoSuchFileException e) {
             throw new BlobNotFoundException(descriptor.digest(), store.describe());
         }

@@ -312,6 +312,48 @@ class LayoutRoundTripTest {
         assertEquals(3, result.blobsSkipped());
     }
 
+    private static Object inode(Path file) throws IOException {
+        return Files.getAttribute(file, "unix:ino");
+    }
+
+    @Test
+    void layoutToLayoutHardlinksVerifiedBlobsUnlessToldNotTo() throws Exception {
+        ManifestBytes manifest = TestImages.image(memory, "a", 3, 30_000, 4);
+        Path src = tmp.resolve("src");
+        engine.copy(memory.ref("a"), ref("oci", src + ":a"), CopyOptions.defaults(), CopyListener.NONE);
+        engine.copy(ref("oci", src + ":a"), ref("oci", tmp.resolve("linked") + ":a"), CopyOptions.defaults(),
+                CopyListener.NONE);
+        engine.copy(ref("oci", src + ":a"), ref("oci", tmp.resolve("copied") + ":a"),
+                CopyOptions.defaults().withLink(false), CopyListener.NONE);
+        for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
+            String path = LayoutFiles.blobPath(blob.digest());
+            assertEquals(inode(src.resolve(path)), inode(tmp.resolve("linked").resolve(path)), path);
+            assertFalse(inode(src.resolve(path)).equals(inode(tmp.resolve("copied").resolve(path))), path);
+            assertArrayEquals(Files.readAllBytes(src.resolve(path)),
+                    Files.readAllBytes(tmp.resolve("copied").resolve(path)));
+        }
+        try (ImageSource linked = ref("oci", tmp.resolve("linked") + ":a").openSource()) {
+            assertArrayEquals(manifest.bytes(), linked.manifest().bytes());
+        }
+    }
+
+    @Test
+    void aCorruptSourceFileIsNeverLinked() throws Exception {
+        ManifestBytes manifest = TestImages.image(memory, "a", 2, 30_000, 5);
+        Path src = tmp.resolve("src");
+        engine.copy(memory.ref("a"), ref("oci", src + ":a"), CopyOptions.defaults(), CopyListener.NONE);
+        Descriptor layer = ((ImageManifest) manifest.parse()).layers().get(1);
+        Path file = src.resolve(LayoutFiles.blobPath(layer.digest()));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[123] ^= 1; // same size, other content
+        Files.write(file, bytes);
+        Path dest = tmp.resolve("dest");
+        assertThrows(DigestMismatchException.class, () -> engine.copy(ref("oci", src + ":a"),
+                ref("oci", dest + ":a"), CopyOptions.defaults(), CopyListener.NONE));
+        assertFalse(Files.exists(dest.resolve(LayoutFiles.blobPath(layer.digest()))));
+        assertFalse(Files.exists(dest.resolve(LayoutFiles.INDEX)));
+    }
+
     /** Every file under {@code root} with its content's hash: what a user would see. */
     static TreeMap<String, String> snapshot(Path root) throws IOException {
         TreeMap<String, String> files = new TreeMap<>();
