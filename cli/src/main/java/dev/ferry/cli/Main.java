@@ -10,7 +10,29 @@ public final class Main {
         // never shows). Set before any Guice class loads; an explicit -D wins.
         defaultProperty("guice_bytecode_gen_option", "DISABLED");
         defaultProperty("guice_include_stack_traces", "OFF");
+        String heapReport = System.getenv("FERRY_HEAP_REPORT");
+        if (heapReport != null && !heapReport.isEmpty()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> reportPeakHeap(heapReport)));
+        }
         System.exit(Ferry.run(System.out, System.err, args));
+    }
+
+    /**
+     * For the benchmarks: writes the peak heap use, in MiB, to {@code file}. The sum of each heap pool's own peak:
+     * an upper bound, since the pools need not peak at once.
+     */
+    private static void reportPeakHeap(String file) {
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), Long.toString((peak + (1 << 19)) >> 20) + "\n");
+        } catch (java.io.IOException e) {
+            System.err.println("ferry: cannot write the heap report to " + file + ": " + e.getMessage());
+        }
     }
 
     private static void defaultProperty(String name, String value) {

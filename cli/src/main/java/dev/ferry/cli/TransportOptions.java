@@ -14,7 +14,8 @@ public class TransportOptions {
     static final String DOCKER_DAEMON = "docker-daemon";
 
     @Option(names = "--tmpdir", paramLabel = "DIR",
-            description = "Where temporary files go (a docker save is spooled there). Default: the system's.")
+            description = "Where temporary files go (a docker save is spooled there). Default: inside DEST when it"
+                    + " is a layout (spooled layers are then linked, not copied), else the system's.")
     Path tmpDir;
 
     @Option(names = "--docker-host", paramLabel = "URL",

@@ -39,11 +39,13 @@ public final class DockerArchive implements Closeable {
     private final TarIndex tar;
     private final Path temporary;
     private final List<Entry> images;
+    private final Runnable cleanup;
 
-    private DockerArchive(TarIndex tar, Path temporary, List<Entry> images) {
+    private DockerArchive(TarIndex tar, Path temporary, List<Entry> images, Runnable cleanup) {
         this.tar = tar;
         this.temporary = temporary;
         this.images = images;
+        this.cleanup = cleanup;
     }
 
     /**
@@ -88,6 +90,60 @@ public final class DockerArchive implements Closeable {
         return openTemporary(temporary, what);
     }
 
+    /** Reads a docker save stream, into a {@link TarIndex#split} of files under a temporary folder. */
+    @FunctionalInterface
+    public interface SaveReader {
+        /** Reads the save stream {@code save} to its end (the caller closes it). */
+        void read(InputStream save) throws IOException;
+    }
+
+    /** Produces a docker save stream and hands it to a reader, then checks that the save succeeded. */
+    @FunctionalInterface
+    public interface SaveStream {
+        void readWith(SaveReader reader) throws IOException;
+    }
+
+    /**
+     * Reads a {@code docker save} stream once, splitting it into a temporary folder under {@code tmpDir} (one file
+     * per blob, deleted on close, on failure, and at exit if interrupted), then opens it. Layers are written as they
+     * pass, so nothing is read twice; a sink on the same filesystem can link them instead of copying.
+     */
+    public static DockerArchive split(SaveStream save, Path tmpDir, String what) throws IOException {
+        Path folder = Files.createTempDirectory(tmpDir, ".ferry-docker-save-");
+        Runnable cleanup = () -> deleteTree(folder);
+        ShutdownCleanup.register(cleanup);
+        TarIndex[] index = new TarIndex[1];
+        boolean ok = false;
+        try {
+            save.readWith(in -> index[0] = TarIndex.split(in, folder, what));
+            if (index[0] == null) {
+                throw new CorruptImageException(what + ": the save stream was never read");
+            }
+            String manifest = index[0].resolve("manifest.json");
+            if (manifest == null) {
+                throw new CorruptImageException(what + " is not a docker archive: it has no manifest.json");
+            }
+            List<Entry> images = parseManifest(index[0].readAll(manifest, MAX_MANIFEST), what);
+            ok = true;
+            return new DockerArchive(index[0], null, images, cleanup);
+        } finally {
+            if (!ok) {
+                cleanup.run();
+                ShutdownCleanup.unregister(cleanup);
+            }
+        }
+    }
+
+    private static void deleteTree(Path folder) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(folder)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // best effort: a sink's commit may already have removed the folder it was in
+        }
+    }
+
     /** A new temporary file for a spooled save, registered for deletion at exit. */
     public static Path newSpoolFile(Path tmpDir) throws IOException {
         Path temporary = Files.createTempFile(tmpDir, ".ferry-docker-save-", ".tar");
@@ -109,7 +165,7 @@ public final class DockerArchive implements Closeable {
                 throw new CorruptImageException(what + " is not a docker archive: it has no manifest.json");
             }
             List<Entry> images = parseManifest(tar.readAll(manifest, MAX_MANIFEST), what);
-            return new DockerArchive(tar, temporary, images);
+            return new DockerArchive(tar, temporary, images, null);
         } catch (IOException | RuntimeException e) {
             if (tar != null) {
                 tar.close();
@@ -169,6 +225,10 @@ public final class DockerArchive implements Closeable {
         try {
             tar.close();
         } finally {
+            if (cleanup != null) {
+                cleanup.run();
+                ShutdownCleanup.unregister(cleanup);
+            }
             if (temporary != null) {
                 Files.deleteIfExists(temporary);
                 ShutdownCleanup.unregister(temporary);

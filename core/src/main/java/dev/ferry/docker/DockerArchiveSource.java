@@ -60,33 +60,15 @@ public final class DockerArchiveSource implements ImageSource {
         }
     }
 
-    /** Writes a daemon's {@code docker save} stream into a file. */
-    @FunctionalInterface
-    public interface SaveWriter {
-        void writeTo(java.nio.file.Path spool) throws IOException;
-    }
-
     /**
-     * Spools a daemon's save once into a temporary file under {@code tmpDir} (its manifest.json comes last, so
-     * nothing can be served before the end), then opens its only image. The file is deleted on close, on failure,
-     * and at exit if Ferry is interrupted.
+     * Opens the only image of a daemon's save, read once as it streams: each file of the save goes to a file of
+     * its own in a temporary folder under {@code tmpDir} (so layers are digested and stored as they pass, though
+     * manifest.json comes last), deleted on close, on failure, and at exit if Ferry is interrupted. Blobs are
+     * served with {@link BlobStream#file()}, so a sink on the same filesystem links them instead of copying.
      */
     public static DockerArchiveSource openSpooled(ImageReference reference, java.nio.file.Path tmpDir,
-                                                  SaveWriter save) throws IOException {
-        java.nio.file.Path spool = DockerArchive.newSpoolFile(tmpDir);
-        boolean ok = false;
-        try {
-            save.writeTo(spool);
-            DockerArchiveSource source = open(reference, DockerArchive.openTemporary(spool,
-                    reference.displayName()), null, -1);
-            ok = true;
-            return source;
-        } finally {
-            if (!ok) {
-                java.nio.file.Files.deleteIfExists(spool);
-                dev.ferry.spi.support.ShutdownCleanup.unregister(spool);
-            }
-        }
+                                                  DockerArchive.SaveStream save) throws IOException {
+        return open(reference, DockerArchive.split(save, tmpDir, reference.displayName()), null, -1);
     }
 
     private static DockerArchive.Entry select(ImageReference reference, DockerArchive archive, DockerReference name,
@@ -244,7 +226,8 @@ public final class DockerArchiveSource implements ImageSource {
         if (path == null) {
             throw new BlobNotFoundException(descriptor.digest(), reference.displayName());
         }
-        return new BlobStream(archive.tar().open(path), archive.tar().size(path));
+        return new BlobStream(archive.tar().open(path), archive.tar().size(path), archive.tar().dataFile(path),
+                archive.tar().dataDigest(path));
     }
 
     @Override

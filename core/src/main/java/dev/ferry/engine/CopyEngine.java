@@ -22,6 +22,7 @@ import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.LinkingSink;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.VerifyingInputStream;
@@ -68,8 +69,17 @@ public final class CopyEngine {
         if (!from.transport().capabilities().read()) {
             throw new OperationNotSupportedException(from.transport().name(), "read images");
         }
-        try (ImageSource source = from.openSource(options.context())) {
-            return copy(source, to, options, listener);
+        try (ImageSink sink = to.openSink(options.context())) {
+            OpenContext context = options.context();
+            if (sink instanceof LinkingSink linking) {
+                java.nio.file.Path scratch = linking.scratchDirectory();
+                if (scratch != null) {
+                    context = context.withDefaultTmpDir(scratch);
+                }
+            }
+            try (ImageSource source = from.openSource(context)) {
+                return copy(source, sink, options, listener);
+            }
         }
     }
 
@@ -82,35 +92,41 @@ public final class CopyEngine {
         if (!to.transport().capabilities().write()) {
             throw new OperationNotSupportedException(to.transport().name(), "write images");
         }
-        ImageReference from = source.reference();
         try (ImageSink sink = to.openSink(options.context())) {
-            Run run = new Run(source, sink, options, listener);
-            ManifestBytes top = source.manifest();
-            ManifestBytes written;
-            if (top.isIndex()) {
-                ImageIndex index = parseIndex(top, from);
-                if (options.allPlatforms()) {
-                    if (!to.transport().capabilities().multiImage()) {
-                        throw new OperationNotSupportedException(to.transport().name(),
-                                "store an image index (--all); pick one image with --platform");
-                    }
-                    written = run.transferIndex(top, index);
-                } else {
-                    Descriptor chosen = PlatformSelector.select(index, options.platform(), from.displayName());
-                    ManifestBytes child = run.childManifest(chosen);
-                    if (child.isIndex()) {
-                        throw new CorruptImageException("index " + top.digest() + " of " + from.displayName()
-                                + " lists another index for " + options.platform());
-                    }
-                    written = run.transferImage(child);
-                }
-            } else {
-                written = run.transferImage(top);
-            }
-            sink.putManifest(written);
-            sink.commit();
-            return new CopyResult(written.digest(), written.mediaType(), run.copied, run.skipped, run.bytes);
+            return copy(source, sink, options, listener);
         }
+    }
+
+    private CopyResult copy(ImageSource source, ImageSink sink, CopyOptions options, CopyListener listener)
+            throws IOException {
+        ImageReference from = source.reference();
+        ImageReference to = sink.reference();
+        Run run = new Run(source, sink, options, listener);
+        ManifestBytes top = source.manifest();
+        ManifestBytes written;
+        if (top.isIndex()) {
+            ImageIndex index = parseIndex(top, from);
+            if (options.allPlatforms()) {
+                if (!to.transport().capabilities().multiImage()) {
+                    throw new OperationNotSupportedException(to.transport().name(),
+                            "store an image index (--all); pick one image with --platform");
+                }
+                written = run.transferIndex(top, index);
+            } else {
+                Descriptor chosen = PlatformSelector.select(index, options.platform(), from.displayName());
+                ManifestBytes child = run.childManifest(chosen);
+                if (child.isIndex()) {
+                    throw new CorruptImageException("index " + top.digest() + " of " + from.displayName()
+                            + " lists another index for " + options.platform());
+                }
+                written = run.transferImage(child);
+            }
+        } else {
+            written = run.transferImage(top);
+        }
+        sink.putManifest(written);
+        sink.commit();
+        return new CopyResult(written.digest(), written.mediaType(), run.copied, run.skipped, run.bytes);
     }
 
     private static ImageIndex parseIndex(ManifestBytes bytes, ImageReference where) throws CorruptImageException {
@@ -281,18 +297,24 @@ public final class CopyEngine {
             if (ManifestFormat.of(manifest.mediaType()).orElseThrow() != target) {
                 changes.add("manifest and config to " + target.cliName());
             }
+            List<Descriptor> asIs = new ArrayList<>();
+            for (int i = 0; i < image.layers().size(); i++) {
+                Descriptor layer = image.layers().get(i);
+                if (plan.get(i) == null || plan.get(i) == MediaTypes.layerCompression(layer.mediaType())) {
+                    asIs.add(layer);
+                }
+            }
+            copyBlobs(asIs); // together, so that they are copied in parallel
             List<Descriptor> layers = new ArrayList<>();
             for (int i = 0; i < image.layers().size(); i++) {
                 Descriptor layer = image.layers().get(i);
                 Compression to = plan.get(i);
                 if (to == null) {
-                    copyBlobs(List.of(layer));
                     layers.add(layer);
                     continue;
                 }
                 Compression from = MediaTypes.layerCompression(layer.mediaType());
                 if (to == from) {
-                    copyBlobs(List.of(layer));
                     layers.add(new Descriptor(target.layerType(to), layer.digest(), layer.size(),
                             layer.annotations(), null, layer.urls(), null));
                 } else {
@@ -581,7 +603,7 @@ public final class CopyEngine {
                 }
                 InputStream in = new ProgressStream(stream.stream(), blob, listener);
                 if (!(options.link() && stream.file() != null && sink instanceof LinkingSink linking
-                        && link(linking, blob, stream.file(), in))) {
+                        && link(linking, blob, stream, in))) {
                     put(blob, in);
                 }
             }
@@ -596,12 +618,18 @@ public final class CopyEngine {
          * Verifies a blob by reading its file (a read, no write), then lets the sink link the file. False, with
          * the stream unread, if the sink cannot link it; if linking fails after the read, copies from a new stream.
          */
-        private boolean link(LinkingSink linking, Descriptor blob, java.nio.file.Path file, InputStream in)
+        private boolean link(LinkingSink linking, Descriptor blob, BlobStream stream, InputStream in)
                 throws IOException {
+            java.nio.file.Path file = stream.file();
             if (!linking.canLink(file)) {
                 return false;
             }
-            VerifyingInputStream.verify(in, blob).drainAndVerify();
+            if (blob.digest().equals(stream.fileDigest()) && Files.size(file) == blob.size()) {
+                // digested by this process as it wrote the file: reading it again would prove nothing more
+                listener.blobProgress(blob, blob.size());
+            } else {
+                VerifyingInputStream.verify(in, blob).drainAndVerify();
+            }
             if (!linking.linkBlob(blob, file)) {
                 try (BlobStream again = source.blob(blob)) {
                     put(blob, again.stream());

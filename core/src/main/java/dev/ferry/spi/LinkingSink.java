@@ -13,6 +13,13 @@ import java.nio.file.Path;
  * {@link #linkBlob}; {@code ferry copy --no-link} turns linking off.
  */
 public interface LinkingSink {
+    /**
+     * A folder on this sink's filesystem, private to it, where a source opened for the same copy may spool blobs
+     * it then serves as files (a daemon's save): they are linked, not copied. Removed with the sink at the latest,
+     * and by the next writer if the process is killed; null if there is none.
+     */
+    Path scratchDirectory() throws IOException;
+
     /** Whether {@code file} can be linked into this sink (same filesystem, hardlinks allowed), as far as it knows. */
     boolean canLink(Path file) throws IOException;
 

@@ -14,8 +14,10 @@ import java.util.Optional;
  *
  * @param tmpDir where temporary files go ({@code --tmpdir}; the system's by default)
  * @param options named options, for example {@value #DOCKER_HOST}
+ * @param tmpDirChosen whether the user chose {@code tmpDir}; when not, the copy engine may give a source a folder
+ *     on the destination's filesystem instead, so that what it spools can be linked there rather than copied
  */
-public record OpenContext(Path tmpDir, Map<String, String> options) {
+public record OpenContext(Path tmpDir, Map<String, String> options, boolean tmpDirChosen) {
     /** The Docker daemon to reach ({@code --docker-host}); DOCKER_HOST when absent. */
     public static final String DOCKER_HOST = "docker.host";
     /** The {@code docker} command to run ({@code --docker-binary}); {@code docker} from PATH when absent. */
@@ -26,9 +28,14 @@ public record OpenContext(Path tmpDir, Map<String, String> options) {
         options = Map.copyOf(options);
     }
 
+    /** A context whose temporary folder the user chose. */
+    public OpenContext(Path tmpDir, Map<String, String> options) {
+        this(tmpDir, options, true);
+    }
+
     /** The system's temporary folder and no options. */
     public static OpenContext defaults() {
-        return new OpenContext(Path.of(System.getProperty("java.io.tmpdir")), Map.of());
+        return new OpenContext(Path.of(System.getProperty("java.io.tmpdir")), Map.of(), false);
     }
 
     public Optional<String> option(String name) {
@@ -38,10 +45,16 @@ public record OpenContext(Path tmpDir, Map<String, String> options) {
     public OpenContext withOption(String name, String value) {
         Map<String, String> copy = new HashMap<>(options);
         copy.put(name, value);
-        return new OpenContext(tmpDir, copy);
+        return new OpenContext(tmpDir, copy, tmpDirChosen);
     }
 
+    /** This context with the temporary folder the user chose. */
     public OpenContext withTmpDir(Path dir) {
-        return new OpenContext(dir, options);
+        return new OpenContext(dir, options, true);
+    }
+
+    /** This context with a temporary folder Ferry chose (the user's choice, if any, is kept). */
+    public OpenContext withDefaultTmpDir(Path dir) {
+        return tmpDirChosen ? this : new OpenContext(dir, options, false);
     }
 }

@@ -27,8 +27,12 @@ public final class TarIndex implements Closeable {
     /** How many links {@link #resolve} follows before it calls it a loop. */
     public static final int MAX_LINKS = 16;
 
-    /** An entry: a regular file's data, or a symbolic link's target. */
-    private record Entry(long offset, long size, String linkTarget) {}
+    /** An entry: a regular file's data (in the archive at offset, or in a file of its own), or a link's target. */
+    private record Entry(long offset, long size, String linkTarget, Path data, dev.ferry.model.Digest digest) {
+        Entry(long offset, long size, String linkTarget) {
+            this(offset, size, linkTarget, null, null);
+        }
+    }
 
     private final Path file;
     private final FileChannel channel;
@@ -76,6 +80,81 @@ public final class TarIndex implements Closeable {
         return new TarIndex(file, FileChannel.open(file, StandardOpenOption.READ), entries);
     }
 
+    /**
+     * Reads a tar stream once and splits it: each regular file goes to a file of its own in {@code dir} (named by a
+     * counter, never by the entry's name), where a sink on that filesystem may link it ({@link #dataFile}). For
+     * streams that cannot be indexed in place, such as a {@code docker save} whose manifest comes last. The
+     * caller owns {@code dir} and deletes it; on failure the files written so far are left there for it.
+     *
+     * @throws CorruptImageException if the stream is not a readable tar, or is truncated
+     */
+    public static TarIndex split(InputStream stream, Path dir, String what) throws IOException {
+        Map<String, Entry> entries = new HashMap<>();
+        int count = 0;
+        byte[] buffer = new byte[1 << 20];
+        try {
+            org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar =
+                    new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(stream);
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                String name = normalize(entry.getName());
+                if (name == null) {
+                    continue;
+                }
+                if (entry.isSymbolicLink()) {
+                    entries.put(name, new Entry(-1, 0, entry.getLinkName()));
+                } else if (entry.isLink()) {
+                    entries.put(name, new Entry(-1, 0, "/" + entry.getLinkName()));
+                } else if (entry.isFile()) {
+                    Path data = dir.resolve(Integer.toString(count++));
+                    long size = 0;
+                    java.security.MessageDigest sha256 = dev.ferry.model.DigestAlgorithm.SHA256.newMessageDigest();
+                    try (java.io.OutputStream out = Files.newOutputStream(data, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE)) {
+                        int n;
+                        while ((n = tar.read(buffer)) > 0) {
+                            out.write(buffer, 0, n);
+                            sha256.update(buffer, 0, n);
+                            size += n;
+                        }
+                    }
+                    if (size != entry.getSize()) {
+                        throw new CorruptImageException(what + " is truncated: " + entry.getName() + " has " + size
+                                + " of its " + entry.getSize() + " bytes");
+                    }
+                    entries.put(name, new Entry(0, size, null, data,
+                            dev.ferry.model.Digest.fromHash(dev.ferry.model.DigestAlgorithm.SHA256, sha256.digest())));
+                }
+            }
+        } catch (CorruptImageException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            if (e instanceof java.io.InterruptedIOException || e instanceof java.nio.channels.ClosedByInterruptException) {
+                throw e;
+            }
+            throw new CorruptImageException(what + " is not a readable tar stream: " + e.getMessage(), e);
+        }
+        return new TarIndex(dir, null, entries);
+    }
+
+    /**
+     * The file of its own that holds the regular file {@code name} (links not followed), for an index made by
+     * {@link #split}; null otherwise. It is not modified while this index is open.
+     */
+    public Path dataFile(String name) {
+        Entry entry = entries.get(name);
+        return entry == null || entry.linkTarget() != null ? null : entry.data();
+    }
+
+    /**
+     * The SHA-256 of {@link #dataFile}{@code (name)}, computed from the bytes as they were written there; null for
+     * an index not made by {@link #split}.
+     */
+    public dev.ferry.model.Digest dataDigest(String name) {
+        Entry entry = entries.get(name);
+        return entry == null || entry.linkTarget() != null ? null : entry.digest();
+    }
+
     /** {@code ./a//b} becomes {@code a/b}; names that climb out ({@code ..}) or are absolute give null. */
     public static String normalize(String name) {
         String n = name;
@@ -106,7 +185,7 @@ public final class TarIndex implements Closeable {
         return Collections.unmodifiableSet(entries.keySet());
     }
 
-    /** The archive's path. */
+    /** The archive's path; for an index made by {@link #split}, the folder of its files. */
     public Path file() {
         return file;
     }
@@ -184,6 +263,9 @@ public final class TarIndex implements Closeable {
         if (entry == null || entry.linkTarget() != null) {
             throw new NoSuchFileException(file + "!" + name);
         }
+        if (entry.data() != null) {
+            return Files.newInputStream(entry.data());
+        }
         return new RegionInputStream(channel, entry.offset(), entry.size());
     }
 
@@ -201,7 +283,9 @@ public final class TarIndex implements Closeable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (channel != null) {
+            channel.close();
+        }
     }
 
     /** A window of a file channel, read with positional reads (thread-safe, no shared position). */

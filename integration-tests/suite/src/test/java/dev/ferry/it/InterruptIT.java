@@ -48,9 +48,10 @@ class InterruptIT {
         return copy.descendants().filter(p -> p.info().command().orElse("").endsWith("docker")).toList();
     }
 
+    /** Bytes of regular files under {@code dir}, at any depth (a save is split into a folder of files). */
     private static long spooled(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.mapToLong(p -> p.toFile().length()).sum();
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         } catch (java.io.IOException e) {
             return 0;
         }

@@ -118,9 +118,9 @@ public final class DockerApiTransport implements Transport {
         @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             try (DaemonClient daemon = DaemonClient.connect(context)) {
-                return DockerArchiveSource.openSpooled(this, context.tmpDir(), spool -> {
+                return DockerArchiveSource.openSpooled(this, context.tmpDir(), reader -> {
                     try (InputStream save = daemon.docker().saveImageCmd(image.forDocker()).exec()) {
-                        Files.copy(save, spool, StandardCopyOption.REPLACE_EXISTING);
+                        reader.read(save);
                     } catch (RuntimeException e) {
                         throw daemon.failure("saving " + image.forDocker(), displayName(), e);
                     }

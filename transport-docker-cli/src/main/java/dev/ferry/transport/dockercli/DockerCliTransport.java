@@ -106,11 +106,17 @@ public final class DockerCliTransport implements Transport {
         @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             DockerCommand docker = new DockerCommand(context);
-            return DockerArchiveSource.openSpooled(this, context.tmpDir(), spool -> {
+            return DockerArchiveSource.openSpooled(this, context.tmpDir(), reader -> {
                 try (DockerCommand.Running save = docker.start("save", image.forDocker())) {
                     save.process.getOutputStream().close();
                     try (InputStream in = save.process.getInputStream()) {
-                        Files.copy(in, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        reader.read(in);
+                    } catch (IOException e) {
+                        // A stream cut short: docker's own reason, when it gives one, says more than ours.
+                        if (exitedWithError(save.process)) {
+                            save.check("docker save " + image.forDocker(), displayName());
+                        }
+                        throw e;
                     }
                     save.check("docker save " + image.forDocker(), displayName());
                 }
@@ -177,6 +183,15 @@ public final class DockerCliTransport implements Transport {
             } catch (IOException e) {
                 return writeFailure;
             }
+        }
+    }
+
+    private static boolean exitedWithError(Process process) {
+        try {
+            return process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() != 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

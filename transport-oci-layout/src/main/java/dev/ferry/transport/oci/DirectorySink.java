@@ -164,6 +164,14 @@ final class DirectorySink implements ImageSink, LinkingSink {
     }
 
     @Override
+    public Path scratchDirectory() throws IOException {
+        checkOpen();
+        Path scratch = staging.resolve("scratch");
+        Files.createDirectories(scratch);
+        return scratch;
+    }
+
+    @Override
     public boolean canLink(Path file) throws IOException {
         try {
             return Files.getAttribute(file, "unix:dev").equals(Files.getAttribute(staging, "unix:dev"));
