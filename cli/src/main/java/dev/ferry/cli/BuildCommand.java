@@ -105,29 +105,41 @@ public class BuildCommand implements Callable<Integer> {
         }
         OpenContext openContext = transportOptions.context();
         PrintWriter err = spec.commandLine().getErr();
-        LayerBuilder.Layer layer = LayerBuilder.build(context.toAbsolutePath(), uid, gid, options.created(),
-                openContext.tmpDir(), warning -> {
-                    if (!global.quiet()) {
-                        err.println("ferry: warning: " + warning);
-                        err.flush();
-                    }
-                });
-        try (ImageSource baseSource = from == null ? null : from.openSource(openContext)) {
-            InspectedImage baseImage = baseSource == null ? null : inspector.inspect(baseSource,
-                    platform == null ? Platform.current() : platform);
-            try (ImageSource built = ImageBuilder.build(context.toString(), baseSource, baseImage, layer, options)) {
-                CopyCommand.NotesOnly notes = new CopyCommand.NotesOnly(err);
-                CopyResult result = engine.copy(built, to, CopyOptions.defaults().withContext(openContext),
-                        global.quiet() ? CopyListener.NONE : notes);
-                if (!global.quiet()) {
-                    notes.flush();
-                }
-                spec.commandLine().getOut().println(result.manifestDigest());
-                spec.commandLine().getOut().flush();
+        LayerBuilder.Layer[] layer = new LayerBuilder.Layer[1];
+        ImageSource[] base = new ImageSource[1];
+        try {
+            CopyCommand.NotesOnly notes = new CopyCommand.NotesOnly(err);
+            // The layer is written once the destination is open, into its scratch folder when it has one (then
+            // linked into place, not copied), else into --tmpdir.
+            CopyResult result = engine.copy(scratch -> {
+                layer[0] = LayerBuilder.build(context.toAbsolutePath(), uid, gid, options.created(), scratch.tmpDir(),
+                        warning -> {
+                            if (!global.quiet()) {
+                                err.println("ferry: warning: " + warning);
+                                err.flush();
+                            }
+                        });
+                base[0] = from == null ? null : from.openSource(scratch);
+                InspectedImage baseImage = base[0] == null ? null : inspector.inspect(base[0],
+                        platform == null ? Platform.current() : platform);
+                return ImageBuilder.build(context.toString(), base[0], baseImage, layer[0], options);
+            }, to, CopyOptions.defaults().withContext(openContext), global.quiet() ? CopyListener.NONE : notes);
+            if (!global.quiet()) {
+                notes.flush();
             }
+            spec.commandLine().getOut().println(result.manifestDigest());
+            spec.commandLine().getOut().flush();
         } finally {
-            Files.deleteIfExists(layer.file());
-            ShutdownCleanup.unregister(layer.file());
+            try {
+                if (base[0] != null) {
+                    base[0].close();
+                }
+            } finally {
+                if (layer[0] != null) {
+                    Files.deleteIfExists(layer[0].file());
+                    ShutdownCleanup.unregister(layer[0].file());
+                }
+            }
         }
         return 0;
     }

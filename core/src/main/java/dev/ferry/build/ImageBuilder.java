@@ -182,7 +182,8 @@ public final class ImageBuilder {
         @Override
         public BlobStream blob(Descriptor descriptor) throws IOException {
             if (descriptor.digest().equals(layer.digest())) {
-                return new BlobStream(Files.newInputStream(layer.file()), layer.size());
+                // digested by LayerBuilder as it wrote the file: a sink on its filesystem links it
+                return new BlobStream(Files.newInputStream(layer.file()), layer.size(), layer.file(), layer.digest());
             }
             if (descriptor.digest().equals(configDescriptor.digest())) {
                 return new BlobStream(new ByteArrayInputStream(config), config.length);

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 import dev.ferry.rootfs.Entries;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -58,6 +57,12 @@ public final class LayerBuilder {
             throw new FerryException(context + " is not a folder", "name the folder to build the layer from");
         }
         Path file = Files.createTempFile(tmpDir, ".ferry-layer-", ".tar.gz");
+        try {
+            // a blob's usual mode, since a layout sink may link this very file into blobs/
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX filesystem: keep the default
+        }
         dev.ferry.spi.support.ShutdownCleanup.register(file);
         boolean ok = false;
         try {
@@ -67,7 +72,8 @@ public final class LayerBuilder {
             try (OutputStream fileOut = Files.newOutputStream(file);
                  CountingOutputStream counting = new CountingOutputStream(new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
                          compressed));
-                 GZIPOutputStream gzip = new GZIPOutputStream(new NonClosingOutputStream(counting), 1 << 16);
+                 dev.ferry.internal.ParallelGzipOutputStream gzip = new dev.ferry.internal.ParallelGzipOutputStream(
+                         new NonClosingOutputStream(counting), dev.ferry.internal.ParallelGzipOutputStream.LAYER_LEVEL);
                  TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(gzip, uncompressed),
                          "UTF-8")) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

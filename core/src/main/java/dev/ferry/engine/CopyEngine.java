@@ -69,6 +69,25 @@ public final class CopyEngine {
         if (!from.transport().capabilities().read()) {
             throw new OperationNotSupportedException(from.transport().name(), "read images");
         }
+        return copy(from::openSource, to, options, listener);
+    }
+
+    /** Opens the source of a copy, once the sink is open, with the context it should use. */
+    @FunctionalInterface
+    public interface SourceOpener {
+        ImageSource open(OpenContext context) throws IOException;
+    }
+
+    /**
+     * Copies the image {@code opener} opens to {@code to}. The sink is opened first: when the user chose no
+     * temporary folder and the sink offers a scratch folder on its filesystem ({@link LinkingSink}), the source
+     * gets that one, so that what it spools there (a daemon's save, a built layer) is linked, not copied.
+     */
+    public CopyResult copy(SourceOpener opener, ImageReference to, CopyOptions options, CopyListener listener)
+            throws IOException {
+        if (!to.transport().capabilities().write()) {
+            throw new OperationNotSupportedException(to.transport().name(), "write images");
+        }
         try (ImageSink sink = to.openSink(options.context())) {
             OpenContext context = options.context();
             if (sink instanceof LinkingSink linking) {
@@ -77,7 +96,7 @@ public final class CopyEngine {
                     context = context.withDefaultTmpDir(scratch);
                 }
             }
-            try (ImageSource source = from.openSource(context)) {
+            try (ImageSource source = opener.open(context)) {
                 return copy(source, sink, options, listener);
             }
         }

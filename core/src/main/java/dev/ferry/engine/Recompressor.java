@@ -20,7 +20,6 @@ import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Changes a layer's compression in one streaming pass: the source bytes are verified against their descriptor,
@@ -52,8 +51,8 @@ final class Recompressor {
     static OutputStream compress(OutputStream out, Compression compression) throws IOException {
         return switch (compression) {
             case NONE -> out;
-            case GZIP -> new GZIPOutputStream(out, 1 << 16);
-            case ZSTD -> new ZstdOutputStream(out, 3);
+            case GZIP -> new dev.ferry.internal.ParallelGzipOutputStream(out, dev.ferry.internal.ParallelGzipOutputStream.LAYER_LEVEL);
+            case ZSTD -> new ZstdOutputStream(out, 3).setWorkers(Runtime.getRuntime().availableProcessors());
         };
     }
 
