@@ -12,6 +12,7 @@ import dev.ferry.rootfs.RuntimeConfig;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.support.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -88,7 +89,10 @@ public class BundleCommand implements Callable<Integer> {
                         err.flush();
                     }
                 });
-                Flattener.flatten(src, image, extractor);
+                // a compressed base layer is kept decompressed between the two passes: in the bundle folder
+                // itself unless --tmpdir says otherwise (so nothing is written outside what the user named)
+                OpenContext context = transportOptions.context();
+                Flattener.flatten(src, image, extractor, context.tmpDirChosen() ? context.tmpDir() : bundle);
                 extractor.finish();
                 String rootName = writable ? "lower" : "rootfs";
                 byte[] config = RuntimeConfig.create(image.config(), extractor, !writable, "rootfs", noRoot);

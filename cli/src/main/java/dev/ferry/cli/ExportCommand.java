@@ -144,7 +144,7 @@ public class ExportCommand implements Callable<Integer> {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
             try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
                 ExportFilter filter = new ExportFilter(options, tar);
-                Flattener.flatten(src, image, filter);
+                Flattener.flatten(src, image, filter, transportOptions.context().tmpDir());
                 filter.finish();
             }
             out.commit();

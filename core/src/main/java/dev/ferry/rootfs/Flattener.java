@@ -53,22 +53,128 @@ public final class Flattener {
 
     /** Streams the root filesystem of {@code image} (read from {@code source}) into {@code out}. */
     public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out) throws IOException {
-        Flattener f = new Flattener(source, image.image().layers());
-        f.index();
-        f.emit(out);
+        flatten(source, image, out, null);
     }
 
+    /**
+     * As {@link #flatten(ImageSource, InspectedImage, RootfsWriter)}; with {@code tmpDir}, the base layer, when
+     * compressed, is decompressed once: the first pass keeps its tar there (the first pass ends with it and the
+     * second begins with it, so it lives briefly) and the second reads it back instead of inflating it again.
+     */
+    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out, java.nio.file.Path tmpDir)
+            throws IOException {
+        Flattener f = new Flattener(source, image.image().layers());
+        try {
+            f.index(tmpDir);
+            f.emit(out);
+        } finally {
+            if (f.baseTar != null) {
+                java.nio.file.Files.deleteIfExists(f.baseTar);
+                dev.ferry.spi.support.ShutdownCleanup.unregister(f.baseTar);
+            }
+        }
+    }
+
+    /** The base layer's tar, decompressed by the first pass, verified, for the second; or null. */
+    private java.nio.file.Path baseTar;
+
+    /** Opens a layer for the second pass: verified as it is read, or the base layer's verified tar. */
     private TarReader open(Descriptor layer) throws IOException {
+        if (baseTar != null && layer == layers.get(0)) {
+            verifier = null; // verified whole by the first pass
+            return new TarReader(new BufferedInputStream(java.nio.file.Files.newInputStream(baseTar), 1 << 16));
+        }
         BlobStream blob = source.blob(layer);
-        InputStream verified = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
-        InputStream plain;
-        MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
-        plain = switch (compression) {
-            case NONE -> verified;
-            case GZIP -> new java.util.zip.GZIPInputStream(verified, 1 << 16);
-            case ZSTD -> new com.github.luben.zstd.ZstdInputStream(verified);
+        verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
+        return new TarReader(decompress(verifier, layer));
+    }
+
+    /** The digest check of the layer being read, or null; {@link #finishLayer} reads it to its end. */
+    private VerifyingInputStream verifier;
+
+    /** Reads what the tar reader left of the layer (end blocks, padding), so that its digest is checked. */
+    private void finishLayer(TarReader tar) throws IOException {
+        drain(tar.content());
+        if (verifier != null) {
+            verifier.drainAndVerify();
+            verifier = null;
+        }
+    }
+
+    private static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
+        return switch (MediaTypes.layerCompression(layer.mediaType())) {
+            case NONE -> in;
+            case GZIP -> new java.util.zip.GZIPInputStream(in, 1 << 16);
+            case ZSTD -> new com.github.luben.zstd.ZstdInputStream(in);
         };
+    }
+
+    /**
+     * Opens a layer for the first pass, which reads headers only. An uncompressed layer the source keeps in a file
+     * is read without its digest: the second pass verifies every byte and fails the whole operation (whose output
+     * is atomic) on a mismatch, so hashing it here too would only cost time. Otherwise it is verified here as well,
+     * and the base layer, when compressed and {@code tmpDir} is given, is kept decompressed for the second pass.
+     */
+    private TarReader openHeaders(Descriptor layer, boolean base, java.nio.file.Path tmpDir) throws IOException {
+        BlobStream blob = source.blob(layer);
+        MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
+        if (compression == MediaTypes.Compression.NONE && blob.file() != null) {
+            verifier = null;
+            return new TarReader(new BufferedInputStream(blob.stream(), 1 << 16));
+        }
+        verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
+        InputStream plain = decompress(verifier, layer);
+        if (base && tmpDir != null && compression != MediaTypes.Compression.NONE) {
+            baseTar = java.nio.file.Files.createTempFile(tmpDir, ".ferry-base-layer-", ".tar");
+            dev.ferry.spi.support.ShutdownCleanup.register(baseTar);
+            plain = new TeeInputStream(plain, new java.io.BufferedOutputStream(
+                    java.nio.file.Files.newOutputStream(baseTar), 1 << 16));
+        }
         return new TarReader(plain);
+    }
+
+    /** Copies what is read to a file; closing it closes the file. */
+    private static final class TeeInputStream extends java.io.FilterInputStream {
+        private final java.io.OutputStream copy;
+
+        TeeInputStream(InputStream in, java.io.OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                copy.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = in.read(buf, off, len);
+            if (n > 0) {
+                copy.write(buf, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 1 << 16)];
+            int r = read(buf, 0, buf.length);
+            return Math.max(r, 0);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                in.close();
+            } finally {
+                copy.close();
+            }
+        }
     }
 
     private TarArchiveEntry next(TarReader tar, Descriptor layer) throws IOException {
@@ -84,14 +190,14 @@ public final class Flattener {
     }
 
     /** Pass 1: headers only, top layer first. */
-    private void index() throws IOException {
+    private void index(java.nio.file.Path tmpDir) throws IOException {
         for (int i = layers.size() - 1; i >= 0; i--) {
             Descriptor layer = layers.get(i);
             List<String> whiteouts = new ArrayList<>();
             List<String> opaques = new ArrayList<>();
             Map<String, String> firstLinkTo = new HashMap<>();
             List<String[]> links = new ArrayList<>();
-            try (TarReader tar = open(layer)) {
+            try (TarReader tar = openHeaders(layer, i == 0, tmpDir)) {
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
                     String name = Paths.clean(e.getName());
                     if (name.isEmpty()) {
@@ -116,7 +222,7 @@ public final class Flattener {
                         links.add(new String[] {name, Paths.clean(e.getLinkName())});
                     }
                 }
-                drain(tar.content());
+                finishLayer(tar);
             }
             // Links of this layer whose target this layer provides but a higher layer replaced or deleted.
             for (String[] link : links) {
@@ -207,7 +313,7 @@ public final class Flattener {
                     out.write(entry, Entries.isRegular(e) ? tar.content() : null);
                     emitted.add(name);
                 }
-                drain(tar.content());
+                finishLayer(tar);
             }
         }
     }
