@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
+import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ImageManifest;
 import dev.ferry.model.ManifestBytes;
@@ -138,6 +139,74 @@ class DockerArchiveTest {
         new CopyEngine().copy(transport.parse(legacy(false) + ":busybox:1"), memory.ref("x"),
                 CopyOptions.defaults(), CopyListener.NONE);
         assertEquals(3, memory.blobs.size());
+    }
+
+    /** Like a daemon transport: the save stream read once, split into files under {@code spool}. */
+    private static DockerArchiveSource split(Path save, Path spool) throws IOException {
+        return DockerArchiveSource.openSpooled(new DockerArchiveTransport().parse("/daemon.tar"), spool, reader -> {
+            try (java.io.InputStream in = Files.newInputStream(save)) {
+                reader.read(in);
+            }
+        });
+    }
+
+    private static long filesUnder(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> !p.equals(dir)).count();
+        }
+    }
+
+    @Test
+    void aSaveStreamIsSplitOnceIntoDigestedFilesAndRemovedOnClose() throws Exception {
+        Path spool = Files.createDirectory(tmp.resolve("spool"));
+        try (DockerArchiveSource source = split(legacy(false), spool)) {
+            ImageManifest image = (ImageManifest) source.manifest().parse();
+            assertEquals(3, image.layers().size());
+            for (Descriptor layer : image.layers()) {
+                try (BlobStream blob = source.blob(layer)) {
+                    assertTrue(blob.file() != null && blob.file().startsWith(spool), "served from its own file");
+                    assertEquals(layer.digest(), blob.fileDigest(), "digested as it was written");
+                    assertEquals(layer.size(), Files.size(blob.file()));
+                    assertArrayEquals(Files.readAllBytes(blob.file()), blob.stream().readAllBytes());
+                }
+            }
+            MemoryTransport memory = new MemoryTransport();
+            new CopyEngine().copy(source, memory.ref("x"), CopyOptions.defaults(), CopyListener.NONE);
+            assertEquals(3, memory.blobs.size());
+        }
+        assertEquals(0, filesUnder(spool), "nothing is left once the source is closed");
+    }
+
+    @Test
+    void aBrokenSaveStreamLeavesNoSpool() throws Exception {
+        Path spool = Files.createDirectory(tmp.resolve("spool"));
+        byte[] whole = Files.readAllBytes(legacy(false));
+        Path truncated = Files.write(tmp.resolve("truncated.tar"), java.util.Arrays.copyOf(whole, 12_000));
+        assertThrows(CorruptImageException.class, () -> split(truncated, spool));
+        assertEquals(0, filesUnder(spool));
+        Path noManifest = new Tar().file("aaa/layer.tar", layer(1)).write(tmp.resolve("nomanifest.tar"), false);
+        CorruptImageException e = assertThrows(CorruptImageException.class, () -> split(noManifest, spool));
+        assertTrue(e.getMessage().contains("manifest.json"), e.getMessage());
+        assertEquals(0, filesUnder(spool));
+        Path empty = Files.write(tmp.resolve("empty.tar"), new byte[0]);
+        assertThrows(CorruptImageException.class, () -> split(empty, spool));
+        assertEquals(0, filesUnder(spool));
+    }
+
+    @Test
+    void aSpooledLayerWhoseBytesDoNotMatchItsDiffIdIsRefused() throws Exception {
+        byte[] a = layer(5);
+        String cfg = config(Digest.sha256(layer(6)));
+        String cfgName = Digest.sha256(cfg.getBytes(StandardCharsets.UTF_8)).hex() + ".json";
+        Path save = new Tar().file("aaa/layer.tar", a).file(cfgName, cfg)
+                .file("manifest.json", "[{\"Config\":\"" + cfgName + "\",\"RepoTags\":null,"
+                        + "\"Layers\":[\"aaa/layer.tar\"]}]")
+                .write(tmp.resolve("lying.tar"), false);
+        Path spool = Files.createDirectory(tmp.resolve("spool"));
+        try (DockerArchiveSource source = split(save, spool)) {
+            assertThrows(dev.ferry.spi.DigestMismatchException.class, () -> new CopyEngine().copy(source,
+                    new MemoryTransport().ref("x"), CopyOptions.defaults(), CopyListener.NONE));
+        }
     }
 
     @Test

@@ -87,6 +87,25 @@ class CliIT {
     }
 
     @Test
+    void copyHardlinksBlobsOnOneFilesystemUnlessToldNotTo() throws Exception {
+        Path source = Fixtures.syntheticLayout(tmp.resolve("src"), "latest", 5000);
+        String digest = Fixtures.entry(source, "latest").path("digest").asText();
+        JsonNode manifest = Fixtures.blobJson(source, digest);
+        String layer = manifest.path("layers").get(0).path("digest").asText();
+        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + tmp.resolve("linked") + ":x").ok();
+        Cli.ferry("copy", "-q", "--no-link", "--jobs", "1", "oci:" + source + ":latest",
+                "oci:" + tmp.resolve("copied") + ":x").ok();
+        Object inode = Files.getAttribute(Fixtures.blobPath(source, layer), "unix:ino");
+        assertEquals(inode, Files.getAttribute(Fixtures.blobPath(tmp.resolve("linked"), layer), "unix:ino"));
+        assertTrue(!inode.equals(Files.getAttribute(Fixtures.blobPath(tmp.resolve("copied"), layer), "unix:ino")));
+        assertEquals(digest, Fixtures.entry(tmp.resolve("linked"), "x").path("digest").asText());
+        Cli.ferry("copy", "--jobs", "0", "oci:" + source + ":latest", "oci:" + tmp.resolve("none") + ":x")
+                .fails(2, "--jobs");
+        assertTrue(!Files.exists(tmp.resolve("none")));
+        assertTrue(Cli.ferry("help", "copy").ok().out().contains("--no-link"));
+    }
+
+    @Test
     void debugAddsAStackTrace() throws Exception {
         Cli.Result plain = Cli.ferry("inspect", "oci:" + tmp.resolve("missing"));
         plain.fails(1, "not found");
