@@ -98,6 +98,14 @@ public final class LayerBuilder {
         }
     }
 
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFLNK = 0120000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFIFO = 0010000;
+
     private static void write(Path context, TarArchiveOutputStream tar, long uid, long gid, FileTime mtime,
                               Consumer<String> warnings) throws IOException {
         List<Path> paths;
@@ -108,31 +116,50 @@ public final class LayerBuilder {
         Map<Object, String> inodes = new HashMap<>();
         for (Path p : paths) {
             String name = context.relativize(p).toString().replace('\\', '/');
-            Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,ino,dev,nlink", LinkOption.NOFOLLOW_LINKS);
+            // one lstat per path: the kind comes from the mode's type bits
+            Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,ino,dev,nlink,size,rdev",
+                    LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) attrs.get("mode");
             TarArchiveEntry entry;
-            if (Files.isSymbolicLink(p)) {
-                entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                entry.setLinkName(Files.readSymbolicLink(p).toString());
-                entry.setMode(0120777);
-            } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                entry = new TarArchiveEntry(name + "/");
-                entry.setMode(040000 | (mode & 07777));
-            } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                Object inode = List.of(attrs.get("dev"), attrs.get("ino"));
-                String first = ((Integer) attrs.get("nlink")) > 1 ? inodes.putIfAbsent(inode, name) : null;
-                if (first != null) {
-                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK);
-                    entry.setLinkName(first);
-                    entry.setMode(0100000 | (mode & 07777));
-                } else {
-                    entry = new TarArchiveEntry(name);
-                    entry.setSize(Files.size(p));
+            switch (mode & S_IFMT) {
+                case S_IFLNK -> {
+                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                    entry.setLinkName(Files.readSymbolicLink(p).toString());
+                    entry.setMode(0120777);
+                }
+                case S_IFDIR -> {
+                    entry = new TarArchiveEntry(name + "/");
+                    entry.setMode(040000 | (mode & 07777));
+                }
+                case S_IFREG -> {
+                    Object inode = List.of(attrs.get("dev"), attrs.get("ino"));
+                    String first = ((Integer) attrs.get("nlink")) > 1 ? inodes.putIfAbsent(inode, name) : null;
+                    if (first != null) {
+                        entry = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK);
+                        entry.setLinkName(first);
+                    } else {
+                        entry = new TarArchiveEntry(name);
+                        entry.setSize((Long) attrs.get("size"));
+                    }
                     entry.setMode(0100000 | (mode & 07777));
                 }
-            } else {
-                warnings.accept("skipped " + name + ": not a file, folder or symlink");
-                continue;
+                case S_IFCHR, S_IFBLK -> {
+                    // as tar and docker keep them (a debootstrap rootfs has /dev/null, /dev/console...)
+                    boolean chr = (mode & S_IFMT) == S_IFCHR;
+                    entry = new TarArchiveEntry(name, chr ? TarArchiveEntry.LF_CHR : TarArchiveEntry.LF_BLK);
+                    long rdev = (Long) attrs.get("rdev");
+                    entry.setDevMajor((int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL)));
+                    entry.setDevMinor((int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL)));
+                    entry.setMode((chr ? 020000 : 060000) | (mode & 07777));
+                }
+                case S_IFIFO -> {
+                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_FIFO);
+                    entry.setMode(010000 | (mode & 07777));
+                }
+                default -> {
+                    warnings.accept("skipped " + name + ": a socket (a layer cannot hold one)");
+                    continue;
+                }
             }
             entry.setUserId(uid);
             entry.setGroupId(gid);
