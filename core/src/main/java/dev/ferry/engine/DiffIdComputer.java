@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.internal.BlockPipe;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;
@@ -8,8 +9,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.security.MessageDigest;
 
 /**
@@ -18,13 +17,14 @@ import java.security.MessageDigest;
  * when Docker v2s1 images (which carry no diffIDs) are converted.
  */
 final class DiffIdComputer implements AutoCloseable {
-    private final PipedOutputStream pipe = new PipedOutputStream();
+    private final BlockPipe blocks = new BlockPipe(1 << 16, 4);
+    private final OutputStream pipe = blocks.output();
     private final Thread thread;
     private volatile Digest result;
     private volatile IOException failure;
 
     DiffIdComputer(Compression compression) throws IOException {
-        PipedInputStream in = new PipedInputStream(pipe, 1 << 16);
+        InputStream in = blocks.input();
         thread = new Thread(() -> {
             MessageDigest md = DigestAlgorithm.SHA256.newMessageDigest();
             byte[] buf = new byte[1 << 16];

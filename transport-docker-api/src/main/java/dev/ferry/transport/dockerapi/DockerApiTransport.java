@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.LoadResponseItem;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
+import dev.ferry.internal.BlockPipe;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
@@ -16,8 +17,6 @@ import dev.ferry.spi.support.ShutdownCleanup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -146,14 +145,15 @@ public final class DockerApiTransport implements Transport {
 
     /**
      * Streams the archive into {@code POST /images/load}: the sink writes into a pipe whose other end is the
-     * request body, sent by docker-java's async load on its own thread.
+     * request body, sent by docker-java's async load on its own thread. A {@link BlockPipe} of 4 MiB lets both
+     * run at once ({@code PipedInputStream} made them take turns: 46.5 s for the 2.1 GiB benchmark image).
      */
     static final class LoadTarget implements DockerArchiveSink.Target {
         private final OpenContext context;
         private final String reference;
         private DaemonClient daemon;
-        private PipedOutputStream pipe;
-        private PipedInputStream body;
+        private BlockPipe pipe;
+        private InputStream body;
         private Collector result;
 
         LoadTarget(OpenContext context, String reference) {
@@ -165,8 +165,8 @@ public final class DockerApiTransport implements Transport {
         public OutputStream stream() throws IOException {
             if (pipe == null) {
                 daemon = DaemonClient.connect(context);
-                body = new PipedInputStream(1 << 20);
-                pipe = new PipedOutputStream(body);
+                pipe = new BlockPipe(1 << 20, 4);
+                body = pipe.input();
                 result = new Collector();
                 try {
                     daemon.docker().loadImageAsyncCmd(body).exec(result);
@@ -174,12 +174,12 @@ public final class DockerApiTransport implements Transport {
                     throw daemon.failure("docker load", reference, e);
                 }
             }
-            return pipe;
+            return pipe.output();
         }
 
         @Override
         public void commit() throws IOException {
-            pipe.close();
+            pipe.output().close();
             try {
                 result.await();
             } catch (InterruptedException e) {
