@@ -55,7 +55,10 @@ public final class BlockPipe {
         return input;
     }
 
-    /** Ends the stream with {@code cause}: the reader's next read throws it (after the blocks already handed over). */
+    /**
+     * Ends the stream with {@code cause}: once the blocks already handed over are read, every read throws
+     * {@code cause} itself. Ignored after the output was closed: the stream had ended whole.
+     */
     public void fail(IOException cause) {
         Objects.requireNonNull(cause, "cause");
         lock.lock();
@@ -123,7 +126,7 @@ public final class BlockPipe {
                 }
                 if (writerClosed) {
                     if (failure != null) {
-                        throw new IOException(failure.getMessage(), failure);
+                        throw failure; // the writer's own exception, so that its type (a digest mismatch...) stays
                     }
                     return null;
                 }
@@ -234,7 +237,9 @@ public final class BlockPipe {
                 return -1;
             }
             if (block == null || position == length[0]) {
-                byte[] next = takeFilled(block, length);
+                byte[] done = block;
+                block = null; // back to the spares exactly once, even if taking the next one throws
+                byte[] next = takeFilled(done, length);
                 block = next;
                 position = 0;
                 if (next == null) {
