@@ -31,8 +31,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * the first surviving link is emitted as a regular file with the target's content, the others link to it.
  */
 public final class Flattener {
-    /** What the first pass decided for a path. */
-    private record Decision(int layer, boolean directory, TarArchiveEntry header) {}
+    /**
+     * What the first pass decided for a path: the layer, and the entry within it ({@code ordinal}, counting every
+     * entry of the layer), since when a layer holds a path twice the last entry wins, as in tar and docker.
+     */
+    private record Decision(int layer, int ordinal, boolean directory, TarArchiveEntry header) {}
 
     private final Map<String, Decision> decided = new HashMap<>();
     private final Map<String, Integer> hiddenBelow = new HashMap<>();
@@ -198,7 +201,9 @@ public final class Flattener {
             Map<String, String> firstLinkTo = new HashMap<>();
             List<String[]> links = new ArrayList<>();
             try (TarReader tar = openHeaders(layer, i == 0, tmpDir)) {
+                int ordinal = -1;
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
+                    ordinal++;
                     String name = Paths.clean(e.getName());
                     if (name.isEmpty()) {
                         continue;
@@ -214,18 +219,22 @@ public final class Flattener {
                         }
                         continue;
                     }
-                    if (hidden(name, i) || decided.containsKey(name)) {
-                        continue;
+                    Decision above = decided.get(name);
+                    if (hidden(name, i) || (above != null && above.layer() != i)) {
+                        continue; // a higher layer provides or hides it
                     }
-                    decided.put(name, new Decision(i, e.isDirectory(), e.isDirectory() ? e : null));
+                    decided.put(name, new Decision(i, ordinal, e.isDirectory(), e.isDirectory() ? e : null));
                     if (e.isLink()) {
-                        links.add(new String[] {name, Paths.clean(e.getLinkName())});
+                        links.add(new String[] {name, Paths.clean(e.getLinkName()), Integer.toString(ordinal)});
                     }
                 }
                 finishLayer(tar);
             }
             // Links of this layer whose target this layer provides but a higher layer replaced or deleted.
             for (String[] link : links) {
+                if (decided.get(link[0]).ordinal() != Integer.parseInt(link[2])) {
+                    continue; // a later entry of this layer replaced the link
+                }
                 Decision target = decided.get(link[1]);
                 if (target != null && target.layer() == i) {
                     continue;
@@ -283,13 +292,16 @@ public final class Flattener {
             Descriptor layer = layers.get(i);
             Map<String, String> layerCarriers = carriers.getOrDefault(i, Map.of());
             try (TarReader tar = open(layer)) {
+                int ordinal = -1;
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
+                    ordinal++;
                     String name = Paths.clean(e.getName());
                     if (name.isEmpty() || Paths.base(name).startsWith(".wh.")) {
                         continue;
                     }
                     String carrier = layerCarriers.get(name);
-                    if (carrier != null && Entries.isRegular(e) && !underNonDirectory(carrier)) {
+                    if (carrier != null && Entries.isRegular(e) && !emitted.contains(carrier)
+                            && !underNonDirectory(carrier)) {
                         // The target is gone from the final tree, but links to it survive: the first carries it.
                         parents(carrier, out);
                         TarArchiveEntry copy = copyOf(e, carrier);
@@ -298,7 +310,8 @@ public final class Flattener {
                         continue;
                     }
                     Decision d = decided.get(name);
-                    if (d == null || d.layer() != i || emitted.contains(name) || underNonDirectory(name)) {
+                    if (d == null || d.layer() != i || d.ordinal() != ordinal || emitted.contains(name)
+                            || underNonDirectory(name)) {
                         continue;
                     }
                     parents(name, out);

@@ -36,7 +36,10 @@ class RootfsIT {
         Daemon.remove("ferry-it/built:1");
     }
 
-    /** Whiteouts, an opaque folder (its marker last), file/dir swaps, orphaned hardlinks, names, xattrs, setuid. */
+    /**
+     * Whiteouts, an opaque folder (its marker last), file/dir swaps, orphaned hardlinks, names, xattrs, setuid,
+     * paths named twice in one layer.
+     */
     static List<Layers> tricky() {
         Layers base = new Layers()
                 .dir("a", 0755).dir("a/b", 0750).file("a/b/file1", 0644, "one").file("a/keep", 0600, "keep")
@@ -52,7 +55,11 @@ class RootfsIT {
                 .symlink("s1", "s2").symlink("s2", "a/keep")
                 .file("attrs", 0644, "xattrs here", Map.of("SCHILY.xattr.user.test", "hello"))
                 .dir("dev", 0755).special("dev/fifo", TarArchiveEntry.LF_FIFO, 0, 0)
-                .special("dev/null", TarArchiveEntry.LF_CHR, 1, 3);
+                .special("dev/null", TarArchiveEntry.LF_CHR, 1, 3)
+                // one layer naming a path twice: the last entry wins, as in tar and docker
+                .file("dup", 0644, "first").dir("twice", 0700).hardlink("hl/replaced", "hl/target")
+                .file("dup", 0600, "second, the one that stays").dir("twice", 0755)
+                .file("hl/replaced", 0640, "no longer a link");
         Layers changes = new Layers()
                 .file("a/b/.wh.file1", 0644, "")
                 .dir("d", 0711).file("d/new", 0644, "d is a folder now")
