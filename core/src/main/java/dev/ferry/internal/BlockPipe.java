@@ -27,8 +27,10 @@ public final class BlockPipe {
     private final int blocks;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<byte[]> filled = new ArrayDeque<>();
-    private final ArrayDeque<Integer> lengths = new ArrayDeque<>();
+    /** A block handed over, and how many of its bytes are data. */
+    private record Filled(byte[] data, int length) {}
+
+    private final ArrayDeque<Filled> filled = new ArrayDeque<>();
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private int allocated;
     private boolean writerClosed;
@@ -104,16 +106,15 @@ public final class BlockPipe {
             if (readerClosed) {
                 throw new IOException("the pipe's reader is gone");
             }
-            filled.add(block);
-            lengths.add(length);
+            filled.add(new Filled(block, length));
             changed.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The next filled block and its length, or null at the end; the previous block goes back to the spares. */
-    private byte[] takeFilled(byte[] done, int[] length) throws IOException {
+    /** The next filled block, or null at the end; the previous block's array goes back to the spares. */
+    private Filled takeFilled(byte[] done) throws IOException {
         lock.lock();
         try {
             if (done != null) {
@@ -132,7 +133,6 @@ public final class BlockPipe {
                 }
                 awaitChange();
             }
-            length[0] = lengths.pop();
             return filled.pop();
         } finally {
             lock.unlock();
@@ -215,8 +215,7 @@ public final class BlockPipe {
     }
 
     private final class Input extends InputStream {
-        private byte[] block;
-        private final int[] length = new int[1];
+        private Filled block;
         private int position;
         private boolean ended;
 
@@ -236,26 +235,25 @@ public final class BlockPipe {
             if (ended) {
                 return -1;
             }
-            if (block == null || position == length[0]) {
-                byte[] done = block;
+            if (block == null || position == block.length()) {
+                byte[] done = block == null ? null : block.data();
                 block = null; // back to the spares exactly once, even if taking the next one throws
-                byte[] next = takeFilled(done, length);
-                block = next;
+                block = takeFilled(done);
                 position = 0;
-                if (next == null) {
+                if (block == null) {
                     ended = true;
                     return -1;
                 }
             }
-            int n = Math.min(len, length[0] - position);
-            System.arraycopy(block, position, b, off, n);
+            int n = Math.min(len, block.length() - position);
+            System.arraycopy(block.data(), position, b, off, n);
             position += n;
             return n;
         }
 
         @Override
         public int available() {
-            return block == null ? 0 : length[0] - position;
+            return block == null ? 0 : block.length() - position;
         }
 
         @Override
@@ -264,7 +262,6 @@ public final class BlockPipe {
             try {
                 readerClosed = true;
                 filled.clear();
-                lengths.clear();
                 changed.signalAll();
             } finally {
                 lock.unlock();
