@@ -37,6 +37,9 @@ public final class Flattener {
      */
     private record Decision(int layer, int ordinal, boolean directory, TarArchiveEntry header) {}
 
+    /** A hardlink entry of the layer being indexed: its path, its target, and its ordinal in the layer. */
+    private record Link(String name, String target, int ordinal) {}
+
     private final Map<String, Decision> decided = new HashMap<>();
     private final Map<String, Integer> hiddenBelow = new HashMap<>();
     private final Map<String, Integer> opaqueBelow = new HashMap<>();
@@ -198,8 +201,7 @@ public final class Flattener {
             Descriptor layer = layers.get(i);
             List<String> whiteouts = new ArrayList<>();
             List<String> opaques = new ArrayList<>();
-            Map<String, String> firstLinkTo = new HashMap<>();
-            List<String[]> links = new ArrayList<>();
+            List<Link> links = new ArrayList<>();
             try (TarReader tar = openHeaders(layer, i == 0, tmpDir)) {
                 int ordinal = -1;
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
@@ -225,25 +227,25 @@ public final class Flattener {
                     }
                     decided.put(name, new Decision(i, ordinal, e.isDirectory(), e.isDirectory() ? e : null));
                     if (e.isLink()) {
-                        links.add(new String[] {name, Paths.clean(e.getLinkName()), Integer.toString(ordinal)});
+                        links.add(new Link(name, Paths.clean(e.getLinkName()), ordinal));
                     }
                 }
                 finishLayer(tar);
             }
             // Links of this layer whose target this layer provides but a higher layer replaced or deleted.
-            for (String[] link : links) {
-                if (decided.get(link[0]).ordinal() != Integer.parseInt(link[2])) {
+            for (Link link : links) {
+                if (decided.get(link.name()).ordinal() != link.ordinal()) {
                     continue; // a later entry of this layer replaced the link
                 }
-                Decision target = decided.get(link[1]);
+                Decision target = decided.get(link.target());
                 if (target != null && target.layer() == i) {
                     continue;
                 }
-                String carrier = carriers.computeIfAbsent(i, k -> new HashMap<>()).putIfAbsent(link[1], link[0]);
+                String carrier = carriers.computeIfAbsent(i, k -> new HashMap<>())
+                        .putIfAbsent(link.target(), link.name());
                 if (carrier != null) {
-                    relinked.put(link[0], carrier);
+                    relinked.put(link.name(), carrier);
                 }
-                firstLinkTo.putIfAbsent(link[1], link[0]);
             }
             for (String w : whiteouts) {
                 hiddenBelow.merge(w, i, Math::max);
