@@ -61,6 +61,8 @@ public final class DockerArchiveSink implements ImageSink {
     private TarArchiveOutputStream tar;
     private ImageManifest manifest;
     private boolean failed;
+    /** Why the stream broke, when it did: what a later call reports, whichever thread makes it. */
+    private Exception failure;
     private boolean committed;
     private boolean closed;
 
@@ -143,7 +145,12 @@ public final class DockerArchiveSink implements ImageSink {
             }
             tar().closeArchiveEntry();
         } catch (IOException e) {
-            throw e instanceof FerryException ? e : target.explain(e);
+            IOException reported = e instanceof FerryException ? e : target.explain(e);
+            failure = reported;
+            throw reported;
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
         }
         written.add(descriptor.digest());
         failed = false;
@@ -219,8 +226,8 @@ public final class DockerArchiveSink implements ImageSink {
                     + (committed ? "committed" : "closed"));
         }
         if (failed) {
-            throw new FerryException("an earlier blob failed; " + reference.displayName() + " cannot be completed",
-                    "run the copy again");
+            throw new FerryException("an earlier blob failed" + (failure == null ? "" : " (" + failure.getMessage()
+                    + ")") + "; " + reference.displayName() + " cannot be completed", "run the copy again", failure);
         }
     }
 

@@ -341,4 +341,21 @@ class DockerArchiveTest {
         assertTrue(DockerReference.parse("busybox").matchesRepoTag("docker.io/library/busybox:latest"));
         assertEquals("sha256:" + "a".repeat(64), DockerReference.parse("@sha256:" + "a".repeat(64)).forDocker());
     }
+
+    /** Blobs are copied on several threads: whichever one calls next learns what broke the archive. */
+    @Test
+    void anArchiveBrokenByABlobNamesThatBlobToLaterCalls() throws Exception {
+        Descriptor claimed = Descriptor.of(MediaTypes.DOCKER_LAYER, Digest.sha256(new byte[10]), 10);
+        byte[] good = "{}".getBytes(StandardCharsets.UTF_8);
+        Descriptor config = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(good), good.length);
+        try (dev.ferry.spi.ImageSink sink = transport.parse(tmp.resolve("out.tar") + ":a/b:1").openSink()) {
+            assertThrows(dev.ferry.spi.DigestMismatchException.class, () -> sink.putBlob(claimed,
+                    new java.io.ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
+            FerryException later = assertThrows(FerryException.class,
+                    () -> sink.putBlob(config, new java.io.ByteArrayInputStream(good)));
+            assertTrue(later.getMessage().contains(claimed.digest().toString()), later.getMessage());
+            assertTrue(later.getCause() instanceof dev.ferry.spi.DigestMismatchException, later.toString());
+        }
+        assertFalse(Files.exists(tmp.resolve("out.tar")));
+    }
 }

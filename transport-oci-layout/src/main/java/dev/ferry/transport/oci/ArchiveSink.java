@@ -48,6 +48,8 @@ final class ArchiveSink implements ImageSink {
     private final Set<DigestAlgorithm> directories = new HashSet<>();
     private ManifestBytes top;
     private boolean failed;
+    /** Why the stream broke, when it did: what a later call reports, whichever thread makes it. */
+    private Exception failure;
     private boolean committed;
     private boolean closed;
 
@@ -134,13 +136,18 @@ final class ArchiveSink implements ImageSink {
         }
         algorithmDirectory(descriptor.digest().algorithm());
         failed = true; // until the entry is whole: a tar stream cannot take back half an entry
-        TarArchiveEntry entry = TarEntries.file(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
-        tar.putArchiveEntry(entry);
-        verifying.transferTo(tar);
-        if (!verifying.verified()) {
-            verifying.drainAndVerify();
+        try {
+            TarArchiveEntry entry = TarEntries.file(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
+            tar.putArchiveEntry(entry);
+            verifying.transferTo(tar);
+            if (!verifying.verified()) {
+                verifying.drainAndVerify();
+            }
+            tar.closeArchiveEntry();
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            throw e;
         }
-        tar.closeArchiveEntry();
         written.add(descriptor.digest());
         failed = false;
     }
@@ -237,8 +244,8 @@ final class ArchiveSink implements ImageSink {
                     + (committed ? "committed" : "closed"));
         }
         if (failed) {
-            throw new FerryException("an earlier blob failed; " + reference.displayName() + " cannot be completed",
-                    "run the copy again");
+            throw new FerryException("an earlier blob failed" + (failure == null ? "" : " (" + failure.getMessage()
+                    + ")") + "; " + reference.displayName() + " cannot be completed", "run the copy again", failure);
         }
     }
 

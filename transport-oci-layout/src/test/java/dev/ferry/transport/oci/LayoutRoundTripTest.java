@@ -155,6 +155,22 @@ class LayoutRoundTripTest {
         assertEquals(new TreeMap<>(), snapshot(tmp));
     }
 
+    /** Blobs are copied on several threads: whichever one calls next learns what broke the archive. */
+    @Test
+    void anArchiveBrokenByABlobNamesThatBlobToLaterCalls() throws Exception {
+        Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, dev.ferry.model.Digest.sha256(new byte[10]), 10);
+        ManifestBytes a = TestImages.image(memory, "a", 1, 100, 1);
+        Descriptor good = ((ImageManifest) a.parse()).layers().get(0);
+        try (ImageSink sink = ref("oci-archive", target("oci-archive") + ":x").openSink()) {
+            assertThrows(DigestMismatchException.class, () -> sink.putBlob(claimed, new ByteArrayInputStream(
+                    new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
+            FerryException later = assertThrows(FerryException.class, () -> sink.putBlob(good,
+                    new ByteArrayInputStream(memory.blobs.get(good.digest()))));
+            assertTrue(later.getMessage().contains(claimed.digest().toString()), later.getMessage());
+            assertInstanceOf(DigestMismatchException.class, later.getCause());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"oci", "oci-archive"})
     void dockerManifestsAreRefusedUntilConverted(String t) throws Exception {
