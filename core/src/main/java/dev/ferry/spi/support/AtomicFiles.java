@@ -9,15 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 
 /** Writes that are atomic: a reader, or a process killed half-way, sees the old file or the new one, never a mix. */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
-    /** A fresh temporary file name in {@code dir}, hidden, and named after {@code purpose}. */
+    /**
+     * A fresh temporary file name in {@code dir}, hidden, named after {@code purpose} and this process, so that
+     * {@link TempFiles#sweep} can remove it if this process is killed before it is renamed or deleted.
+     */
     public static Path tempPath(Path dir, String purpose) {
-        return dir.resolve(".ferry-" + purpose + "-" + UUID.randomUUID() + ".tmp");
+        return TempFiles.path(dir, purpose);
     }
 
     /**

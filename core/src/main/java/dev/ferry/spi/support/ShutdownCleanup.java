@@ -15,6 +15,7 @@ public final class ShutdownCleanup {
     private static final Set<Process> PROCESSES = ConcurrentHashMap.newKeySet();
     private static final Set<Path> FILES = ConcurrentHashMap.newKeySet();
     private static final Set<Runnable> ACTIONS = ConcurrentHashMap.newKeySet();
+    private static final Set<Path> TREES = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ShutdownCleanup::runNow, "ferry-cleanup"));
@@ -36,6 +37,15 @@ public final class ShutdownCleanup {
 
     public static void unregister(Path file) {
         FILES.remove(file);
+    }
+
+    /** A folder to delete at exit with everything in it (not following symlinks). */
+    public static void registerTree(Path folder) {
+        TREES.add(folder);
+    }
+
+    public static void unregisterTree(Path folder) {
+        TREES.remove(folder);
     }
 
     /** An action to run at exit unless unregistered first, such as removing a container. */
@@ -64,6 +74,13 @@ public final class ShutdownCleanup {
             try {
                 Files.deleteIfExists(f);
             } catch (IOException e) {
+                // best effort at exit
+            }
+        }
+        for (Path t : TREES) {
+            try {
+                TempFiles.deleteTree(t);
+            } catch (IOException | RuntimeException e) {
                 // best effort at exit
             }
         }
