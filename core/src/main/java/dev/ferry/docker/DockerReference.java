@@ -147,13 +147,25 @@ public final class DockerReference {
         return shortForm(repoTag).equals(shortForm(forDocker()));
     }
 
+    /** Docker's familiar form: Docker Hub's host and its {@code library/} namespace left out. */
     private static String shortForm(String reference) {
-        for (String prefix : new String[] {"docker.io/library/", "docker.io/", "index.docker.io/library/"}) {
-            if (reference.startsWith(prefix)) {
-                return reference.substring(prefix.length());
+        String r = reference;
+        for (String host : new String[] {"docker.io/", "index.docker.io/", "registry-1.docker.io/"}) {
+            if (r.startsWith(host)) {
+                r = r.substring(host.length());
+                break;
             }
         }
-        return reference;
+        int slash = r.indexOf('/');
+        boolean onHub = slash < 0 || !isHost(r.substring(0, slash));
+        if (onHub && r.startsWith("library/") && r.indexOf('/', "library/".length()) < 0) {
+            r = r.substring("library/".length());
+        }
+        return r;
+    }
+
+    private static boolean isHost(String component) {
+        return component.contains(".") || component.contains(":") || component.equals("localhost");
     }
 
     /** As written: {@code name:tag} or {@code @sha256:...}. */
