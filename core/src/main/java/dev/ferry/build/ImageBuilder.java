@@ -8,6 +8,7 @@ import dev.ferry.engine.InspectedImage;
 import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
+import dev.ferry.model.ImageManifest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes;
@@ -63,17 +64,13 @@ public final class ImageBuilder {
         Descriptor configDescriptor = Descriptor.of(format.configType(), Digest.sha256(config), config.length);
         Descriptor layerDescriptor = Descriptor.of(format.layerType(MediaTypes.Compression.GZIP), layer.digest(),
                 layer.size());
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode manifest = f.objectNode();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", format.manifestType());
-        manifest.set("config", Json.descriptor(configDescriptor));
-        ArrayNode layers = manifest.putArray("layers");
+        List<Descriptor> layers = new ArrayList<>();
         if (baseImage != null) {
-            baseImage.image().layers().forEach(l -> layers.add(Json.descriptor(l)));
+            layers.addAll(baseImage.image().layers());
         }
-        layers.add(Json.descriptor(layerDescriptor));
-        ManifestBytes bytes = ManifestBytes.of(Json.write(manifest), format.manifestType());
+        layers.add(layerDescriptor);
+        ManifestBytes bytes = new ImageManifest(format.manifestType(), configDescriptor, layers, Map.of(), null, null)
+                .toBytes();
         return new Built(new BuildReference(context), base, bytes, configDescriptor, config, layer);
     }
 

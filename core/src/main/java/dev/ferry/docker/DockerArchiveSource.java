@@ -1,12 +1,9 @@
 package dev.ferry.docker;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ImageConfig;
+import dev.ferry.model.ImageManifest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.AmbiguousImageException;
@@ -155,15 +152,8 @@ public final class DockerArchiveSource implements ImageSource {
                 }
                 order.add(layer);
             }
-            JsonNodeFactory f = JsonNodeFactory.instance;
-            ObjectNode node = f.objectNode();
-            node.put("schemaVersion", 2);
-            node.put("mediaType", MediaTypes.DOCKER_MANIFEST);
-            node.set("config", Json.descriptor(Descriptor.of(MediaTypes.DOCKER_CONFIG, configDigest,
-                    configBytes.length)));
-            ArrayNode array = node.putArray("layers");
-            order.forEach(l -> array.add(Json.descriptor(l)));
-            ManifestBytes manifest = ManifestBytes.of(Json.write(node), MediaTypes.DOCKER_MANIFEST);
+            ManifestBytes manifest = new ImageManifest(MediaTypes.DOCKER_MANIFEST, Descriptor.of(
+                    MediaTypes.DOCKER_CONFIG, configDigest, configBytes.length), order, Map.of(), null, null).toBytes();
             return new DockerArchiveSource(reference, archive, manifest, Map.copyOf(paths));
         }
 

@@ -1,9 +1,5 @@
 package dev.ferry.engine;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ImageConfig;
@@ -352,17 +348,8 @@ public final class CopyEngine {
                                             Map<String, String> annotations) throws IOException {
             Descriptor configDescriptor = Descriptor.of(target.configType(), Digest.sha256(config), config.length);
             putBytes(configDescriptor, config);
-            ObjectNode node = JsonNodeFactory.instance.objectNode();
-            node.put("schemaVersion", 2);
-            node.put("mediaType", target.manifestType());
-            node.set("config", Json.descriptor(configDescriptor));
-            ArrayNode array = node.putArray("layers");
-            layers.forEach(l -> array.add(Json.descriptor(l)));
-            if (target == ManifestFormat.OCI && !annotations.isEmpty()) {
-                ObjectNode a = node.putObject("annotations");
-                annotations.forEach(a::put);
-            }
-            return ManifestBytes.of(Json.write(node), target.manifestType());
+            return new ImageManifest(target.manifestType(), configDescriptor, layers,
+                    target == ManifestFormat.OCI ? annotations : Map.of(), null, null).toBytes();
         }
 
         /**
@@ -518,16 +505,8 @@ public final class CopyEngine {
             if (!changed) {
                 return indexBytes;
             }
-            ObjectNode node = JsonNodeFactory.instance.objectNode();
-            node.put("schemaVersion", 2);
-            node.put("mediaType", target.indexType());
-            ArrayNode array = node.putArray("manifests");
-            entries.forEach(e -> array.add(Json.descriptor(e)));
-            if (target == ManifestFormat.OCI && !index.annotations().isEmpty()) {
-                ObjectNode annotations = node.putObject("annotations");
-                index.annotations().forEach(annotations::put);
-            }
-            return ManifestBytes.of(Json.write(node), target.indexType());
+            return new ImageIndex(target.indexType(), entries,
+                    target == ManifestFormat.OCI ? index.annotations() : Map.of()).toBytes();
         }
 
         /**

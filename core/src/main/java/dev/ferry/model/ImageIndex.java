@@ -21,4 +21,9 @@ public record ImageIndex(String mediaType, List<Descriptor> manifests, Map<Strin
         manifests = List.copyOf(manifests);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     }
+
+    /** This index's bytes, as Ferry writes an index it made; see {@link ImageManifest#toBytes()}. */
+    public ManifestBytes toBytes() {
+        return ManifestBytes.of(ModelJson.index(this), mediaType);
+    }
 }

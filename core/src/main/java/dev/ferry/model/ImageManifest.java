@@ -36,6 +36,15 @@ public record ImageManifest(String mediaType, Descriptor config, List<Descriptor
         return all;
     }
 
+    /**
+     * This manifest's bytes, as Ferry writes a manifest it made (compact JSON, fields in the OCI specification's
+     * order). A manifest that was read is never written this way: its bytes are kept as they were
+     * ({@link ManifestBytes}), since re-serializing would change its digest.
+     */
+    public ManifestBytes toBytes() {
+        return ManifestBytes.of(ModelJson.manifest(this), mediaType);
+    }
+
     public boolean isOci() {
         return MediaTypes.OCI_MANIFEST.equals(mediaType);
     }

@@ -56,11 +56,11 @@ public final class Manifests {
             if (node.has("manifests")) {
                 throw new IllegalArgumentException("an image manifest must not have \"manifests\"");
             }
-            Descriptor config = Json.descriptor(node.get("config"), "manifest \"config\"");
+            Descriptor config = ModelJson.descriptor(node.get("config"), "manifest \"config\"");
             List<Descriptor> layers = descriptors(node, "layers");
             JsonNode subject = node.get("subject");
             return new ImageManifest(mediaType, config, layers, Json.stringMap(node, "annotations"),
-                    subject == null || subject.isNull() ? null : Json.descriptor(subject, "manifest \"subject\""),
+                    subject == null || subject.isNull() ? null : ModelJson.descriptor(subject, "manifest \"subject\""),
                     Json.text(node, "artifactType"));
         }
         if (MediaTypes.isIndex(mediaType)) {
@@ -79,7 +79,7 @@ public final class Manifests {
         }
         List<Descriptor> list = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
-            list.add(Json.descriptor(array.get(i), "manifest \"" + field + "\"[" + i + "]"));
+            list.add(ModelJson.descriptor(array.get(i), "manifest \"" + field + "\"[" + i + "]"));
         }
         return list;
     }

@@ -115,4 +115,33 @@ class ManifestsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> ImageConfig.parse("{\"config\":{\"Env\":\"x\"}}".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void aManifestFerryMakesIsWrittenCanonicallyAndReadsBackEqual() {
+        Descriptor config = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(CONFIG), 7);
+        Descriptor layer = new Descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.parse(LAYER), 42,
+                java.util.Map.of("z", "1", "a", "2"), null, List.of("https://example.com/l"), null);
+        ImageManifest made = new ImageManifest(MediaTypes.OCI_MANIFEST, config, List.of(layer),
+                java.util.Map.of("org.b", "2", "org.a", "1"), config, "application/x-kind");
+        ManifestBytes bytes = made.toBytes();
+        assertEquals("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":"
+                + "\"application/x-kind\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\""
+                + CONFIG + "\",\"size\":7},\"layers\":[{\"mediaType\":\"" + MediaTypes.OCI_LAYER_GZIP
+                + "\",\"digest\":\"" + LAYER + "\",\"size\":42,\"urls\":[\"https://example.com/l\"],"
+                + "\"annotations\":{\"a\":\"2\",\"z\":\"1\"}}],\"subject\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG
+                + "\",\"digest\":\"" + CONFIG + "\",\"size\":7},\"annotations\":{\"org.a\":\"1\",\"org.b\":\"2\"}}",
+                new String(bytes.bytes(), StandardCharsets.UTF_8), "field order, annotations sorted: one digest");
+        assertEquals(made, bytes.parse());
+    }
+
+    @Test
+    void anIndexFerryMakesReadsBackEqual() {
+        Descriptor child = Descriptor.of(MediaTypes.DOCKER_MANIFEST, Digest.parse(CONFIG), 7)
+                .withPlatform(Platform.of("linux", "arm64", "v8"));
+        ImageIndex made = new ImageIndex(MediaTypes.DOCKER_MANIFEST_LIST, List.of(child), java.util.Map.of());
+        ManifestBytes bytes = made.toBytes();
+        assertEquals(MediaTypes.DOCKER_MANIFEST_LIST, bytes.mediaType());
+        assertEquals(made, bytes.parse());
+        assertEquals(bytes.digest(), made.toBytes().digest());
+    }
 }

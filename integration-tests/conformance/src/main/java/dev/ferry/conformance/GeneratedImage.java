@@ -3,6 +3,7 @@ package dev.ferry.conformance;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
+import dev.ferry.model.ImageManifest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.BlobNotFoundException;
@@ -38,7 +39,7 @@ public final class GeneratedImage implements ImageSource {
      * @param seed what makes this image's bytes its own
      */
     public GeneratedImage(boolean docker, long[] sizes, long seed) throws IOException {
-        List<String> layerJson = new ArrayList<>();
+        List<Descriptor> layerDescriptors = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
         for (int i = 0; i < sizes.length; i++) {
             long layerSeed = seed * 1000 + i;
@@ -54,8 +55,7 @@ public final class GeneratedImage implements ImageSource {
             }
             Digest digest = Digest.fromHash(DigestAlgorithm.SHA256, md.digest());
             layers.put(digest, new long[] {sizes[i], layerSeed, total});
-            layerJson.add("{\"mediaType\":\"" + (docker ? MediaTypes.DOCKER_LAYER : MediaTypes.OCI_LAYER)
-                    + "\",\"digest\":\"" + digest + "\",\"size\":" + total + "}");
+            layerDescriptors.add(Descriptor.of(docker ? MediaTypes.DOCKER_LAYER : MediaTypes.OCI_LAYER, digest, total));
             diffIds.add("\"" + digest + "\"");
         }
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-01-01T00:00:00Z\","
@@ -65,10 +65,8 @@ public final class GeneratedImage implements ImageSource {
         Digest configDigest = Digest.sha256(config);
         small.put(configDigest, config);
         String type = docker ? MediaTypes.DOCKER_MANIFEST : MediaTypes.OCI_MANIFEST;
-        String json = "{\"schemaVersion\":2,\"mediaType\":\"" + type + "\",\"config\":{\"mediaType\":\""
-                + (docker ? MediaTypes.DOCKER_CONFIG : MediaTypes.OCI_CONFIG) + "\",\"digest\":\"" + configDigest
-                + "\",\"size\":" + config.length + "},\"layers\":[" + String.join(",", layerJson) + "]}";
-        manifest = ManifestBytes.of(json.getBytes(StandardCharsets.UTF_8), type);
+        manifest = new ImageManifest(type, Descriptor.of(docker ? MediaTypes.DOCKER_CONFIG : MediaTypes.OCI_CONFIG,
+                configDigest, config.length), layerDescriptors, Map.of(), null, null).toBytes();
         reference = new GeneratedReference(seed);
     }
 
