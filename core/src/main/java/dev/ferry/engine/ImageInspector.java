@@ -27,14 +27,14 @@ public final class ImageInspector {
     public InspectedImage inspect(ImageSource source, Platform platform) throws IOException {
         ManifestBytes top = source.manifest();
         ManifestBytes chosen = top;
-        Manifest parsed = CopyEngine.parse(top, source.reference());
+        Manifest parsed = ImageCopy.parse(top, source.reference());
         while (parsed instanceof ImageIndex index) {
             Descriptor entry = PlatformSelector.select(index, platform, source.reference().displayName());
             chosen = source.manifest(entry.digest());
             if (!chosen.matches(entry)) {
                 throw new DigestMismatchException(entry.digest(), chosen.digest(), entry.size(), chosen.size());
             }
-            parsed = CopyEngine.parse(chosen, source.reference());
+            parsed = ImageCopy.parse(chosen, source.reference());
         }
         ImageManifest image = (ImageManifest) parsed;
         byte[] configBytes = readConfig(source, image.config());

@@ -1,0 +1,185 @@
+package dev.ferry.engine;
+
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
+import dev.ferry.spi.BlobStream;
+import dev.ferry.spi.DigestMismatchException;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.LinkingSink;
+import dev.ferry.spi.support.VerifyingInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Moves blobs from one source to one sink: each blob once per copy, skipped when the sink has it, verified (size
+ * and digest) while it streams, hardlinked instead of copied where the sink can and the caller allows, and counted.
+ * Thread-safe: {@link #copyAll} runs transfers on a {@link BlobScheduler}.
+ */
+final class BlobTransfer {
+    private final ImageSource source;
+    private final ImageSink sink;
+    private final CopyListener listener;
+    private final boolean link;
+    private final BlobScheduler scheduler;
+    private final Set<Digest> done = ConcurrentHashMap.newKeySet();
+    private int copied;
+    private int skipped;
+    private long bytes;
+
+    BlobTransfer(ImageSource source, ImageSink sink, CopyListener listener, boolean link, BlobScheduler scheduler) {
+        this.source = source;
+        this.sink = sink;
+        this.listener = listener;
+        this.link = link;
+        this.scheduler = scheduler;
+    }
+
+    synchronized int copied() {
+        return copied;
+    }
+
+    synchronized int skipped() {
+        return skipped;
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    /**
+     * Claims {@code digest} for this copy: true the first time, false when it was already claimed (copied, being
+     * copied, or stored another way).
+     */
+    boolean claim(Digest digest) {
+        return done.add(digest);
+    }
+
+    /** Whether the sink has {@code blob} already. */
+    boolean hasInSink(Descriptor blob) throws IOException {
+        return sink.hasBlob(blob);
+    }
+
+    /** Copies the blobs the sink lacks, those not claimed yet, up to the scheduler's number at once. */
+    void copyAll(List<Descriptor> blobs) throws IOException {
+        List<BlobScheduler.Task> todo = new ArrayList<>();
+        for (Descriptor blob : blobs) {
+            if (!claim(blob.digest())) {
+                continue;
+            }
+            if (sink.hasBlob(blob)) {
+                countSkipped();
+                listener.blobDone(blob, true);
+                continue;
+            }
+            todo.add(() -> copy(blob));
+        }
+        scheduler.run(todo);
+    }
+
+    /** Stores small content Ferry made (a converted config), unless claimed already or the sink has it. */
+    void putBytes(Descriptor descriptor, byte[] content) throws IOException {
+        if (!claim(descriptor.digest())) {
+            return;
+        }
+        if (sink.hasBlob(descriptor)) {
+            countSkipped();
+            return;
+        }
+        put(descriptor, new ByteArrayInputStream(content));
+        countCopied(descriptor);
+    }
+
+    /**
+     * Stores a blob spooled to {@code file} (a recompressed layer), unless claimed already or the sink has it.
+     *
+     * @return whether it was stored
+     */
+    boolean putFile(Descriptor descriptor, Path file) throws IOException {
+        if (!claim(descriptor.digest())) {
+            return false;
+        }
+        if (sink.hasBlob(descriptor)) {
+            countSkipped();
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            put(descriptor, in);
+        }
+        countCopied(descriptor);
+        return true;
+    }
+
+    /** Stores a blob read from {@code in}, which must have {@code descriptor}'s digest (it is verified). */
+    void putStream(Descriptor descriptor, InputStream in) throws IOException {
+        put(descriptor, in);
+        countCopied(descriptor);
+    }
+
+    private void copy(Descriptor blob) throws IOException {
+        listener.blobStarted(blob);
+        try (BlobStream stream = source.blob(blob)) {
+            if (stream.size() >= 0 && stream.size() != blob.size()) {
+                throw new DigestMismatchException(blob.digest(), null, blob.size(), stream.size());
+            }
+            InputStream in = new ProgressStream(stream.stream(), blob, listener);
+            if (!(link && stream.file() != null && sink instanceof LinkingSink linking
+                    && link(linking, blob, stream, in))) {
+                put(blob, in);
+            }
+        }
+        countCopied(blob);
+        listener.blobDone(blob, false);
+    }
+
+    /**
+     * Verifies a blob by reading its file (a read, no write), then lets the sink link the file. False, with the
+     * stream unread, if the sink cannot link it; if linking fails after the read, copies from a new stream.
+     */
+    private boolean link(LinkingSink linking, Descriptor blob, BlobStream stream, InputStream in) throws IOException {
+        Path file = stream.file();
+        if (!linking.canLink(file)) {
+            return false;
+        }
+        if (blob.digest().equals(stream.fileDigest()) && Files.size(file) == blob.size()) {
+            // digested by this process as it wrote the file: reading it again would prove nothing more
+            listener.blobProgress(blob, blob.size());
+        } else {
+            VerifyingInputStream.verify(in, blob).drainAndVerify();
+        }
+        if (!linking.linkBlob(blob, file)) {
+            try (BlobStream again = source.blob(blob)) {
+                put(blob, again.stream());
+            }
+        }
+        return true;
+    }
+
+    /** Puts a blob through verification, and checks the sink read it whole. */
+    private void put(Descriptor blob, InputStream in) throws IOException {
+        VerifyingInputStream verifying = VerifyingInputStream.verify(in, blob);
+        sink.putBlob(blob, verifying);
+        if (!verifying.verified()) {
+            throw new FerryException("transport " + sink.reference().transport().name() + " stored blob "
+                    + blob.digest() + " without reading it whole",
+                    "the transport breaks the ImageSink contract; report it to its author");
+        }
+    }
+
+    private synchronized void countCopied(Descriptor blob) {
+        copied++;
+        bytes += blob.size();
+    }
+
+    synchronized void countSkipped() {
+        skipped++;
+    }
+}

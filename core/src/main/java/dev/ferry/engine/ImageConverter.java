@@ -1,0 +1,191 @@
+package dev.ferry.engine;
+
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
+import dev.ferry.model.ImageConfig;
+import dev.ferry.model.ImageManifest;
+import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.ManifestFormat;
+import dev.ferry.model.MediaTypes;
+import dev.ferry.model.MediaTypes.Compression;
+import dev.ferry.spi.BlobStream;
+import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.support.TempFiles;
+import dev.ferry.spi.support.VerifyingInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes an image in another format or compression: the manifest and config between OCI and Docker v2s2
+ * ({@link ConfigConverter}), layers recompressed ({@link Recompressor}: spooled once, since a manifest names a
+ * blob's digest before anyone reads it, and checked against their diffIDs), and Docker v2 schema 1 images rebuilt
+ * ({@link Schema1}). The converted manifest is made by the model ({@link ImageManifest#toBytes()}).
+ */
+final class ImageConverter {
+    private final ImageSource source;
+    private final BlobTransfer blobs;
+    private final ConversionPlanner planner;
+    private final CopyListener listener;
+    private final Path tmpDir;
+    private final String sinkName;
+
+    ImageConverter(ImageSource source, BlobTransfer blobs, ConversionPlanner planner, CopyListener listener,
+                   Path tmpDir, String sinkName) {
+        this.source = source;
+        this.blobs = blobs;
+        this.planner = planner;
+        this.listener = listener;
+        this.tmpDir = tmpDir;
+        this.sinkName = sinkName;
+    }
+
+    /** Copies {@code image}'s blobs as {@code plan} says and returns the manifest to store for it. */
+    ManifestBytes convert(ManifestBytes manifest, ImageManifest image, ConversionPlanner.ImagePlan plan)
+            throws IOException {
+        byte[] configBytes = ImageInspector.readConfig(source, image.config());
+        ImageConfig config;
+        try {
+            config = ImageConfig.parse(configBytes);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptImageException("config " + image.config().digest() + " of "
+                    + source.reference().displayName() + " is malformed: " + e.getMessage(), e);
+        }
+        if (config.diffIds().size() != image.layers().size()) {
+            throw new CorruptImageException("image " + manifest.digest() + " has " + image.layers().size()
+                    + " layers but its config lists " + config.diffIds().size() + " diffIDs");
+        }
+        ManifestFormat target = plan.target();
+        List<String> changes = new ArrayList<>();
+        if (plan.source() != target) {
+            changes.add("manifest and config to " + target.cliName());
+        }
+        List<Descriptor> asIs = new ArrayList<>();
+        for (int i = 0; i < image.layers().size(); i++) {
+            Descriptor layer = image.layers().get(i);
+            Compression to = plan.layers().get(i);
+            if (to == null || to == MediaTypes.layerCompression(layer.mediaType())) {
+                asIs.add(layer);
+            }
+        }
+        blobs.copyAll(asIs); // together, so that they are copied in parallel
+        List<Descriptor> layers = new ArrayList<>();
+        for (int i = 0; i < image.layers().size(); i++) {
+            Descriptor layer = image.layers().get(i);
+            Compression to = plan.layers().get(i);
+            if (to == null) {
+                layers.add(layer);
+                continue;
+            }
+            Compression from = MediaTypes.layerCompression(layer.mediaType());
+            if (to == from) {
+                layers.add(new Descriptor(target.layerType(to), layer.digest(), layer.size(), layer.annotations(),
+                        null, layer.urls(), null));
+            } else {
+                changes.add("layer " + layer.digest().shortHex() + " from " + ConversionPlanner.name(from) + " to "
+                        + ConversionPlanner.name(to));
+                layers.add(recompress(layer, from, to, config.diffIds().get(i), target));
+            }
+        }
+        byte[] newConfig = plan.source() == target ? configBytes : ConfigConverter.convert(configBytes, target);
+        listener.note("converted " + String.join(", ", changes) + " for " + sinkName);
+        return manifest(target, newConfig, layers, image.annotations());
+    }
+
+    /**
+     * A Docker v2 schema 1 image, converted: its gzip layers stream to the sink (recompressed if the sink wants
+     * another compression) while their diffIDs are computed, then a config is rebuilt from the top history entry.
+     */
+    ManifestBytes convertSchema1(ManifestBytes manifest) throws IOException {
+        Schema1 schema1 = Schema1.parse(manifest, source.reference().displayName());
+        ManifestFormat target = planner.schema1Format(manifest.mediaType());
+        Compression to = planner.compression(Compression.GZIP, target);
+        Map<Digest, Descriptor> layerOf = new HashMap<>();
+        Map<Digest, Digest> diffIdOf = new HashMap<>();
+        List<Descriptor> layers = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        for (Schema1.Step step : schema1.steps) {
+            if (step.blob() == null) {
+                continue;
+            }
+            if (!layerOf.containsKey(step.blob())) {
+                schema1Layer(step.blob(), target, to, layerOf, diffIdOf);
+            }
+            layers.add(layerOf.get(step.blob()));
+            diffIds.add(diffIdOf.get(step.blob()));
+        }
+        byte[] config = ConfigConverter.convert(schema1.config(diffIds), target);
+        listener.note("converted a Docker v2 schema 1 image to " + target.cliName() + " for " + sinkName);
+        return manifest(target, config, layers, Map.of());
+    }
+
+    private void schema1Layer(Digest blob, ManifestFormat target, Compression to, Map<Digest, Descriptor> layerOf,
+                              Map<Digest, Digest> diffIdOf) throws IOException {
+        try (BlobStream stream = source.blob(Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, blob, 0))) {
+            if (stream.size() < 0) {
+                throw new CorruptImageException("the size of layer " + blob + " is unknown; a schema 1 manifest"
+                        + " does not record it");
+            }
+            Descriptor gzip = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, blob, stream.size());
+            listener.blobStarted(gzip);
+            InputStream in = new ProgressStream(stream.stream(), gzip, listener);
+            if (to == Compression.GZIP) {
+                Descriptor layer = Descriptor.of(target.layerType(to), blob, stream.size());
+                try (DiffIdComputer diffId = new DiffIdComputer(Compression.GZIP)) {
+                    InputStream teed = diffId.tee(in);
+                    if (blobs.claim(blob) && !blobs.hasInSink(layer)) {
+                        blobs.putStream(layer, teed);
+                    } else {
+                        VerifyingInputStream.verify(teed, layer).drainAndVerify();
+                    }
+                    diffIdOf.put(blob, diffId.finish(blob));
+                }
+                layerOf.put(blob, layer);
+            } else {
+                Recompressor.Spooled spooled = Recompressor.recompress(in, gzip, Compression.GZIP, to, null, tmpDir);
+                try {
+                    Descriptor layer = Descriptor.of(target.layerType(to), spooled.digest(), spooled.size());
+                    blobs.putFile(layer, spooled.file());
+                    layerOf.put(blob, layer);
+                    diffIdOf.put(blob, spooled.diffId());
+                } finally {
+                    TempFiles.delete(spooled.file());
+                }
+            }
+            listener.blobDone(gzip, false);
+        }
+    }
+
+    private Descriptor recompress(Descriptor layer, Compression from, Compression to, Digest diffId,
+                                  ManifestFormat target) throws IOException {
+        listener.blobStarted(layer);
+        Recompressor.Spooled spooled;
+        try (BlobStream stream = source.blob(layer)) {
+            spooled = Recompressor.recompress(new ProgressStream(stream.stream(), layer, listener), layer, from, to,
+                    diffId, tmpDir);
+        }
+        try {
+            Descriptor result = new Descriptor(target.layerType(to), spooled.digest(), spooled.size(),
+                    layer.annotations(), null, List.of(), null);
+            blobs.putFile(result, spooled.file());
+            listener.blobDone(layer, false);
+            return result;
+        } finally {
+            TempFiles.delete(spooled.file());
+        }
+    }
+
+    /** Puts a new config and returns the manifest for it and {@code layers}. */
+    private ManifestBytes manifest(ManifestFormat target, byte[] config, List<Descriptor> layers,
+                                   Map<String, String> annotations) throws IOException {
+        Descriptor configDescriptor = Descriptor.of(target.configType(), Digest.sha256(config), config.length);
+        blobs.putBytes(configDescriptor, config);
+        return new ImageManifest(target.manifestType(), configDescriptor, layers,
+                target == ManifestFormat.OCI ? annotations : Map.of(), null, null).toBytes();
+    }
+}
