@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.engine.InspectedImage;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
@@ -158,12 +159,12 @@ public final class ImageBuilder {
         }
 
         @Override
-        public ImageSource openSource() {
+        public ImageSource openSource(OpenContext context) {
             throw new UnsupportedOperationException("a build is served directly");
         }
 
         @Override
-        public ImageSink openSink() {
+        public ImageSink openSink(OpenContext context) {
             throw new UnsupportedOperationException("a build is served directly");
         }
     }

@@ -100,11 +100,6 @@ public final class DockerArchiveTransport implements Transport {
         }
 
         @Override
-        public ImageSource openSource() throws IOException {
-            return openSource(OpenContext.defaults());
-        }
-
-        @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             Path file = path();
             if (!Files.isRegularFile(file)) {
@@ -112,11 +107,6 @@ public final class DockerArchiveTransport implements Transport {
                         ? " is a directory, not a tar file" : " does not exist"), "check the path");
             }
             return DockerArchiveSource.open(this, DockerArchive.open(file, context.tmpDir()), name, index);
-        }
-
-        @Override
-        public ImageSink openSink() throws IOException {
-            return openSink(OpenContext.defaults());
         }
 
         @Override

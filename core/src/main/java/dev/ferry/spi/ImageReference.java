@@ -20,33 +20,23 @@ public interface ImageReference {
     }
 
     /**
-     * Opens the image for reading. Fails early when the image is not there.
+     * Opens the image for reading, with the user's settings ({@code context}: where temporary files may go, and
+     * the named options this transport documents). Fails early when the image is not there. The one way to open a
+     * source: callers without settings pass {@link OpenContext#defaults()}.
      *
      * @throws ImageNotFoundException if no image is at this reference
      * @throws AmbiguousImageException if the reference names no image and several are there
      * @throws OperationNotSupportedException if the transport cannot read
      * @throws FerryException for other failures, with a message for the user
      */
-    ImageSource openSource() throws java.io.IOException;
+    ImageSource openSource(OpenContext context) throws java.io.IOException;
 
     /**
-     * Opens the image for writing. Nothing is visible at the reference until {@link ImageSink#commit()}.
+     * Opens the image for writing, with the user's settings (see {@link #openSource(OpenContext)}). Nothing is
+     * visible at the reference until {@link ImageSink#commit()}.
      *
      * @throws OperationNotSupportedException if the transport cannot write
      * @throws FerryException if the destination cannot be written, with a message for the user
      */
-    ImageSink openSink() throws java.io.IOException;
-
-    /**
-     * Opens the image for reading, with the user's settings. Transports that need settings (a temporary folder, a
-     * daemon address) override this; the default ignores them.
-     */
-    default ImageSource openSource(OpenContext context) throws java.io.IOException {
-        return openSource();
-    }
-
-    /** Opens the image for writing, with the user's settings; see {@link #openSource(OpenContext)}. */
-    default ImageSink openSink(OpenContext context) throws java.io.IOException {
-        return openSink();
-    }
+    ImageSink openSink(OpenContext context) throws java.io.IOException;
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.engine.CopyEngine;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.model.Descriptor;
@@ -101,7 +102,7 @@ class DockerArchiveTest {
     }
 
     private ImageSource open(Path file, String rest) throws IOException {
-        return transport.parse(file + (rest == null ? "" : ":" + rest)).openSource();
+        return transport.parse(file + (rest == null ? "" : ":" + rest)).openSource(OpenContext.defaults());
     }
 
     /** The legacy form: a repeated layer written as a symlink, manifest.json last, with ./ prefixes. */
@@ -348,7 +349,7 @@ class DockerArchiveTest {
         Descriptor claimed = Descriptor.of(MediaTypes.DOCKER_LAYER, Digest.sha256(new byte[10]), 10);
         byte[] good = "{}".getBytes(StandardCharsets.UTF_8);
         Descriptor config = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(good), good.length);
-        try (dev.ferry.spi.ImageSink sink = transport.parse(tmp.resolve("out.tar") + ":a/b:1").openSink()) {
+        try (dev.ferry.spi.ImageSink sink = transport.parse(tmp.resolve("out.tar") + ":a/b:1").openSink(OpenContext.defaults())) {
             assertThrows(dev.ferry.spi.DigestMismatchException.class, () -> sink.putBlob(claimed,
                     new java.io.ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
             FerryException later = assertThrows(FerryException.class,

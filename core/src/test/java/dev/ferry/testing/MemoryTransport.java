@@ -1,6 +1,7 @@
 package dev.ferry.testing;
 
 import dev.ferry.model.Descriptor;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -50,7 +51,7 @@ public final class MemoryTransport implements Transport {
 
     @Override
     public Capabilities capabilities() {
-        return new Capabilities(true, true, multiImage);
+        return Capabilities.builder().read(true).write(true).multiImage(multiImage).build();
     }
 
     @Override
@@ -83,7 +84,7 @@ public final class MemoryTransport implements Transport {
         }
 
         @Override
-        public ImageSource openSource() throws IOException {
+        public ImageSource openSource(OpenContext context) throws IOException {
             ManifestBytes top = images.get(name);
             if (top == null) {
                 throw new ImageNotFoundException(displayName(), "no such image", null);
@@ -123,7 +124,7 @@ public final class MemoryTransport implements Transport {
         }
 
         @Override
-        public ImageSink openSink() {
+        public ImageSink openSink(OpenContext context) {
             Map<Digest, byte[]> pending = new ConcurrentHashMap<>();
             Map<Digest, ManifestBytes> pendingManifests = new ConcurrentHashMap<>();
             ManifestBytes[] top = new ManifestBytes[1];

@@ -1,6 +1,7 @@
 package dev.ferry.conformance;
 
 import dev.ferry.model.Descriptor;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.ImageManifest;
@@ -215,12 +216,12 @@ public final class GeneratedImage implements ImageSource {
         }
 
         @Override
-        public ImageSource openSource() {
+        public ImageSource openSource(OpenContext context) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public ImageSink openSink() {
+        public ImageSink openSink(OpenContext context) {
             throw new UnsupportedOperationException();
         }
     }

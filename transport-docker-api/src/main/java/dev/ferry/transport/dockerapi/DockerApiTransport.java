@@ -110,11 +110,6 @@ public final class DockerApiTransport implements Transport {
         }
 
         @Override
-        public ImageSource openSource() throws IOException {
-            return openSource(OpenContext.defaults());
-        }
-
-        @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             try (DaemonClient daemon = DaemonClient.connect(context)) {
                 return DockerArchiveSource.openSpooled(this, context.tmpDir(), reader -> {
@@ -125,11 +120,6 @@ public final class DockerApiTransport implements Transport {
                     }
                 });
             }
-        }
-
-        @Override
-        public ImageSink openSink() throws IOException {
-            return openSink(OpenContext.defaults());
         }
 
         @Override

@@ -99,11 +99,6 @@ public final class DockerCliTransport implements Transport {
         }
 
         @Override
-        public ImageSource openSource() throws IOException {
-            return openSource(OpenContext.defaults());
-        }
-
-        @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             DockerCommand docker = new DockerCommand(context);
             return DockerArchiveSource.openSpooled(this, context.tmpDir(), reader -> {
@@ -121,11 +116,6 @@ public final class DockerCliTransport implements Transport {
                     save.check("docker save " + image.forDocker(), displayName());
                 }
             });
-        }
-
-        @Override
-        public ImageSink openSink() throws IOException {
-            return openSink(OpenContext.defaults());
         }
 
         @Override

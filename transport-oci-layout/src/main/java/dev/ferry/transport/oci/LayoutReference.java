@@ -3,6 +3,7 @@ package dev.ferry.transport.oci;
 import static java.util.Objects.requireNonNull;
 
 import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
@@ -78,12 +79,12 @@ final class LayoutReference implements ImageReference {
     }
 
     @Override
-    public ImageSource openSource() throws IOException {
+    public ImageSource openSource(OpenContext context) throws IOException {
         return transport.openSource(this);
     }
 
     @Override
-    public ImageSink openSink() throws IOException {
+    public ImageSink openSink(OpenContext context) throws IOException {
         return transport.openSink(this);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.build.ImageBuilder;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.build.LayerBuilder;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
@@ -62,7 +63,7 @@ class FlattenFromLayoutTest {
 
     private Map<String, String> flatten(ImageReference ref, Path tmpDir) throws IOException {
         Map<String, String> entries = new TreeMap<>();
-        try (ImageSource source = ref.openSource()) {
+        try (ImageSource source = ref.openSource(OpenContext.defaults())) {
             InspectedImage image = new ImageInspector().inspect(source, Platform.current());
             Flattener.flatten(source, image, (entry, content) -> entries.put(entry.getName(),
                     content == null ? entry.getLinkName() : Integer.toString(content.readAllBytes().length)),
@@ -72,7 +73,7 @@ class FlattenFromLayoutTest {
     }
 
     private Path layerFile(ImageReference ref) throws IOException {
-        try (ImageSource source = ref.openSource()) {
+        try (ImageSource source = ref.openSource(OpenContext.defaults())) {
             Descriptor layer = new ImageInspector().inspect(source, Platform.current()).image().layers().get(0);
             return tmp.resolve(ref.displayName().replaceFirst("^oci:", "").replaceFirst(":t$", ""))
                     .resolve(LayoutFiles.blobPath(layer.digest()));

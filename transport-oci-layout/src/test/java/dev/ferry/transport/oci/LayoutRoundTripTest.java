@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.engine.CopyEngine;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.model.Descriptor;
@@ -71,7 +72,7 @@ class LayoutRoundTripTest {
     void writeThenReadGivesIdenticalBytes(String t) throws Exception {
         ManifestBytes manifest = TestImages.image(memory, "a", 4, 50_000, 7);
         engine.copy(memory.ref("a"), ref(t, target(t) + ":v1"), CopyOptions.defaults(), CopyListener.NONE);
-        try (ImageSource source = ref(t, target(t) + ":v1").openSource()) {
+        try (ImageSource source = ref(t, target(t) + ":v1").openSource(OpenContext.defaults())) {
             assertArrayEquals(manifest.bytes(), source.manifest().bytes());
             assertEquals(manifest.digest(), source.manifest().digest());
             for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
@@ -98,9 +99,9 @@ class LayoutRoundTripTest {
         engine.copy(memory.ref("c"), ref(t, target(t) + ":one"), CopyOptions.defaults(), CopyListener.NONE);
         assertEquals(c.digest(), read(t, ":one").digest());
         assertEquals(b.digest(), read(t, ":two").digest());
-        assertThrows(AmbiguousImageException.class, () -> ref(t, target(t)).openSource());
+        assertThrows(AmbiguousImageException.class, () -> ref(t, target(t)).openSource(OpenContext.defaults()));
         ImageNotFoundException missing = assertThrows(ImageNotFoundException.class,
-                () -> ref(t, target(t) + ":three").openSource());
+                () -> ref(t, target(t) + ":three").openSource(OpenContext.defaults()));
         assertTrue(missing.hint().contains("one") && missing.hint().contains("two"), missing.hint());
         assertFalse(a.digest().equals(read(t, ":one").digest()));
     }
@@ -114,7 +115,7 @@ class LayoutRoundTripTest {
     }
 
     private ManifestBytes read(String t, String suffix) throws Exception {
-        try (ImageSource source = ref(t, target(t) + suffix).openSource()) {
+        try (ImageSource source = ref(t, target(t) + suffix).openSource(OpenContext.defaults())) {
             return source.manifest();
         }
     }
@@ -137,7 +138,7 @@ class LayoutRoundTripTest {
     void sinkClosedWithoutCommitLeavesNothing(String t) throws Exception {
         ManifestBytes a = TestImages.image(memory, "a", 1, 100, 1);
         Descriptor layer = ((ImageManifest) a.parse()).layers().get(0);
-        try (ImageSink sink = ref(t, target(t) + ":x").openSink()) {
+        try (ImageSink sink = ref(t, target(t) + ":x").openSink(OpenContext.defaults())) {
             sink.putBlob(layer, new ByteArrayInputStream(memory.blobs.get(layer.digest())));
         }
         assertEquals(new TreeMap<>(), snapshot(tmp));
@@ -147,7 +148,7 @@ class LayoutRoundTripTest {
     @ValueSource(strings = {"oci", "oci-archive"})
     void sinkRefusesWrongBytes(String t) throws Exception {
         Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, dev.ferry.model.Digest.sha256(new byte[10]), 10);
-        try (ImageSink sink = ref(t, target(t) + ":x").openSink()) {
+        try (ImageSink sink = ref(t, target(t) + ":x").openSink(OpenContext.defaults())) {
             assertThrows(DigestMismatchException.class, () -> sink.putBlob(claimed, new ByteArrayInputStream(new byte[] {
                 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
             assertFalse(sink.hasBlob(claimed));
@@ -161,7 +162,7 @@ class LayoutRoundTripTest {
         Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, dev.ferry.model.Digest.sha256(new byte[10]), 10);
         ManifestBytes a = TestImages.image(memory, "a", 1, 100, 1);
         Descriptor good = ((ImageManifest) a.parse()).layers().get(0);
-        try (ImageSink sink = ref("oci-archive", target("oci-archive") + ":x").openSink()) {
+        try (ImageSink sink = ref("oci-archive", target("oci-archive") + ":x").openSink(OpenContext.defaults())) {
             assertThrows(DigestMismatchException.class, () -> sink.putBlob(claimed, new ByteArrayInputStream(
                     new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
             FerryException later = assertThrows(FerryException.class, () -> sink.putBlob(good,
@@ -177,7 +178,7 @@ class LayoutRoundTripTest {
         String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST + "\",\"config\":{"
                 + "\"mediaType\":\"" + MediaTypes.DOCKER_CONFIG + "\",\"size\":2,\"digest\":\""
                 + dev.ferry.model.Digest.sha256("{}".getBytes(StandardCharsets.UTF_8)) + "\"},\"layers\":[]}";
-        try (ImageSink sink = ref(t, target(t) + ":x").openSink()) {
+        try (ImageSink sink = ref(t, target(t) + ":x").openSink(OpenContext.defaults())) {
             assertThrows(dev.ferry.spi.UnsupportedManifestException.class,
                     () -> sink.putManifest(ManifestBytes.of(json.getBytes(StandardCharsets.UTF_8), null)));
         }
@@ -228,7 +229,7 @@ class LayoutRoundTripTest {
     void concurrentReadersOfOneImage(String t) throws Exception {
         ManifestBytes a = TestImages.image(memory, "a", 3, 200_000, 3);
         engine.copy(memory.ref("a"), ref(t, target(t) + ":a"), CopyOptions.defaults(), CopyListener.NONE);
-        try (ImageSource source = ref(t, target(t) + ":a").openSource()) {
+        try (ImageSource source = ref(t, target(t) + ":a").openSource(OpenContext.defaults())) {
             List<Callable<Boolean>> reads = new ArrayList<>();
             for (Descriptor blob : ((ImageManifest) a.parse()).blobs()) {
                 for (int i = 0; i < 3; i++) {
@@ -256,7 +257,7 @@ class LayoutRoundTripTest {
         engine.copy(memory.ref("a"), ref("oci", target("oci") + ":a"), CopyOptions.defaults(), CopyListener.NONE);
         Descriptor layer = ((ImageManifest) a.parse()).layers().get(0);
         Files.delete(Path.of(target("oci")).resolve(LayoutFiles.blobPath(layer.digest())));
-        try (ImageSource source = new OciTransport().parse(target("oci") + ":a").openSource()) {
+        try (ImageSource source = new OciTransport().parse(target("oci") + ":a").openSource(OpenContext.defaults())) {
             BlobNotFoundException e = assertThrows(BlobNotFoundException.class, () -> source.blob(layer));
             assertEquals(layer.digest(), e.digest());
         }
@@ -268,7 +269,7 @@ class LayoutRoundTripTest {
         engine.copy(memory.ref("a"), ref("oci", target("oci") + ":a"), CopyOptions.defaults(), CopyListener.NONE);
         Files.writeString(Path.of(target("oci")).resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{");
         CorruptImageException e = assertThrows(CorruptImageException.class,
-                () -> ref("oci", target("oci") + ":a").openSource());
+                () -> ref("oci", target("oci") + ":a").openSource(OpenContext.defaults()));
         assertTrue(e.getMessage().contains("index.json"), e.getMessage());
     }
 
@@ -282,7 +283,7 @@ class LayoutRoundTripTest {
         for (int cut : new int[] {all.length / 2, 700, 100}) {
             Files.write(file, java.util.Arrays.copyOf(all, cut));
             FerryException e = assertThrows(FerryException.class, () -> {
-                try (ImageSource s = ref("oci-archive", target("oci-archive") + ":a").openSource()) {
+                try (ImageSource s = ref("oci-archive", target("oci-archive") + ":a").openSource(OpenContext.defaults())) {
                     ImageManifest m = (ImageManifest) s.manifest().parse();
                     for (Descriptor d : m.blobs()) {
                         try (BlobStream b = s.blob(d)) {
@@ -348,7 +349,7 @@ class LayoutRoundTripTest {
             assertArrayEquals(Files.readAllBytes(src.resolve(path)),
                     Files.readAllBytes(tmp.resolve("copied").resolve(path)));
         }
-        try (ImageSource linked = ref("oci", tmp.resolve("linked") + ":a").openSource()) {
+        try (ImageSource linked = ref("oci", tmp.resolve("linked") + ":a").openSource(OpenContext.defaults())) {
             assertArrayEquals(manifest.bytes(), linked.manifest().bytes());
         }
     }

@@ -1,6 +1,7 @@
 package dev.ferry.sample.dir;
 
 import dev.ferry.model.Descriptor;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -64,7 +65,7 @@ public final class DirTransport implements Transport {
         }
 
         @Override
-        public ImageSource openSource() throws IOException {
+        public ImageSource openSource(OpenContext context) throws IOException {
             Path dir = dir();
             if (!Files.isRegularFile(dir.resolve("manifest.json"))) {
                 throw new ImageNotFoundException(displayName(), dir + " has no manifest.json", "check the path");
@@ -107,7 +108,7 @@ public final class DirTransport implements Transport {
         }
 
         @Override
-        public ImageSink openSink() throws IOException {
+        public ImageSink openSink(OpenContext context) throws IOException {
             Path dir = dir();
             if (Files.exists(dir.resolve("manifest.json"))) {
                 throw new FerryException(dir + " already holds an image", "name a new folder");

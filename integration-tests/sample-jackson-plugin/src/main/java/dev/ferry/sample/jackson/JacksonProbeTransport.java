@@ -2,6 +2,7 @@ package dev.ferry.sample.jackson;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.spi.Capabilities;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
@@ -39,13 +40,13 @@ public final class JacksonProbeTransport implements Transport {
             }
 
             @Override
-            public ImageSource openSource() throws ImageNotFoundException {
+            public ImageSource openSource(OpenContext context) throws ImageNotFoundException {
                 throw new ImageNotFoundException(displayName(), "this probe holds no images; it sees jackson-databind "
                         + new ObjectMapper().version().toString(), null);
             }
 
             @Override
-            public ImageSink openSink() throws OperationNotSupportedException {
+            public ImageSink openSink(OpenContext context) throws OperationNotSupportedException {
                 throw new OperationNotSupportedException(name(), "write images");
             }
         };
