@@ -182,7 +182,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             }
         }
         String op = operation(e);
-        String what = file == null ? "" : " " + ShortPath.of(file) + (other == null ? "" : " to " + ShortPath.of(other));
+        String what = file == null ? ""
+                : " " + ShortPath.of(file) + (other == null ? "" : " to " + ShortPath.of(other));
         return "cannot " + op + what + ": " + reason + "; " + hint;
     }
 

@@ -283,7 +283,7 @@ class OutputsIT {
         large.write(manifest, 0, manifest.length - 1);
         large.write((",\"x\":\"" + "x".repeat(5 << 20) + "\"}").getBytes(StandardCharsets.UTF_8));
         writeManifest(large.toByteArray());
-        Cli.ferry("inspect", image).fails(1, "manifest sha256:");
+        Cli.ferry("inspect", image).fails(1, "manifest sha256:", "more than the 4194304 (4 MiB)");
         Cli.ferry("export", image, tmp.resolve("out.tar").toString()).fails(1, "manifest sha256:");
         assertFalse(Files.exists(tmp.resolve("out.tar")));
     }
