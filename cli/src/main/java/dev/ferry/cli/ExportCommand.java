@@ -48,8 +48,14 @@ public class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC", description = "The image, from any transport.")
     String source;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "The tar file to write, or - for stdout.")
+    @Parameters(index = "1", paramLabel = "OUT", description = "The tar file to write, or - for stdout. A regular"
+            + " file: new, or replaced (atomically, its mode kept) if it is empty or a tar; a symlink to one is"
+            + " written through.")
     String output;
+
+    @Option(names = "--force", description = "Replace OUT even if it is neither empty nor a tar (never a device,"
+            + " FIFO, socket or folder).")
+    boolean force;
 
     @Option(names = "--prefix", paramLabel = "DIR/", description = "Put every entry under DIR/ (created first).")
     String prefix = "";
@@ -125,7 +131,7 @@ public class ExportCommand implements Callable<Integer> {
                 throw new UsageException("--via-container needs a Docker daemon source (docker-api:, docker-cli:,"
                         + " docker-daemon:), not " + ref.transport().name() + ":", null);
             }
-            try (OutputTarget out = OutputTarget.open(output, stdout);
+            try (OutputTarget out = OutputTarget.open(output, stdout, force);
                  InputStream exported = exporter.exportContainer(transportOptions.context())) {
                 try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
                     ExportFilter filter = new ExportFilter(options, tar);
@@ -139,8 +145,8 @@ public class ExportCommand implements Callable<Integer> {
             }
             return 0;
         }
-        try (ImageSource src = ref.openSource(transportOptions.context());
-             OutputTarget out = OutputTarget.open(output, stdout)) {
+        try (OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
+             ImageSource src = ref.openSource(transportOptions.context())) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
             try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
                 ExportFilter filter = new ExportFilter(options, tar);

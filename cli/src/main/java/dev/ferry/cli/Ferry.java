@@ -41,14 +41,27 @@ public final class Ferry {
         return cli;
     }
 
-    /** Runs {@code args} and returns the exit code; everything written is flushed. */
+    /**
+     * Runs {@code args} and returns the exit code; everything written is flushed. Output that could not all be
+     * written to {@code stdout} (its reader closed the pipe) is a failure: exit 1 and one line on stderr.
+     */
     public static int run(OutputStream stdout, OutputStream stderr, String... args) {
-        CommandLine cli = create(new FerryModule(stdout), stdout, stderr, args);
+        Stdout.Guard guard = new Stdout.Guard(stdout);
+        OutputStream out = new java.io.BufferedOutputStream(guard, 1 << 16);
+        CommandLine cli = create(new FerryModule(out), out, stderr, args);
+        cli.setExecutionExceptionHandler(new ErrorHandler(guard::failure));
+        int code;
         try {
-            return cli.execute(args);
+            code = cli.execute(args);
         } finally {
             cli.getOut().flush();
             cli.getErr().flush();
         }
+        if (code == 0 && guard.failure() != null) { // swallowed by a PrintWriter, or by the final flush
+            cli.getErr().println("ferry: " + ErrorHandler.message(guard.failure()));
+            cli.getErr().flush();
+            code = ErrorHandler.FAILED;
+        }
+        return code;
     }
 }

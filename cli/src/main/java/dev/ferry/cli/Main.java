@@ -14,7 +14,9 @@ public final class Main {
         if (heapReport != null && !heapReport.isEmpty()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> reportPeakHeap(heapReport)));
         }
-        System.exit(Ferry.run(System.out, System.err, args));
+        // Standard output as a stream that reports its errors (System.out, a PrintStream, hides them): output cut
+        // short by a closed pipe is a failure.
+        System.exit(Ferry.run(new java.io.FileOutputStream(java.io.FileDescriptor.out), System.err, args));
     }
 
     /**

@@ -1,47 +1,41 @@
 package dev.ferry.cli;
 
-import dev.ferry.spi.FerryException;
-import dev.ferry.spi.support.AtomicFiles;
-import dev.ferry.spi.support.ShutdownCleanup;
+import dev.ferry.spi.support.OutputFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
-/** A file written atomically (a temporary file beside it, renamed at the end), or standard output for "-". */
+/**
+ * Where a tar goes: standard output for "-", or a regular file written atomically (a temporary file beside it,
+ * renamed over it at the end). A device, FIFO, socket, directory or a symlink to one is refused before anything is
+ * opened; an existing file is replaced only when the user may write it and, unless forced, it is empty or a tar;
+ * a symlink to a regular file is written through; a replaced file keeps its mode. See {@link OutputFile}.
+ */
 final class OutputTarget implements AutoCloseable {
-    private final Path file;
-    private final Path tmp;
-    private final FileChannel channel;
+    private final OutputFile file;
     private final OutputStream stream;
     private boolean done;
 
-    private OutputTarget(Path file, Path tmp, FileChannel channel, OutputStream stream) {
+    private OutputTarget(OutputFile file, OutputStream stream) {
         this.file = file;
-        this.tmp = tmp;
-        this.channel = channel;
         this.stream = stream;
     }
 
-    static OutputTarget open(String out, Stdout stdout) throws IOException {
+    /**
+     * Opens {@code out} for a tar: checked, leftovers of killed runs beside it swept, the temporary file created.
+     *
+     * @param force replace an existing file even if it is neither empty nor a tar
+     */
+    static OutputTarget open(String out, Stdout stdout, boolean force) throws IOException {
         if (out.equals("-")) {
-            return new OutputTarget(null, null, null, stdout.stream());
+            return new OutputTarget(null, stdout.stream());
         }
-        Path file = Path.of(out).toAbsolutePath();
-        if (Files.isDirectory(file)) {
-            throw new FerryException(file + " is a directory", "name a file, or - for standard output");
+        OutputFile file = OutputFile.check(Path.of(out), "or - for standard output");
+        if (!force) {
+            file.requireTarOrEmpty("--force");
         }
-        if (!Files.isDirectory(file.getParent())) {
-            throw new FerryException("cannot write " + file + ": " + file.getParent() + " is not a directory",
-                    "create the parent directory first");
-        }
-        Path tmp = AtomicFiles.tempPath(file.getParent(), file.getFileName().toString());
-        ShutdownCleanup.register(tmp);
-        FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new OutputTarget(file, tmp, channel, Channels.newOutputStream(channel));
+        return new OutputTarget(file, Channels.newOutputStream(file.open()));
     }
 
     OutputStream stream() {
@@ -52,10 +46,7 @@ final class OutputTarget implements AutoCloseable {
     void commit() throws IOException {
         stream.flush();
         if (file != null) {
-            channel.force(true);
-            channel.close();
-            AtomicFiles.move(tmp, file);
-            ShutdownCleanup.unregister(tmp);
+            file.commit();
         }
         done = true;
     }
@@ -63,9 +54,7 @@ final class OutputTarget implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (file != null && !done) {
-            channel.close();
-            Files.deleteIfExists(tmp);
-            ShutdownCleanup.unregister(tmp);
+            file.close();
         }
     }
 }

@@ -181,9 +181,9 @@ public final class DockerArchive implements Closeable {
     private static List<Entry> parseManifest(byte[] bytes, String what) throws CorruptImageException {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(bytes);
-        } catch (IOException e) {
-            throw new CorruptImageException(what + ": manifest.json is not valid JSON: " + e.getMessage(), e);
+            root = Json.parse(bytes, "manifest.json");
+        } catch (IllegalArgumentException e) {
+            throw new CorruptImageException(what + ": " + e.getMessage(), e);
         }
         if (root == null || !root.isArray()) {
             throw new CorruptImageException(what + ": manifest.json is not a JSON array");

@@ -8,14 +8,13 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
-import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.OutputFile;
+import dev.ferry.spi.support.ShortPath;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Objects;
 
@@ -116,19 +115,13 @@ public final class DockerArchiveTransport implements Transport {
                 throw new FerryException("cannot write to " + displayName() + ": @INDEX only picks an image to read",
                         "write docker-archive:PATH or docker-archive:PATH:NAME:TAG");
             }
-            if (Files.isDirectory(file)) {
-                throw new FerryException(file + " is a directory", "name a file for docker-archive:");
+            // a regular file (or a symlink to one) or nothing: never a device, FIFO, socket or folder
+            OutputFile out = OutputFile.check(file);
+            if (out.exists() && Files.size(out.file()) > 0) {
+                throw new FerryException(ShortPath.of(file) + " exists; docker-archive does not modify existing"
+                        + " archives", "remove it first, or name another file");
             }
-            if (Files.exists(file) && Files.size(file) > 0) {
-                throw new FerryException(file + " exists; docker-archive does not modify existing archives",
-                        "remove it first, or name another file");
-            }
-            Path parent = file.getParent();
-            if (parent == null || !Files.isDirectory(parent)) {
-                throw new FerryException("cannot write " + file + ": " + parent + " is not a directory",
-                        "create the parent directory first");
-            }
-            return new DockerArchiveSink(this, new FileTarget(file),
+            return new DockerArchiveSink(this, new FileTarget(out),
                     name == null ? List.of() : List.of(name.forDocker()));
         }
 
@@ -148,40 +141,32 @@ public final class DockerArchiveTransport implements Transport {
         }
     }
 
-    /** A temporary file beside the target, renamed over it at commit. */
+    /** A temporary file beside the target, renamed over it at commit (see {@link OutputFile}). */
     static final class FileTarget implements DockerArchiveSink.Target {
-        private final Path file;
-        private final Path tmp;
-        private FileChannel channel;
+        private final OutputFile file;
+        private OutputStream stream;
 
-        FileTarget(Path file) {
+        FileTarget(OutputFile file) {
             this.file = file;
-            this.tmp = AtomicFiles.tempPath(file.getParent(), file.getFileName().toString());
         }
 
         @Override
         public OutputStream stream() throws IOException {
-            if (channel == null) {
-                channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (stream == null) {
+                stream = Channels.newOutputStream(file.open());
             }
-            return Channels.newOutputStream(channel);
+            return stream;
         }
 
         @Override
         public void commit() throws IOException {
-            channel.force(true);
-            channel.close();
-            AtomicFiles.move(tmp, file);
-            AtomicFiles.syncDirectory(file.getParent());
+            file.commit();
         }
 
         @Override
         public void abort() {
             try {
-                if (channel != null) {
-                    channel.close();
-                }
-                Files.deleteIfExists(tmp);
+                file.close();
             } catch (IOException e) {
                 // nothing more to do
             }

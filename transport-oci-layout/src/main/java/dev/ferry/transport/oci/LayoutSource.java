@@ -122,7 +122,8 @@ final class LayoutSource implements ImageSource {
         }
         if (descriptor.size() > ManifestBytes.MAX_SIZE) {
             throw new CorruptImageException("manifest " + descriptor.digest() + " in " + store.describe()
-                    + " claims " + descriptor.size() + " bytes, more than Ferry reads");
+                    + " claims " + descriptor.size() + " bytes, more than the " + ManifestBytes.MAX_SIZE
+                    + " (4 MiB) Ferry reads");
         }
         byte[] bytes = readSmall(store, path, ManifestBytes.MAX_SIZE);
         ManifestBytes manifest;
