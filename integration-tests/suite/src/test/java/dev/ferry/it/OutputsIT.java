@@ -152,6 +152,21 @@ class OutputsIT {
     }
 
     @Test
+    void exportSweepsWhatAKilledExportLeftBesideItsTarget() throws Exception {
+        Path out = tmp.resolve("out.tar");
+        // what a SIGKILLed export leaves: a temporary name whose owner (PID 999999999) is gone
+        Path dead = Files.writeString(tmp.resolve(".ferry-out.tar-999999999.1-0123456789ab.tmp"), "partial");
+        // a live process's temporary file (this JVM's PID, its start time unknown): not ours to remove
+        Path live = Files.writeString(tmp.resolve(".ferry-out.tar-" + ProcessHandle.current().pid()
+                + ".0-0123456789ab.tmp"), "in use");
+        Cli.ferry("export", image, out.toString()).ok();
+        assertFalse(Files.exists(dead));
+        assertTrue(Files.exists(live));
+        Files.delete(live);
+        assertEquals(List.of("out.tar", "src"), names(tmp));
+    }
+
+    @Test
     void aSymlinkToARegularFileIsWrittenThroughAndKept() throws Exception {
         Path builds = Files.createDirectories(tmp.resolve("builds"));
         Path real = Files.createFile(builds.resolve("today.tar"));
