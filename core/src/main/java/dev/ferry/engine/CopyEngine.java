@@ -37,10 +37,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.Queue;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -532,7 +534,9 @@ public final class CopyEngine {
 
         /**
          * Copies the blobs the sink lacks, up to {@link CopyOptions#jobs()} at once. On a failure the others are
-         * interrupted, and all have stopped before this returns (the sink is closed only afterwards).
+         * interrupted, and all have stopped before this returns (the sink is closed only afterwards). The failure
+         * reported is the first in time, as it was thrown, or what caused it ({@link #firstCause}), whatever the
+         * order the blobs were submitted in; the others are attached to it as suppressed.
          */
         private void copyBlobs(List<Descriptor> blobs) throws IOException {
             List<Descriptor> todo = new ArrayList<>();
@@ -559,30 +563,82 @@ public final class CopyEngine {
                 t.setDaemon(true);
                 return t;
             });
+            // Failures in the order the tasks met them, each added before its future completes: those met before
+            // the others were told to stop, then those met after (stopping makes failures of its own).
+            Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            Queue<Throwable> afterStop = new ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletionService<Void> finished = new ExecutorCompletionService<>(pool);
+            boolean interrupted = false;
             try {
-                List<Future<?>> futures = new ArrayList<>();
                 for (Descriptor blob : todo) {
-                    futures.add(pool.submit(() -> {
-                        copyBlob(blob);
+                    finished.submit(() -> {
+                        try {
+                            copyBlob(blob);
+                        } catch (Throwable t) {
+                            (stopping.get() ? afterStop : failures).add(t);
+                            throw t;
+                        }
                         return null;
-                    }));
+                    });
                 }
-                for (Future<?> future : futures) {
-                    try {
-                        future.get();
-                    } catch (ExecutionException e) {
-                        pool.shutdownNow();
-                        throw rethrow(e.getCause());
-                    }
+                for (int i = 0; i < todo.size() && failures.isEmpty(); i++) {
+                    finished.take();
                 }
             } catch (InterruptedException e) {
-                pool.shutdownNow();
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while copying blobs");
+                interrupted = true;
             } finally {
+                stopping.set(true);
                 pool.shutdownNow();
                 awaitQuietly(pool);
             }
+            List<Throwable> all = new ArrayList<>(failures);
+            all.addAll(afterStop);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                java.io.InterruptedIOException e = new java.io.InterruptedIOException("interrupted while copying blobs");
+                all.forEach(e::addSuppressed);
+                throw e;
+            }
+            if (!failures.isEmpty()) {
+                throw rethrow(firstCause(failures.peek(), all));
+            }
+        }
+
+        /**
+         * The failure to report, for {@code first}, the first a task met, in time: itself, or the failure of
+         * another task that caused it. A sink broken by one blob fails the calls that come after with an error
+         * whose cause is that blob's ("an earlier blob failed"), and such a call may fail, and be recorded, before
+         * the task that broke the sink records its own failure. The other failures of {@code all} are attached
+         * to it as suppressed, except those it caused (which hold it already).
+         */
+        static Throwable firstCause(Throwable first, List<Throwable> all) {
+            Throwable reported = first;
+            java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Throwable t = first.getCause(); t != null && seen.add(t); t = t.getCause()) {
+                for (Throwable other : all) {
+                    if (other == t) {
+                        reported = t;
+                    }
+                }
+            }
+            for (Throwable f : all) {
+                if (f != reported && !causes(reported, f)) {
+                    reported.addSuppressed(f);
+                }
+            }
+            return reported;
+        }
+
+        /** True if {@code cause} is in the chain of causes of {@code failure} (itself excluded). */
+        private static boolean causes(Throwable cause, Throwable failure) {
+            java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Throwable t = failure.getCause(); t != null && seen.add(t); t = t.getCause()) {
+                if (t == cause) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static IOException rethrow(Throwable cause) {
