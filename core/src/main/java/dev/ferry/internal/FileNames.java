@@ -56,7 +56,7 @@ public final class FileNames {
     static String check(String name, Charset encoding) throws FerryException {
         if (!encoding.equals(StandardCharsets.UTF_8) && !ascii(name)) {
             throw new FerryException("cannot make file name '" + printable(name) + "': Java's file-name encoding"
-                    + " is " + encoding.name() + ", not UTF-8 (the locale is not a UTF-8 one)", HINT);
+                    + " is " + encoding.name() + ", not UTF-8 (no UTF-8 locale is in effect)", HINT);
         }
         return name;
     }
@@ -68,7 +68,9 @@ public final class FileNames {
             check(entry.getLinkName());
         }
         for (Map.Entry<String, String> pax : entry.getExtraPaxHeaders().entrySet()) {
-            check(pax.getKey());
+            if (pax.getKey().startsWith("SCHILY.xattr.")) {
+                check(pax.getKey());
+            }
         }
     }
 
@@ -86,7 +88,7 @@ public final class FileNames {
         if (!encoding.equals(StandardCharsets.UTF_8)) {
             if (!ascii(decoded)) {
                 throw new FerryException("cannot read file name '" + printable(decoded) + "': Java's file-name"
-                        + " encoding is " + encoding.name() + ", not UTF-8 (the locale is not a UTF-8 one)", HINT);
+                        + " encoding is " + encoding.name() + ", not UTF-8 (no UTF-8 locale is in effect)", HINT);
             }
         } else if (decoded.indexOf('\uFFFD') >= 0) {
             throw new FerryException("file name '" + printable(decoded) + "' is not valid UTF-8",
