@@ -90,7 +90,7 @@ public final class MakeImage {
         Path tmp = dir.resolve("blobs/sha256/.layer" + n + ".tmp");
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(file, sha))) {
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(file, sha), "UTF-8")) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             body.write(tar);

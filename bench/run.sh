@@ -7,7 +7,7 @@
 #   BENCH_DIR   where images and outputs go (default bench/work; needs ~4x the image size free)
 #   BENCH_SCALE size of the synthetic image: 1.0 = ~2.1 GiB, ~55,000 files in 4 layers (default 1.0)
 #   BENCH_ROWS  a regular expression: only the rows whose names match (default: all)
-# It installs what it needs (skopeo, umoci, docker.io, debootstrap), starts dockerd when none answers (and stops
+# It installs what it needs (skopeo, umoci, docker.io, debootstrap, time), starts dockerd when none answers (and stops
 # it after), builds a Debian bookworm minbase rootfs with debootstrap once, and caches the images in BENCH_DIR.
 # The table goes to stdout and to bench/results.md; raw figures to $BENCH_DIR/results.tsv.
 set -euo pipefail
@@ -24,7 +24,11 @@ tsv="$work/results.tsv"
 
 # --- peers and images (untimed) ---------------------------------------------------------------------------------
 "$root/scripts/install-peers.sh" >&2
-command -v debootstrap >/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq debootstrap >&2; }
+# debootstrap, and GNU time (package time, not in a minimal Debian) for the timings
+bench_need=()
+command -v debootstrap >/dev/null || bench_need+=(debootstrap)
+[ -x /usr/bin/time ] || bench_need+=(time)
+if [ ${#bench_need[@]} -gt 0 ]; then apt-get update -qq >&2 && apt-get install -y -qq "${bench_need[@]}" >&2; fi
 started_docker=0
 if ! docker info >/dev/null 2>&1; then "$root/scripts/docker-daemon.sh" start >&2; started_docker=1; fi
 cleanup() {

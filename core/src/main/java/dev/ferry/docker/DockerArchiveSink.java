@@ -78,7 +78,7 @@ public final class DockerArchiveSink implements ImageSink {
     private TarArchiveOutputStream tar() throws IOException {
         if (tar == null) {
             tar = new TarArchiveOutputStream(new BufferedOutputStream(
-                    new dev.ferry.internal.NonClosingOutputStream(target.stream()), 1 << 16));
+                    new dev.ferry.internal.NonClosingOutputStream(target.stream()), 1 << 16), "UTF-8");
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         }

@@ -2,21 +2,26 @@ package dev.ferry.engine;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs blob transfers, up to a number at once. On the first failure the other tasks are interrupted, and every
  * task has stopped before {@link #run} returns or throws (so that the sink they write to is closed only
- * afterwards). The failure thrown is the one that caused the others, with its own type ({@link #primary}), not
- * the first in submission order nor a consequence of it.
+ * afterwards). The failure thrown is the first met in time, or the one that caused it, with its own type
+ * ({@link #primary}); never merely the first in submission order.
  */
 final class BlobScheduler {
     /** One transfer. */
@@ -49,77 +54,96 @@ final class BlobScheduler {
             t.setDaemon(true);
             return t;
         });
-        CompletionService<Void> done = new ExecutorCompletionService<>(pool);
-        List<Throwable> failures = new ArrayList<>();
+        // Failures in the order the tasks met them, each recorded before its future completes: those met before
+        // the others were told to stop, then those met after (stopping makes failures of its own).
+        Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        Queue<Throwable> afterStop = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stopping = new AtomicBoolean();
+        CompletionService<Void> finished = new ExecutorCompletionService<>(pool);
+        boolean interrupted = false;
         try {
             for (Task task : tasks) {
-                done.submit(() -> {
-                    task.run();
+                finished.submit(() -> {
+                    try {
+                        task.run();
+                    } catch (Throwable t) {
+                        (stopping.get() ? afterStop : failures).add(t);
+                        throw t;
+                    }
                     return null;
                 });
             }
             for (int i = 0; i < tasks.size() && failures.isEmpty(); i++) {
-                try {
-                    done.take().get();
-                } catch (ExecutionException e) {
-                    failures.add(e.getCause());
-                }
+                finished.take();
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while copying blobs");
+            interrupted = true;
         } finally {
+            stopping.set(true);
             pool.shutdownNow();
             awaitQuietly(pool);
         }
+        List<Throwable> all = new ArrayList<>(failures);
+        all.addAll(afterStop);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException e = new InterruptedIOException("interrupted while copying blobs");
+            all.forEach(e::addSuppressed);
+            throw e;
+        }
         if (!failures.isEmpty()) {
-            // every task has stopped: collect what the others failed with, to find the failure that caused them
-            for (Future<Void> f; (f = done.poll()) != null; ) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    failures.add(e.getCause());
-                } catch (InterruptedException | java.util.concurrent.CancellationException e) {
-                    // not a failure of its own
-                }
-            }
-            throw rethrow(primary(failures));
+            throw rethrow(primary(all));
         }
     }
 
     /**
-     * The failure that caused the others: the first (in the order they ended) that is not itself caused by another
-     * one of them (a sink that breaks on one blob fails the blobs written at the same time, naming the first
-     * failure as their cause, and they may end first) nor an interruption by this scheduler.
+     * The failure to report, from {@code all} in the order they were met (those met before the others were told to
+     * stop first): the first that no other one caused and that is not an interruption, else the first. A sink broken by one blob fails the calls that come after with an error
+     * whose cause is that blob's ("an earlier blob failed"), and such a call may fail before the task that broke the
+     * sink records its own failure. The other failures of {@code all} are attached to it as suppressed, except those
+     * it caused (which hold it already).
      */
-    static Throwable primary(List<Throwable> failures) {
-        for (Throwable candidate : failures) {
-            if (!isInterruption(candidate) && !causedByAnother(candidate, failures)) {
-                return candidate;
+    static Throwable primary(List<Throwable> all) {
+        Throwable reported = null;
+        for (Throwable candidate : all) {
+            if (!isInterruption(candidate) && !causedByAnother(candidate, all)) {
+                reported = candidate;
+                break;
             }
         }
-        for (Throwable candidate : failures) {
-            if (!causedByAnother(candidate, failures)) {
-                return candidate;
+        if (reported == null) {
+            reported = all.get(0);
+        }
+        for (Throwable f : all) {
+            if (f != reported && !causes(reported, f)) {
+                reported.addSuppressed(f);
             }
         }
-        return failures.get(0);
+        return reported;
     }
 
     private static boolean causedByAnother(Throwable failure, List<Throwable> failures) {
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Throwable c = failure.getCause(); c != null && seen.add(c); c = c.getCause()) {
-            for (Throwable other : failures) {
-                if (other == c) {
-                    return true;
-                }
+        for (Throwable other : failures) {
+            if (other != failure && causes(other, failure)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True if {@code cause} is in the chain of causes of {@code failure} (itself excluded). */
+    private static boolean causes(Throwable cause, Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure.getCause(); t != null && seen.add(t); t = t.getCause()) {
+            if (t == cause) {
+                return true;
             }
         }
         return false;
     }
 
     private static boolean isInterruption(Throwable t) {
-        return t instanceof InterruptedIOException || t instanceof java.nio.channels.ClosedByInterruptException
+        return t instanceof InterruptedIOException || t instanceof ClosedByInterruptException
                 || t instanceof InterruptedException;
     }
 

@@ -134,6 +134,7 @@ public final class Extractor implements RootfsWriter {
 
     @Override
     public void write(TarArchiveEntry entry, InputStream content) throws IOException {
+        dev.ferry.internal.FileNames.check(entry);
         String name = Paths.clean(entry.getName());
         if (name.isEmpty()) {
             return;

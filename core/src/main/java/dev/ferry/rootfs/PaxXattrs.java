@@ -28,6 +28,8 @@ public final class PaxXattrs extends FilterInputStream {
     private long paxSize = -1;
     private int entries;
     private final Map<Integer, Map<String, byte[]>> byEntry = new HashMap<>();
+    private Map<String, byte[]> pendingNames;
+    private final Map<Integer, Map<String, byte[]>> namesByEntry = new HashMap<>();
 
     public PaxXattrs(InputStream in) {
         super(in);
@@ -36,6 +38,15 @@ public final class PaxXattrs extends FilterInputStream {
     /** The raw xattrs of the {@code index}-th entry (from 0), or an empty map. */
     public Map<String, byte[]> of(int index) {
         return byEntry.getOrDefault(index, Map.of());
+    }
+
+    /**
+     * The raw bytes of the {@code index}-th entry's PAX {@code path}, {@code linkpath}, {@code uname} and
+     * {@code gname} records (those it has), which Commons Compress decodes leniently; forgotten once taken.
+     */
+    public Map<String, byte[]> takeNames(int index) {
+        Map<String, byte[]> names = namesByEntry.remove(index);
+        return names == null ? Map.of() : names;
     }
 
     /** Encodes raw bytes as an ISO-8859-1 string. */
@@ -132,6 +143,10 @@ public final class PaxXattrs extends FilterInputStream {
                 byEntry.put(entries, pending);
             }
             pending = null;
+            if (pendingNames != null && !pendingNames.isEmpty()) {
+                namesByEntry.put(entries, pendingNames);
+            }
+            pendingNames = null;
             if (paxSize >= 0) {
                 size = paxSize;
             }
@@ -174,6 +189,7 @@ public final class PaxXattrs extends FilterInputStream {
     /** Records of "LEN KEY=VALUE\n", with VALUE as raw bytes. */
     private void parsePax(byte[] data) {
         Map<String, byte[]> xattrs = new LinkedHashMap<>();
+        Map<String, byte[]> names = new HashMap<>();
         int i = 0;
         while (i < data.length) {
             int space = i;
@@ -198,6 +214,8 @@ public final class PaxXattrs extends FilterInputStream {
             byte[] value = java.util.Arrays.copyOfRange(data, Math.min(eq + 1, end - 1), end - 1);
             if (key.startsWith(PREFIX)) {
                 xattrs.put(key.substring(PREFIX.length()), value);
+            } else if (key.equals("path") || key.equals("linkpath") || key.equals("uname") || key.equals("gname")) {
+                names.put(key, value);
             } else if (key.equals("size")) {
                 try {
                     paxSize = Long.parseLong(new String(value, StandardCharsets.US_ASCII));
@@ -208,5 +226,6 @@ public final class PaxXattrs extends FilterInputStream {
             i = end;
         }
         pending = xattrs;
+        pendingNames = names;
     }
 }

@@ -30,7 +30,7 @@ class LayerBuilderTest {
     private static Map<String, TarArchiveEntry> entries(Path layer) throws IOException {
         Map<String, TarArchiveEntry> entries = new TreeMap<>();
         try (InputStream in = new GZIPInputStream(Files.newInputStream(layer));
-             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+             TarArchiveInputStream tar = new TarArchiveInputStream(in, "UTF-8")) {
             for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
                 entries.put(e.getName(), e);
             }

@@ -66,7 +66,7 @@ class DockerArchiveTest {
         Path write(Path file, boolean gzip) throws IOException {
             try (OutputStream raw = Files.newOutputStream(file);
                  OutputStream out = gzip ? new GZIPOutputStream(raw) : raw;
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+                 TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
                 for (Object[] e : entries) {
                     TarArchiveEntry entry;
                     if (e[2] != null) {
@@ -296,7 +296,7 @@ class DockerArchiveTest {
         ImageReference dest = transport.parse(file + ":example.com/team/app:v1");
         new CopyEngine().copy(memory.ref("img"), dest, CopyOptions.defaults(), CopyListener.NONE);
         List<String> names = new ArrayList<>();
-        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(file))) {
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(file), "UTF-8")) {
             for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 names.add(e.getName());
             }

@@ -72,9 +72,13 @@ class BlobSchedulerTest {
     @Test
     void interruptionsAreNotTheFailure() {
         IOException real = new IOException("disk full");
-        assertSame(real, BlobScheduler.primary(List.of(new java.io.InterruptedIOException("stopped"), real)));
-        IOException wrapped = new IOException("an earlier blob failed", real);
-        assertSame(real, BlobScheduler.primary(List.of(wrapped, real)));
+        List<Throwable> met = List.of(new java.io.InterruptedIOException("stopped"), real);
+        assertSame(real, BlobScheduler.primary(met));
+        assertEquals(1, real.getSuppressed().length, "the others are attached");
+        IOException disk = new IOException("disk full");
+        IOException wrapped = new IOException("an earlier blob failed", disk);
+        assertSame(disk, BlobScheduler.primary(List.of(wrapped, disk)));
+        assertEquals(0, disk.getSuppressed().length, "what it caused holds it already");
         assertSame(wrapped, BlobScheduler.primary(List.of(wrapped)));
     }
 

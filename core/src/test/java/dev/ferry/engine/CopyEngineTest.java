@@ -2,6 +2,7 @@ package dev.ferry.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.testing.MemoryTransport;
 import dev.ferry.testing.TestImages;
+import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +94,37 @@ class CopyEngineTest {
                 assertFalse(t.isAlive(), "no copy thread outlives the copy");
             }
         }
+    }
+
+    /**
+     * A sink broken by one blob fails the blobs that come after it with an error caused by that one, which may
+     * complete first, and a blob submitted earlier may be one of them: the engine reports what broke the sink, as
+     * it was thrown, not the first failed task in submission order (which reported "an earlier blob failed").
+     */
+    @Test
+    void aParallelCopyReportsTheFailureThatCausedTheOthers() throws Exception {
+        ManifestBytes manifest = TestImages.image(src, "a", 4, 1000, 3);
+        List<Descriptor> layers = ((ImageManifest) manifest.parse()).layers();
+        java.util.concurrent.CountDownLatch broken = new java.util.concurrent.CountDownLatch(1);
+        DigestMismatchException cause = new DigestMismatchException(layers.get(3).digest(), null, 1, 2);
+        dest.onPutBlob = blob -> {
+            if (blob.equals(layers.get(3))) {
+                broken.countDown();
+                throw cause;
+            }
+            if (!blob.equals(layers.get(0))) {
+                try {
+                    broken.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                throw new FerryException("an earlier blob failed", "run the copy again", cause);
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> engine.copy(src.ref("a"), dest.ref("b"),
+                CopyOptions.defaults().withJobs(8), CopyListener.NONE));
+        assertSame(cause, e);
+        assertTrue(dest.images.isEmpty());
     }
 
     @Test

@@ -33,6 +33,13 @@ public final class MemoryTransport implements Transport {
     private final List<String> supported;
     private final boolean multiImage;
     public final java.util.concurrent.atomic.AtomicInteger putBlobCalls = new java.util.concurrent.atomic.AtomicInteger();
+    /** Run first by every putBlob of a sink (a test makes blobs fail, or wait for one another); null for none. */
+    public volatile BlobHook onPutBlob;
+
+    /** What a sink does first with a blob. */
+    public interface BlobHook {
+        void accept(Descriptor blob) throws IOException;
+    }
 
     public MemoryTransport() {
         this(List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST,
@@ -147,6 +154,10 @@ public final class MemoryTransport implements Transport {
                 @Override
                 public void putBlob(Descriptor descriptor, InputStream in) throws IOException {
                     putBlobCalls.incrementAndGet();
+                    BlobHook hook = onPutBlob;
+                    if (hook != null) {
+                        hook.accept(descriptor);
+                    }
                     ByteArrayOutputStream out = new ByteArrayOutputStream();
                     VerifyingInputStream.verify(in, descriptor).transferTo(out);
                     pending.put(descriptor.digest(), out.toByteArray());

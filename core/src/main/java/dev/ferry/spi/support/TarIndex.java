@@ -52,7 +52,7 @@ public final class TarIndex implements Closeable {
     public static TarIndex open(Path file) throws IOException {
         Map<String, Entry> entries = new HashMap<>();
         long length = Files.size(file);
-        try (TarFile tar = new TarFile(file)) {
+        try (TarFile tar = new TarFile(file, "UTF-8")) {
             for (TarArchiveEntry entry : tar.getEntries()) {
                 String name = normalize(entry.getName());
                 if (name == null) {
@@ -94,7 +94,7 @@ public final class TarIndex implements Closeable {
         byte[] buffer = new byte[1 << 20];
         try {
             org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar =
-                    new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(stream);
+                    new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(stream, "UTF-8");
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 String name = normalize(entry.getName());

@@ -95,7 +95,7 @@ final class Fixtures {
             long size;
             try (OutputStream file = Files.newOutputStream(tmp);
                  DigestOutputStream digesting = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), md);
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(digesting)) {
+                 TarArchiveOutputStream tar = new TarArchiveOutputStream(digesting, "UTF-8")) {
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 TarArchiveEntry entry = new TarArchiveEntry("data/layer-" + i + ".bin");
                 entry.setSize(layerSizes[i]);

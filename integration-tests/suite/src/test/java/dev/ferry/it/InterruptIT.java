@@ -39,8 +39,15 @@ class InterruptIT {
         }
     }
 
+    /**
+     * Ctrl-C: SIGINT, sent by bash's builtin {@code kill} (Java can send only SIGTERM and SIGKILL; the
+     * {@code kill} program is procps, which a minimal Debian lacks).
+     */
     private static void interrupt(Process copy) throws Exception {
-        new ProcessBuilder("kill", "-INT", Long.toString(copy.pid())).start().waitFor();
+        Process kill = new ProcessBuilder("bash", "-c", "kill -INT \"$1\"", "bash", Long.toString(copy.pid()))
+                .redirectErrorStream(true).start();
+        String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, kill.waitFor(), "kill -INT failed: " + out);
         assertTrue(copy.waitFor(60, TimeUnit.SECONDS), "ferry did not stop on SIGINT");
     }
 

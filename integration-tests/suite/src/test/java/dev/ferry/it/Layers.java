@@ -18,6 +18,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 /** Layers written entry by entry, tricky and hostile ones included, and OCI layouts made of them. */
 final class Layers {
     private final List<Object[]> entries = new ArrayList<>();
+    private String encoding;
+
+    /**
+     * Names in the headers themselves, as GNU tar writes them, in {@code charset} (not UTF-8 makes names that
+     * are not valid UTF-8), instead of PAX records for non-ASCII names.
+     */
+    Layers rawNames(String charset) {
+        encoding = charset;
+        return this;
+    }
 
     Layers dir(String name, int mode) {
         entries.add(new Object[] {name, TarArchiveEntry.LF_DIR, mode, null, null, Map.of()});
@@ -64,9 +74,9 @@ final class Layers {
 
     byte[] tar() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, "UTF-8")) {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, encoding == null ? "UTF-8" : encoding)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setAddPaxHeadersForNonAsciiNames(true);
+            tar.setAddPaxHeadersForNonAsciiNames(encoding == null);
             for (Object[] e : entries) {
                 TarArchiveEntry entry = new TarArchiveEntry((String) e[0], (byte) e[1], true);
                 byte flag = (byte) e[1];

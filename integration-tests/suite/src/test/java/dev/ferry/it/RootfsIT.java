@@ -176,7 +176,7 @@ class RootfsIT {
         assertTrue(Files.exists(bundle.resolve("rootfs/tmp/" + marker)), "../ is clamped at the root");
         // The export: every name clean, nothing under a name that is a symlink.
         Set<String> symlinks = new HashSet<>();
-        try (InputStream in = Files.newInputStream(exported); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+        try (InputStream in = Files.newInputStream(exported); TarArchiveInputStream t = new TarArchiveInputStream(in, "UTF-8")) {
             for (TarArchiveEntry e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
                 String name = e.getName();
                 assertFalse(name.startsWith("/") || name.equals("..") || name.startsWith("../")

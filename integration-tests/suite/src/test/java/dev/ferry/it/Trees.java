@@ -84,7 +84,7 @@ final class Trees {
         TreeMap<String, String> entries = new TreeMap<>();
         Map<String, List<String>> links = new HashMap<>();
         Map<String, String> content = new HashMap<>();
-        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in, "UTF-8")) {
             for (TarArchiveEntry e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
                 String name = e.getName().endsWith("/") ? e.getName().substring(0, e.getName().length() - 1)
                         : e.getName();

@@ -95,7 +95,7 @@ final class ArchiveSink implements ImageSink {
         FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         OutputStream out = new BufferedOutputStream(
                 new dev.ferry.internal.NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         ArchiveSink sink = new ArchiveSink(reference, target, tmp, channel, tar, previous);
