@@ -8,6 +8,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.ferry.docker.DaemonUnreachableException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.OpenContext;
@@ -104,8 +105,7 @@ final class DaemonClient implements AutoCloseable {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return new FerryException("cannot reach the Docker daemon at " + host + ": " + cause.getMessage(),
-                "start dockerd, or point DOCKER_HOST or --docker-host at a running one", e);
+        return new DaemonUnreachableException(host, String.valueOf(cause.getMessage()), e);
     }
 
     private static void closeQuietly(DockerClient c) {

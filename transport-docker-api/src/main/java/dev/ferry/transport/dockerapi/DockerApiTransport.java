@@ -6,6 +6,7 @@ import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
 import dev.ferry.internal.BlockPipe;
+import dev.ferry.docker.LoadRejectedException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
@@ -262,8 +263,7 @@ public final class DockerApiTransport implements Transport {
             }
             synchronized (this) {
                 if (!errors.isEmpty()) {
-                    throw new FerryException("the Docker daemon rejected " + reference + ": " + errors.get(0),
-                            null);
+                    throw new LoadRejectedException(reference, errors.get(0), null);
                 }
                 if (loaded.isEmpty()) {
                     throw new FerryException("the Docker daemon did not report loading " + reference, null);

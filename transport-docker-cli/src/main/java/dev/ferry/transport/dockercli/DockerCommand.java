@@ -1,5 +1,9 @@
 package dev.ferry.transport.dockercli;
 
+import dev.ferry.docker.DaemonPermissionException;
+import dev.ferry.docker.DaemonUnreachableException;
+import dev.ferry.docker.DockerCliMissingException;
+import dev.ferry.docker.LoadRejectedException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.OpenContext;
@@ -136,8 +140,7 @@ final class DockerCommand {
             ShutdownCleanup.register(process);
             return new Running(process, List.of(args));
         } catch (IOException e) {
-            throw new FerryException("cannot run the docker command \"" + binary + "\": " + e.getMessage(),
-                    "install the Docker CLI, or pass --docker-binary PATH, or use --docker-transport api");
+            throw new DockerCliMissingException(binary, e.getMessage(), e);
         }
     }
 
@@ -148,17 +151,18 @@ final class DockerCommand {
         if (lower.contains("cannot connect to the docker daemon") || lower.contains("is the docker daemon running")
                 || lower.contains("connection refused") || lower.contains("no such file or directory")
                 && lower.contains(".sock") || lower.contains("error during connect")) {
-            return new FerryException("cannot reach the Docker daemon: " + firstLine,
-                    "start dockerd, or point DOCKER_HOST or --docker-host at a running one");
+            return new DaemonUnreachableException(host, firstLine, null);
         }
         if (lower.contains("permission denied") && lower.contains("docker")) {
-            return new FerryException("no permission to use the Docker daemon: " + firstLine,
-                    "run as root or as a member of the docker group");
+            return new DaemonPermissionException(host, firstLine);
         }
         if (lower.contains("no such image") || lower.contains("reference does not exist")
                 || lower.contains("not found") && !lower.contains("command not found")) {
             return new ImageNotFoundException(reference, "the Docker daemon has no such image",
                     "`docker images` lists the images there");
+        }
+        if (what.equals("docker load")) {
+            return new LoadRejectedException(reference, firstLine, null);
         }
         return new FerryException(what + " failed: " + firstLine, null);
     }
