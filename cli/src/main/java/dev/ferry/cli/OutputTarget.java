@@ -38,6 +38,7 @@ final class OutputTarget implements AutoCloseable {
             throw new FerryException("cannot write " + file + ": " + file.getParent() + " is not a directory",
                     "create the parent directory first");
         }
+        dev.ferry.spi.support.TempFiles.sweep(file.getParent()); // what killed commands left beside their outputs
         Path tmp = AtomicFiles.tempPath(file.getParent(), file.getFileName().toString());
         ShutdownCleanup.register(tmp);
         FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -172,6 +172,8 @@ public final class DockerArchiveTransport implements Transport {
         @Override
         public OutputStream stream() throws IOException {
             if (channel == null) {
+                dev.ferry.spi.support.TempFiles.sweep(file.getParent()); // what killed writers left here
+                dev.ferry.spi.support.TempFiles.track(tmp); // removed at Ctrl-C/SIGTERM
                 channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             }
             return Channels.newOutputStream(channel);
@@ -182,6 +184,7 @@ public final class DockerArchiveTransport implements Transport {
             channel.force(true);
             channel.close();
             AtomicFiles.move(tmp, file);
+            dev.ferry.spi.support.TempFiles.release(tmp);
             AtomicFiles.syncDirectory(file.getParent());
         }
 
@@ -191,7 +194,7 @@ public final class DockerArchiveTransport implements Transport {
                 if (channel != null) {
                     channel.close();
                 }
-                Files.deleteIfExists(tmp);
+                dev.ferry.spi.support.TempFiles.delete(tmp);
             } catch (IOException e) {
                 // nothing more to do
             }
