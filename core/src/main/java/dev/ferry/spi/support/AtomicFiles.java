@@ -29,6 +29,7 @@ public final class AtomicFiles {
     public static void replace(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = tempPath(dir, target.getFileName().toString());
+        TempFiles.track(tmp); // removed at Ctrl-C/SIGTERM
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
@@ -38,7 +39,7 @@ public final class AtomicFiles {
             }
             move(tmp, target);
         } finally {
-            Files.deleteIfExists(tmp);
+            TempFiles.delete(tmp);
         }
     }
 
@@ -54,6 +55,7 @@ public final class AtomicFiles {
         }
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = tempPath(dir, target.getFileName().toString());
+        TempFiles.track(tmp); // removed at Ctrl-C/SIGTERM
         try {
             Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.SYNC);
@@ -71,7 +73,7 @@ public final class AtomicFiles {
                 }
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            TempFiles.delete(tmp);
         }
     }
 

@@ -97,7 +97,7 @@ class KillCampaignIT {
         byte[] block = new byte[1 << 20];
         Random random = new Random(7);
         try (var out = Files.newOutputStream(bigContext.resolve("data.bin"))) {
-            for (int i = 0; i < (int) (BIG_LAYER >> 20); i++) {
+            for (int i = 0; i < (int) (BIG_LAYER >> 21); i++) { // half the size: gzip makes build the slowest
                 random.nextBytes(block);
                 out.write(block);
             }
