@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillCampaignIT {
     /** Big enough that a kill lands mid-work, small enough that the campaign stays under three minutes. */
-    private static final long BIG_LAYER = 48L << 20;
+    private static final long BIG_LAYER = 32L << 20;
     private static final int KILLS = 3;
 
     private static Path big;
@@ -552,5 +552,57 @@ class KillCampaignIT {
         assertEquals(0, figures.failedReruns, "failed reruns (seed " + seed + "): " + figures.problems);
         assertEquals(0, figures.leftoversAfterRerun, "leftovers after the rerun (seed " + seed + "): "
                 + figures.problems);
+    }
+
+    // --- what a killed run left, cleaned by the next one (deterministic, in-process) ---
+
+    /** A temporary name of Ferry's whose owner is gone (no process has that PID). */
+    private static String dead(String purpose) {
+        return ".ferry-" + purpose + "-4000000000.1700000000000-0123456789ab.tmp";
+    }
+
+    @Test
+    void aBundleFolderHoldingOnlyADeadRunsLeftoversCountsAsEmpty() throws Exception {
+        Path image = Fixtures.syntheticLayout(tmp.resolve("img"), "t", 1000);
+        Path dir = Files.createDirectories(tmp.resolve("bundle"));
+        Files.createDirectories(dir.resolve(dead("unpacking")).resolve("data"));
+        Files.writeString(dir.resolve(dead("unpacking")).resolve("data/half"), "half a layer");
+        Files.createFile(dir.resolve(dead("bundling"))); // the killed run's marker: rootfs/ below is its own
+        Files.createDirectories(dir.resolve("rootfs/data"));
+        Cli.ferry("bundle", "-q", "oci:" + image + ":t", dir.toString()).ok();
+        assertTrue(Files.exists(dir.resolve("rootfs/data/layer-0.bin")));
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+            assertTrue(Set.of("config.json", "rootfs", "ferry-owners.json").containsAll(names), names.toString());
+        }
+    }
+
+    @Test
+    void aBundleFolderHoldingAnythingElseIsStillRefused() throws Exception {
+        Path image = Fixtures.syntheticLayout(tmp.resolve("img"), "t", 1000);
+        Path dir = Files.createDirectories(tmp.resolve("bundle"));
+        Files.createDirectories(dir.resolve("rootfs")); // no marker: not known to be Ferry's
+        Files.createDirectories(dir.resolve(dead("unpacking")));
+        Cli.ferry("bundle", "-q", "oci:" + image + ":t", dir.toString()).fails(1, "not empty");
+        assertTrue(Files.isDirectory(dir.resolve("rootfs")));
+        Path live = Files.createDirectories(tmp.resolve("live"));
+        Path mine = dev.ferry.spi.support.TempFiles.createDirectory(live, "unpacking"); // alive: this JVM's
+        Cli.ferry("bundle", "-q", "oci:" + image + ":t", live.toString()).fails(1, "not empty");
+        assertTrue(Files.isDirectory(mine));
+        dev.ferry.spi.support.TempFiles.delete(mine);
+    }
+
+    @Test
+    void aCommandSweepsItsTemporaryFolder() throws Exception {
+        Path image = Fixtures.syntheticLayout(tmp.resolve("img"), "t", 1000);
+        Path scratch = Files.createDirectories(tmp.resolve("scratch"));
+        Path spool = Files.writeString(scratch.resolve(dead("layer")), "314 MB of a recompression");
+        Path folder = Files.createDirectories(scratch.resolve(dead("docker-save")));
+        Files.writeString(folder.resolve("blob"), "a split save");
+        Path notOurs = Files.writeString(scratch.resolve(".ferry-notes.txt"), "someone else's");
+        Cli.ferry("copy", "-q", "--tmpdir", scratch.toString(), "oci:" + image + ":t",
+                "oci:" + tmp.resolve("out") + ":t").ok();
+        assertTrue(!Files.exists(spool) && !Files.exists(folder), "what dead runs left is gone");
+        assertTrue(Files.exists(notOurs), "a name that is not a temporary name of ours is kept");
     }
 }
