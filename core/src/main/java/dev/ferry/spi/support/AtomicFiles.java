@@ -33,6 +33,7 @@ public final class AtomicFiles {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+                TempFiles.checkNotExiting(tmp);
                 out.write(bytes);
                 out.flush();
                 ch.force(true);
@@ -59,6 +60,7 @@ public final class AtomicFiles {
         try {
             Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.SYNC);
+            TempFiles.checkNotExiting(tmp);
             try {
                 Files.createLink(target, tmp);
                 return true;

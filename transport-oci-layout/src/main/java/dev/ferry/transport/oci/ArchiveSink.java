@@ -125,6 +125,16 @@ final class ArchiveSink implements ImageSink {
             }
             throw e;
         }
+        try {
+            TempFiles.checkNotExiting(tmp);
+        } catch (IOException e) {
+            channel.close();
+            TempFiles.release(tmp);
+            if (previous != null) {
+                previous.close();
+            }
+            throw e;
+        }
         OutputStream out = new BufferedOutputStream(
                 new dev.ferry.internal.NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
