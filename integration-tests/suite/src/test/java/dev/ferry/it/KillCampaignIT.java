@@ -12,14 +12,15 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A kill campaign: each command that writes (copy into oci:, oci-archive: and docker-archive:, export, bundle,
- * build) is run by the real {@code ./ferry} launcher and interrupted, three times by SIGKILL at a random moment of
- * its run (a seeded {@link Random}; the seed is printed, {@code -Dferry.killSeed=N} replays it), once by SIGINT and
+ * A kill campaign: each command that writes (copy into oci:, oci-archive:, docker-archive: and the Docker daemon,
+ * export, bundle, build) is run by the real {@code ./ferry} launcher and interrupted, three times by SIGKILL at a
+ * random moment of its run (a seeded {@link Random}; the seed is printed, {@code -Dferry.killSeed=N} replays it), once by SIGINT and
  * once by SIGTERM while it writes. After each: the destination is valid (its earlier refs read by skopeo and
  * umoci, or the old file intact), a rerun succeeds, and after the rerun nothing of Ferry's is left: no
  * {@code .ferry-*} beside the target, in the private {@code --tmpdir}, or in the bundle folder. The figures
@@ -530,14 +531,68 @@ class KillCampaignIT {
         };
     }
 
+    /** Tags of this JVM's own, removed at the end. */
+    private static final String DAEMON_REPO = "ferry-it/kill-campaign-" + ProcessHandle.current().pid();
+
+    @AfterAll
+    static void removeImages() throws Exception {
+        Daemon.remove(DAEMON_REPO + ":earlier", DAEMON_REPO + ":big");
+    }
+
+    private static Scenario copyIntoDaemon() {
+        return new Scenario("copy-docker-api") {
+            @Override
+            void reset() throws Exception {
+                if (!Daemon.exists(DAEMON_REPO + ":earlier")) {
+                    Daemon.require();
+                    Cli.ferry("copy", "-q", "oci:" + small + ":earlier", "docker-api:" + DAEMON_REPO + ":earlier")
+                            .ok();
+                }
+                Daemon.remove(DAEMON_REPO + ":big");
+            }
+
+            @Override
+            String[] args() {
+                return new String[] {"copy", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big",
+                    "docker-api:" + DAEMON_REPO + ":big"};
+            }
+
+            @Override
+            void checkValid() throws Exception {
+                assertEquals("[\"sha256:" + digestOfLayer(small, "earlier", 0) + "\"]",
+                        Daemon.diffIds(DAEMON_REPO + ":earlier"));
+                if (Daemon.exists(DAEMON_REPO + ":big")) { // a kill after the load: the whole image
+                    checkDone();
+                }
+            }
+
+            @Override
+            void checkDone() throws Exception {
+                assertEquals("[\"sha256:" + digestOfLayer(big, "big", 0) + "\",\"sha256:"
+                        + digestOfLayer(big, "big", 1) + "\"]", Daemon.diffIds(DAEMON_REPO + ":big"));
+            }
+
+            @Override
+            List<Folder> folders() {
+                return List.of(new Folder(tmpdir, Set.of()));
+            }
+        };
+    }
+
+    /** The digest (hex) of an uncompressed layer of a synthetic layout: its diffID. */
+    private static String digestOfLayer(Path layout, String ref, int i) throws IOException {
+        String manifest = Fixtures.entry(layout, ref).path("digest").asText();
+        return Fixtures.blobJson(layout, manifest).path("layers").get(i).path("digest").asText().substring(7);
+    }
+
     @Test
     void killedCommandsLeaveValidStoresAndNothingAfterTheirRerun() throws Exception {
         long seed = Long.getLong("ferry.killSeed", System.nanoTime());
         System.out.println("KillCampaignIT: seed " + seed + " (replay with -Dferry.killSeed=" + seed + ")");
         Random random = new Random(seed);
         Figures figures = new Figures();
-        List<Scenario> scenarios = List.of(copyIntoLayout(), copyIntoArchive(), copyIntoDockerArchive(), export(),
-                bundle(), build());
+        List<Scenario> scenarios = List.of(copyIntoLayout(), copyIntoArchive(), copyIntoDockerArchive(),
+                copyIntoDaemon(), export(), bundle(), build());
         for (Scenario s : scenarios) {
             long start = System.nanoTime();
             campaign(s, random, figures);
