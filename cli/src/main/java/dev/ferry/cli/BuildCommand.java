@@ -14,9 +14,8 @@ import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OpenContext;
-import dev.ferry.spi.support.ShutdownCleanup;
+import dev.ferry.spi.support.TempFiles;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -136,8 +135,7 @@ public class BuildCommand implements Callable<Integer> {
                 }
             } finally {
                 if (layer[0] != null) {
-                    Files.deleteIfExists(layer[0].file());
-                    ShutdownCleanup.unregister(layer[0].file());
+                    TempFiles.delete(layer[0].file());
                 }
             }
         }

@@ -14,6 +14,8 @@ import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.ShutdownCleanup;
+import dev.ferry.spi.support.TempFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
@@ -21,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -69,6 +70,11 @@ public class BundleCommand implements Callable<Integer> {
     @Inject
     ImageInspector inspector;
 
+    /** What a bundle run puts in DIR; a killed run's marker says these are its own. */
+    private static final String[] OUTPUTS = {"rootfs", "lower", "tmp", "config.json", "ferry-owners.json"};
+    /** The purpose of the marker a run keeps in DIR while it fills it (a {@link TempFiles} name). */
+    private static final String MARKER = "bundling";
+
     @Override
     public Integer call() throws Exception {
         Path bundle = dir.toAbsolutePath().normalize();
@@ -76,13 +82,29 @@ public class BundleCommand implements Callable<Integer> {
         boolean asRoot = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
         boolean noRoot = rootless || !asRoot;
         PrintWriter err = spec.commandLine().getErr();
-        Path unpacking = bundle.resolve(".ferry-unpacking-" + UUID.randomUUID());
+        // While DIR is being filled, a marker named after this process says that what is in DIR is this run's:
+        // the next run removes it all when this one was killed. Ctrl-C and SIGTERM undo it at once.
+        Path marker = TempFiles.path(bundle, MARKER);
+        Runnable undo = () -> {
+            try {
+                undo(bundle);
+                Files.deleteIfExists(marker);
+                if (created) {
+                    Files.deleteIfExists(bundle);
+                }
+            } catch (IOException | RuntimeException e) {
+                // best effort at exit
+            }
+        };
+        ShutdownCleanup.register(undo);
+        Path unpacking = null;
         boolean ok = false;
         try {
+            Files.createFile(marker);
+            unpacking = TempFiles.createDirectory(bundle, "unpacking");
             ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(source);
             try (ImageSource src = ref.openSource(transportOptions.context())) {
                 InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
-                Files.createDirectory(unpacking);
                 Extractor extractor = new Extractor(unpacking, noRoot, warning -> {
                     if (!global.quiet()) {
                         err.println("ferry: warning: " + warning);
@@ -97,6 +119,7 @@ public class BundleCommand implements Callable<Integer> {
                 String rootName = writable ? "lower" : "rootfs";
                 byte[] config = RuntimeConfig.create(image.config(), extractor, !writable, "rootfs", noRoot);
                 Files.move(unpacking, bundle.resolve(rootName));
+                TempFiles.release(unpacking);
                 if (writable) {
                     Files.createDirectory(bundle.resolve("tmp"));
                     Files.createDirectory(bundle.resolve("rootfs"));
@@ -112,26 +135,55 @@ public class BundleCommand implements Callable<Integer> {
             }
             ok = true;
         } finally {
-            if (!ok) {
-                deleteTree(unpacking);
-                if (created) {
-                    deleteTree(bundle);
-                } else {
-                    for (String name : new String[] {"rootfs", "lower", "tmp", "config.json", "ferry-owners.json"}) {
-                        deleteTree(bundle.resolve(name));
+            try {
+                if (!ok) {
+                    if (unpacking != null) {
+                        TempFiles.delete(unpacking);
+                    }
+                    if (created) {
+                        undo(bundle);
+                        Files.deleteIfExists(marker);
+                        deleteTree(bundle);
+                    } else {
+                        undo(bundle);
                     }
                 }
+                Files.deleteIfExists(marker);
+            } finally {
+                ShutdownCleanup.unregister(undo);
             }
         }
         return 0;
     }
 
-    /** Checks DIR is new or empty, and creates it; returns whether this call created it. */
+    /** Removes what a bundle run puts in DIR. */
+    private static void undo(Path bundle) throws IOException {
+        for (String name : OUTPUTS) {
+            deleteTree(bundle.resolve(name));
+        }
+    }
+
+    /**
+     * Checks DIR is new or empty, and creates it; returns whether this call created it. A DIR that holds only
+     * what a killed Ferry left (its temporary names, and, when its marker is there, the outputs it had made)
+     * counts as empty: that is removed first, so that the command can simply be run again.
+     */
     private static boolean prepare(Path bundle) throws IOException {
         if (Files.exists(bundle)) {
             if (!Files.isDirectory(bundle)) {
                 throw new FerryException(bundle + " exists and is not a folder", "name a new or empty folder");
             }
+            boolean killedRun = false;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(bundle)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    killedRun |= name.startsWith(".ferry-" + MARKER + "-") && TempFiles.isLeftover(name);
+                }
+            }
+            if (killedRun) {
+                undo(bundle);
+            }
+            TempFiles.sweep(bundle);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(bundle)) {
                 if (entries.iterator().hasNext()) {
                     throw new FerryException(bundle + " is not empty; refusing to write a bundle into it",

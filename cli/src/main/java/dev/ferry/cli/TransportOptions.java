@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.support.TempFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -50,7 +51,14 @@ public class TransportOptions {
         return transports.registry(err).withAlias(DOCKER_DAEMON, dockerDaemonTarget());
     }
 
-    /** The settings the transports get. */
+    /** Whether this command swept its temporary folder already. */
+    private boolean swept;
+
+    /**
+     * The settings the transports get. The first call sweeps the temporary folder (--tmpdir, or the system's) of
+     * what killed Ferry commands left there ({@link TempFiles#sweep}: only names of ours whose owner is gone); a
+     * layout's own staging is cleaned by its next writer.
+     */
     OpenContext context() throws FerryException {
         OpenContext context = OpenContext.defaults();
         if (tmpDir != null) {
@@ -58,6 +66,10 @@ public class TransportOptions {
                 throw new FerryException("--tmpdir " + tmpDir + " is not a directory", "create it first");
             }
             context = context.withTmpDir(tmpDir.toAbsolutePath());
+        }
+        if (!swept) {
+            swept = true;
+            TempFiles.sweep(context.tmpDir());
         }
         if (dockerHost != null) {
             context = context.withOption(OpenContext.DOCKER_HOST, dockerHost);

@@ -56,16 +56,17 @@ public final class LayerBuilder {
         if (!Files.isDirectory(context)) {
             throw new FerryException(context + " is not a folder", "name the folder to build the layer from");
         }
-        Path file = Files.createTempFile(tmpDir, ".ferry-layer-", ".tar.gz");
-        try {
-            // a blob's usual mode, since a layout sink may link this very file into blobs/
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX filesystem: keep the default
-        }
-        dev.ferry.spi.support.ShutdownCleanup.register(file);
+        // a TempFiles name: removed at Ctrl-C/SIGTERM, and swept by the next run after a SIGKILL
+        Path file = dev.ferry.spi.support.TempFiles.createFile(tmpDir, "layer.tar.gz");
         boolean ok = false;
         try {
+            try {
+                // a blob's usual mode, since a layout sink may link this very file into blobs/
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        "rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX filesystem: keep the default
+            }
             MessageDigest compressed = DigestAlgorithm.SHA256.newMessageDigest();
             MessageDigest uncompressed = DigestAlgorithm.SHA256.newMessageDigest();
             long size;
@@ -92,8 +93,7 @@ public final class LayerBuilder {
             return layer;
         } finally {
             if (!ok) {
-                Files.deleteIfExists(file);
-                dev.ferry.spi.support.ShutdownCleanup.unregister(file);
+                dev.ferry.spi.support.TempFiles.delete(file);
             }
         }
     }

@@ -3,7 +3,7 @@ package dev.ferry.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.internal.Json;
 import dev.ferry.spi.CorruptImageException;
-import dev.ferry.spi.support.ShutdownCleanup;
+import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.TarIndex;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -57,15 +57,16 @@ public final class DockerArchive implements Closeable {
         Path temporary = null;
         Path tarFile = file;
         if (isGzip(file)) {
-            temporary = Files.createTempFile(tmpDir, ".ferry-docker-archive-", ".tar");
-            ShutdownCleanup.register(temporary);
+            temporary = TempFiles.createFile(tmpDir, "docker-archive.tar");
             try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
                  OutputStream out = Files.newOutputStream(temporary)) {
                 in.transferTo(out);
             } catch (IOException e) {
-                Files.deleteIfExists(temporary);
-                ShutdownCleanup.unregister(temporary);
+                TempFiles.delete(temporary);
                 throw new CorruptImageException("archive " + file + " does not decompress: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                TempFiles.delete(temporary);
+                throw e;
             }
             tarFile = temporary;
         }
@@ -83,8 +84,7 @@ public final class DockerArchive implements Closeable {
                 stream.transferTo(out);
             }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temporary);
-            ShutdownCleanup.unregister(temporary);
+            TempFiles.delete(temporary);
             throw e;
         }
         return openTemporary(temporary, what);
@@ -109,9 +109,8 @@ public final class DockerArchive implements Closeable {
      * pass, so nothing is read twice; a sink on the same filesystem can link them instead of copying.
      */
     public static DockerArchive split(SaveStream save, Path tmpDir, String what) throws IOException {
-        Path folder = Files.createTempDirectory(tmpDir, ".ferry-docker-save-");
+        Path folder = TempFiles.createDirectory(tmpDir, "docker-save"); // removed whole at Ctrl-C/SIGTERM
         Runnable cleanup = () -> deleteTree(folder);
-        ShutdownCleanup.register(cleanup);
         TarIndex[] index = new TarIndex[1];
         boolean ok = false;
         try {
@@ -129,16 +128,13 @@ public final class DockerArchive implements Closeable {
         } finally {
             if (!ok) {
                 cleanup.run();
-                ShutdownCleanup.unregister(cleanup);
             }
         }
     }
 
     private static void deleteTree(Path folder) {
-        try (java.util.stream.Stream<Path> walk = Files.walk(folder)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            TempFiles.delete(folder);
         } catch (IOException | java.io.UncheckedIOException e) {
             // best effort: a sink's commit may already have removed the folder it was in
         }
@@ -146,9 +142,7 @@ public final class DockerArchive implements Closeable {
 
     /** A new temporary file for a spooled save, registered for deletion at exit. */
     public static Path newSpoolFile(Path tmpDir) throws IOException {
-        Path temporary = Files.createTempFile(tmpDir, ".ferry-docker-save-", ".tar");
-        ShutdownCleanup.register(temporary);
-        return temporary;
+        return TempFiles.createFile(tmpDir, "docker-save.tar");
     }
 
     /** Opens a spooled save, taking ownership of the file: it is deleted on close, and on failure here. */
@@ -171,8 +165,7 @@ public final class DockerArchive implements Closeable {
                 tar.close();
             }
             if (temporary != null) {
-                Files.deleteIfExists(temporary);
-                ShutdownCleanup.unregister(temporary);
+                TempFiles.delete(temporary);
             }
             throw e;
         }
@@ -227,11 +220,9 @@ public final class DockerArchive implements Closeable {
         } finally {
             if (cleanup != null) {
                 cleanup.run();
-                ShutdownCleanup.unregister(cleanup);
             }
             if (temporary != null) {
-                Files.deleteIfExists(temporary);
-                ShutdownCleanup.unregister(temporary);
+                TempFiles.delete(temporary);
             }
         }
     }

@@ -64,7 +64,8 @@ final class Recompressor {
      */
     static Spooled recompress(InputStream source, Descriptor descriptor, Compression from, Compression to,
                               Digest diffId, Path tmpDir) throws IOException {
-        Path file = Files.createTempFile(tmpDir, ".ferry-layer-", ".tmp");
+        // a TempFiles name: removed at Ctrl-C/SIGTERM, and swept by the next run after a SIGKILL
+        Path file = dev.ferry.spi.support.TempFiles.createFile(tmpDir, "layer");
         boolean ok = false;
         try {
             VerifyingInputStream verified = VerifyingInputStream.verify(source, descriptor);
@@ -114,7 +115,7 @@ final class Recompressor {
             return spooled;
         } finally {
             if (!ok) {
-                Files.deleteIfExists(file);
+                dev.ferry.spi.support.TempFiles.delete(file);
             }
         }
     }

@@ -29,16 +29,18 @@ public final class AtomicFiles {
     public static void replace(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = tempPath(dir, target.getFileName().toString());
+        TempFiles.track(tmp); // removed at Ctrl-C/SIGTERM
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+                TempFiles.checkNotExiting(tmp);
                 out.write(bytes);
                 out.flush();
                 ch.force(true);
             }
             move(tmp, target);
         } finally {
-            Files.deleteIfExists(tmp);
+            TempFiles.delete(tmp);
         }
     }
 
@@ -54,9 +56,11 @@ public final class AtomicFiles {
         }
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = tempPath(dir, target.getFileName().toString());
+        TempFiles.track(tmp); // removed at Ctrl-C/SIGTERM
         try {
             Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.SYNC);
+            TempFiles.checkNotExiting(tmp);
             try {
                 Files.createLink(target, tmp);
                 return true;
@@ -71,7 +75,7 @@ public final class AtomicFiles {
                 }
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            TempFiles.delete(tmp);
         }
     }
 

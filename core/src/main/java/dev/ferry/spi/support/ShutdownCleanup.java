@@ -16,6 +16,8 @@ public final class ShutdownCleanup {
     private static final Set<Path> FILES = ConcurrentHashMap.newKeySet();
     private static final Set<Runnable> ACTIONS = ConcurrentHashMap.newKeySet();
     private static final Set<Path> TREES = ConcurrentHashMap.newKeySet();
+    /** Set when the cleanup starts: what other threads create after that is not removed by it. */
+    private static volatile boolean exiting;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ShutdownCleanup::runNow, "ferry-cleanup"));
@@ -57,8 +59,18 @@ public final class ShutdownCleanup {
         ACTIONS.remove(action);
     }
 
+    /**
+     * Whether the cleanup has started (Ctrl-C, SIGTERM, or the end of the program): the other threads still run
+     * while it does, and a temporary file they create now would outlive it, so they check this after creating one
+     * ({@link TempFiles#checkNotExiting}).
+     */
+    public static boolean exiting() {
+        return exiting;
+    }
+
     /** Kills every registered process (and its children) and deletes every registered file. */
     static void runNow() {
+        exiting = true;
         for (Process p : PROCESSES) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

@@ -51,11 +51,13 @@ public final class TempFiles {
         Path file = path(dir, purpose);
         ShutdownCleanup.register(file);
         try {
-            return Files.createFile(file);
+            Files.createFile(file);
         } catch (IOException | RuntimeException e) {
             ShutdownCleanup.unregister(file);
             throw e;
         }
+        checkNotExiting(file);
+        return file;
     }
 
     /** Creates an empty temporary folder in {@code dir}, registered for removal (with its content) on exit. */
@@ -63,10 +65,30 @@ public final class TempFiles {
         Path folder = path(dir, purpose);
         ShutdownCleanup.registerTree(folder);
         try {
-            return Files.createDirectory(folder);
+            Files.createDirectory(folder);
         } catch (IOException | RuntimeException e) {
             ShutdownCleanup.unregisterTree(folder);
             throw e;
+        }
+        checkNotExiting(folder);
+        return folder;
+    }
+
+    /**
+     * Call right after creating a temporary file or folder registered beforehand ({@link #track}): if Ferry is
+     * stopping (Ctrl-C, SIGTERM), the cleanup may have run before it existed, so it is removed here and the work
+     * stops. Registered first and checked after, one of the two always removes it.
+     *
+     * @throws java.io.InterruptedIOException if Ferry is stopping
+     */
+    public static void checkNotExiting(Path tmp) throws IOException {
+        if (ShutdownCleanup.exiting()) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException | UncheckedIOException e) {
+                // best effort while the program stops
+            }
+            throw new java.io.InterruptedIOException("Ferry is stopping");
         }
     }
 

@@ -13,6 +13,7 @@ import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -20,14 +21,21 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -36,6 +44,20 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * arrives, and {@code index.json} last. The stream goes to a temporary file beside the target, renamed over it
  * at commit, so the target is either the old archive or the new one. When the target already is an OCI archive,
  * its blobs and its other refs are carried over: writing a ref replaces only that ref, as with {@code oci:}.
+ *
+ * <p>Concurrent writers (threads or processes) all land: the commit takes the archive's writer lock, re-reads the
+ * archive as it is then (another writer may have replaced it since this one started), carries over its blobs and
+ * refs, and renames the merged archive into place before it lets go. The lock is an advisory lock on a lock file
+ * beside the archive, {@code .NAME.ferry-lock}, created by the first writer and left in place (empty, never
+ * replaced). Not a lock on the archive itself: every commit replaces the archive by a rename, so a lock on it
+ * would hold the old file while the next writer opens the new one (a retry loop comparing identities needs the
+ * identity of an open channel, which Java does not give); there is nothing to lock before the first archive
+ * exists; and the JVM's POSIX locks are dropped when any channel of the same file in the process is closed, while
+ * the commit must open and close readers of that very file under the lock. Removing the lock file after use
+ * would race with a writer waiting on it.
+ *
+ * <p>A writer killed with SIGKILL leaves its temporary file ({@code .ferry-NAME-...tmp}, a
+ * {@link TempFiles} name); the next writer into the same folder sweeps it. Ctrl-C and SIGTERM remove it at once.
  */
 final class ArchiveSink implements ImageSink {
     private final LayoutReference reference;
@@ -44,7 +66,11 @@ final class ArchiveSink implements ImageSink {
     private final FileChannel channel;
     private final TarArchiveOutputStream tar;
     private final TarStore previous;
+    /** What the archive was when this sink opened it: when it still is at commit, it is not read again. */
+    private final Identity previousIdentity;
     private final Set<Digest> written = new HashSet<>();
+    /** Blobs not written because the previous archive had them: carried over at commit, whatever happened since. */
+    private final Map<Digest, Long> fromPrevious = new java.util.HashMap<>();
     private final Set<DigestAlgorithm> directories = new HashSet<>();
     private ManifestBytes top;
     private boolean failed;
@@ -54,51 +80,67 @@ final class ArchiveSink implements ImageSink {
     private boolean closed;
 
     private ArchiveSink(LayoutReference reference, Path target, Path tmp, FileChannel channel,
-                        TarArchiveOutputStream tar, TarStore previous) {
+                        TarArchiveOutputStream tar, TarStore previous, Identity previousIdentity) {
         this.reference = reference;
         this.target = target;
         this.tmp = tmp;
         this.channel = channel;
         this.tar = tar;
         this.previous = previous;
+        this.previousIdentity = previousIdentity;
     }
 
     static ArchiveSink open(LayoutReference reference) throws IOException {
         Path target = reference.path();
-        if (Files.isDirectory(target)) {
-            throw new FerryException(target + " is a directory", "use oci:" + target
-                    + " to write a layout directory, or name a file for oci-archive:");
-        }
+        checkTarget(target);
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw new FerryException("cannot write " + target + ": " + parent + " is not a directory",
                     "create the parent directory first");
         }
+        TempFiles.sweep(parent); // what killed writers left beside their archives
         TarStore previous = null;
-        if (Files.exists(target)) {
-            try {
-                previous = TarStore.open(target);
-                if (previous.size(LayoutFiles.OCI_LAYOUT) < 0 || previous.size(LayoutFiles.INDEX) < 0) {
-                    throw new CorruptImageException("no oci-layout or index.json");
-                }
-                LayoutFiles.parseIndex(LayoutSource.readSmall(previous, LayoutFiles.INDEX,
-                        LayoutFiles.MAX_INDEX_SIZE), target.toString());
-            } catch (CorruptImageException e) {
-                if (previous != null) {
-                    previous.close();
-                }
-                throw new FerryException(target + " exists and is not an OCI archive (" + e.getMessage()
-                        + "); refusing to overwrite it", "remove it first, or name another file");
+        Identity previousIdentity = null;
+        // No lock here (a refused file gets no lock file beside it): a writer that replaced the archive between
+        // the reading of its headers and the opening of its data shows as a changed identity, and is read again.
+        for (int attempt = 0; previous == null && Files.exists(target); attempt++) {
+            Identity before = Identity.of(target);
+            TarStore store = openExisting(target);
+            if (before.equals(Identity.of(target)) || attempt >= 10) {
+                previous = store; // after 10 changes, still safe: what is carried over from it is verified
+                previousIdentity = before;
+            } else {
+                store.close();
             }
         }
         Path tmp = AtomicFiles.tempPath(parent, target.getFileName().toString());
-        FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel;
+        TempFiles.track(tmp);
+        try {
+            channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            TempFiles.release(tmp);
+            if (previous != null) {
+                previous.close();
+            }
+            throw e;
+        }
+        try {
+            TempFiles.checkNotExiting(tmp);
+        } catch (IOException e) {
+            channel.close();
+            TempFiles.release(tmp);
+            if (previous != null) {
+                previous.close();
+            }
+            throw e;
+        }
         OutputStream out = new BufferedOutputStream(
                 new dev.ferry.internal.NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        ArchiveSink sink = new ArchiveSink(reference, target, tmp, channel, tar, previous);
+        ArchiveSink sink = new ArchiveSink(reference, target, tmp, channel, tar, previous, previousIdentity);
         try {
             sink.writeFile(LayoutFiles.OCI_LAYOUT, LayoutFiles.OCI_LAYOUT_BYTES);
             sink.writeDirectory(LayoutFiles.BLOBS + "/");
@@ -108,6 +150,49 @@ final class ArchiveSink implements ImageSink {
             throw e;
         }
         return sink;
+    }
+
+    /** Refuses a target that is a directory, a device, a FIFO or a socket (or a symlink to one). */
+    private static void checkTarget(Path target) throws FerryException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(target, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return; // absent (or a dangling symlink): the rename makes a new file
+        }
+        if (attrs.isDirectory()) {
+            throw new FerryException(target + " is a directory", "use oci:" + target
+                    + " to write a layout directory, or name a file for oci-archive:");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new FerryException(target + " is not a regular file (a device, FIFO or socket); refusing to"
+                    + " replace it", "name a regular file, or a new one, for oci-archive:");
+        }
+    }
+
+    /** Indexes the OCI archive at {@code target}, refusing a file that is not one. */
+    private static TarStore openExisting(Path target) throws IOException {
+        TarStore store = null;
+        try {
+            store = TarStore.open(target);
+            if (store.size(LayoutFiles.OCI_LAYOUT) < 0 || store.size(LayoutFiles.INDEX) < 0) {
+                throw new CorruptImageException("no oci-layout or index.json");
+            }
+            LayoutFiles.parseIndex(LayoutSource.readSmall(store, LayoutFiles.INDEX,
+                    LayoutFiles.MAX_INDEX_SIZE), target.toString());
+            return store;
+        } catch (CorruptImageException e) {
+            if (store != null) {
+                store.close();
+            }
+            throw new FerryException(target + " exists and is not an OCI archive (" + e.getMessage()
+                    + "); refusing to overwrite it", "remove it first, or name another file");
+        } catch (IOException | RuntimeException e) {
+            if (store != null) {
+                store.close();
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -122,8 +207,14 @@ final class ArchiveSink implements ImageSink {
 
     @Override
     public synchronized boolean hasBlob(Descriptor descriptor) {
-        return written.contains(descriptor.digest())
-                || previous != null && previous.size(LayoutFiles.blobPath(descriptor.digest())) == descriptor.size();
+        if (written.contains(descriptor.digest())) {
+            return true;
+        }
+        if (previous != null && previous.size(LayoutFiles.blobPath(descriptor.digest())) == descriptor.size()) {
+            fromPrevious.put(descriptor.digest(), descriptor.size());
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -181,30 +272,54 @@ final class ArchiveSink implements ImageSink {
         if (top == null) {
             throw new IllegalStateException("commit() before putManifest()");
         }
-        ObjectNode index = LayoutFiles.emptyIndex();
-        if (previous != null) {
-            index = LayoutFiles.parseIndex(LayoutSource.readSmall(previous, LayoutFiles.INDEX,
-                    LayoutFiles.MAX_INDEX_SIZE), target.toString());
-            carryOverBlobs();
+        try (ArchiveLock lock = ArchiveLock.acquire(target)) {
+            // The archive as it is now: another writer may have committed since this sink opened it.
+            checkTarget(target);
+            TarStore current = null;
+            boolean currentIsPrevious = false;
+            if (Files.exists(target)) {
+                if (previous != null && previousIdentity.equals(Identity.of(target))) {
+                    current = previous;
+                    currentIsPrevious = true;
+                } else {
+                    current = openExisting(target);
+                }
+            }
+            try {
+                ObjectNode index = current == null ? LayoutFiles.emptyIndex()
+                        : LayoutFiles.parseIndex(LayoutSource.readSmall(current, LayoutFiles.INDEX,
+                                LayoutFiles.MAX_INDEX_SIZE), target.toString());
+                if (current != null) {
+                    carryOverBlobs(current);
+                }
+                if (!currentIsPrevious) {
+                    carryOverSkipped();
+                }
+                Descriptor entry = top.descriptor();
+                if (reference.ref() != null) {
+                    entry = entry.withAnnotations(Map.of(Descriptor.REF_NAME_ANNOTATION, reference.ref()));
+                }
+                LayoutFiles.addEntry(index, entry);
+                writeFile(LayoutFiles.INDEX, Json.write(index));
+                tar.close(); // writes the end blocks and flushes everything, but leaves the channel open
+                channel.force(true);
+                channel.close();
+                AtomicFiles.move(tmp, target);
+                TempFiles.release(tmp);
+                AtomicFiles.syncDirectory(target.getParent());
+                committed = true;
+            } finally {
+                if (current != null && !currentIsPrevious) {
+                    current.close();
+                }
+            }
         }
-        Descriptor entry = top.descriptor();
-        if (reference.ref() != null) {
-            entry = entry.withAnnotations(Map.of(Descriptor.REF_NAME_ANNOTATION, reference.ref()));
-        }
-        LayoutFiles.addEntry(index, entry);
-        writeFile(LayoutFiles.INDEX, Json.write(index));
-        tar.close(); // writes the end blocks and flushes everything, but leaves the channel open
-        channel.force(true);
-        channel.close();
-        AtomicFiles.move(tmp, target);
-        AtomicFiles.syncDirectory(target.getParent());
-        committed = true;
         closePrevious();
     }
 
-    /** Copies the previous archive's blobs that this image did not bring, verifying each. */
-    private void carryOverBlobs() throws IOException {
-        for (String name : new TreeSet<>(previous.names())) {
+    /** Copies the blobs of {@code store} that this image did not bring, verifying each. */
+    private void carryOverBlobs(TarStore store) throws IOException {
+        for (String name : new TreeSet<>(store.names())) {
             if (!name.startsWith(LayoutFiles.BLOBS + "/")) {
                 continue;
             }
@@ -216,8 +331,25 @@ final class ArchiveSink implements ImageSink {
             if (digest == null || written.contains(digest)) {
                 continue;
             }
-            Descriptor descriptor = Descriptor.of("application/octet-stream", digest, previous.size(name));
-            try (InputStream in = previous.open(name)) {
+            Descriptor descriptor = Descriptor.of("application/octet-stream", digest, store.size(name));
+            try (InputStream in = store.open(name)) {
+                putBlob(descriptor, in);
+            }
+        }
+    }
+
+    /**
+     * Copies from the archive as it was when this sink opened it the blobs this image skipped because it had
+     * them, when the archive that replaced it meanwhile no longer does (another tool rewrote it): this sink's
+     * manifest names them.
+     */
+    private void carryOverSkipped() throws IOException {
+        for (Map.Entry<Digest, Long> skipped : new java.util.TreeMap<>(fromPrevious).entrySet()) {
+            if (written.contains(skipped.getKey())) {
+                continue;
+            }
+            Descriptor descriptor = Descriptor.of("application/octet-stream", skipped.getKey(), skipped.getValue());
+            try (InputStream in = previous.open(LayoutFiles.blobPath(skipped.getKey()))) {
                 putBlob(descriptor, in);
             }
         }
@@ -264,10 +396,92 @@ final class ArchiveSink implements ImageSink {
         try {
             if (!committed) {
                 channel.close();
-                Files.deleteIfExists(tmp);
+                TempFiles.delete(tmp);
             }
         } finally {
             closePrevious();
+        }
+    }
+
+    /**
+     * What a file at a path is: its inode (file key), size and modification time. Ferry's writers replace an
+     * archive by a rename, never in place, so an unchanged identity means an unchanged archive.
+     */
+    private record Identity(Object key, long size, long modified) {
+        static Identity of(Path file) throws IOException {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Identity(attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().toMillis());
+        }
+    }
+
+    /**
+     * The writers' lock of one archive: an exclusive advisory lock on {@code .NAME.ferry-lock} beside it (created
+     * once, left in place, never replaced), plus an in-process lock, since file locks are per process.
+     */
+    static final class ArchiveLock implements AutoCloseable {
+        private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
+        /** Longest archive name kept in the lock file's name, in bytes (NAME_MAX is 255). */
+        private static final int MAX_NAME = 200;
+
+        private final ReentrantLock local;
+        private final FileChannel channel;
+        private final FileLock fileLock;
+
+        private ArchiveLock(ReentrantLock local, FileChannel channel, FileLock fileLock) {
+            this.local = local;
+            this.channel = channel;
+            this.fileLock = fileLock;
+        }
+
+        /** The lock file of the archive at {@code target}. */
+        static Path lockFile(Path target) {
+            String name = target.getFileName().toString();
+            if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME) {
+                name = Digest.sha256(name.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
+            }
+            return target.resolveSibling("." + name + ".ferry-lock");
+        }
+
+        /** Locks the archive at {@code target}; blocks until it can. */
+        static ArchiveLock acquire(Path target) throws IOException {
+            Path file = lockFile(target.toAbsolutePath());
+            Path key;
+            try {
+                key = file.getParent().toRealPath().resolve(file.getFileName());
+            } catch (NoSuchFileException e) {
+                key = file.normalize();
+            }
+            ReentrantLock local = LOCAL.computeIfAbsent(key, p -> new ReentrantLock());
+            local.lock();
+            FileChannel channel = null;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+                return new ArchiveLock(local, channel, channel.lock());
+            } catch (IOException e) {
+                if (channel != null) {
+                    channel.close();
+                }
+                local.unlock();
+                throw new FerryException("cannot lock " + file + " (the writers' lock of " + target + "): "
+                        + e.getMessage(), "check that you may write to " + file.getParent(), e);
+            } catch (RuntimeException | Error e) {
+                if (channel != null) {
+                    channel.close();
+                }
+                local.unlock();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                fileLock.release();
+                channel.close();
+            } finally {
+                local.unlock();
+            }
         }
     }
 }

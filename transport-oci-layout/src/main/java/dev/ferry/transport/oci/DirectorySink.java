@@ -95,6 +95,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
         }
         Path staging = dir.resolve(STAGING_PREFIX + UUID.randomUUID());
         Files.createDirectory(staging);
+        dev.ferry.spi.support.ShutdownCleanup.registerTree(staging); // removed at Ctrl-C/SIGTERM
         FileChannel owner = FileChannel.open(staging.resolve(OWNER), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE);
         owner.lock(); // held until this sink is closed, or its process dies
@@ -274,6 +275,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
 
     /** Removes the staging folders of writers that died (killed copies), keeping live writers' ones. */
     private void removeDeadWritersStaging() throws IOException {
+        dev.ferry.spi.support.TempFiles.sweep(dir); // a killed writer's index.json.tmp
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, STAGING_PREFIX + "*")) {
             for (Path other : entries) {
                 if (other.equals(staging) || !Files.isDirectory(other)) {
@@ -324,6 +326,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
     private void deleteStaging() throws IOException {
         ownerChannel.close(); // releases the owner lock
         deleteTree(staging);
+        dev.ferry.spi.support.ShutdownCleanup.unregisterTree(staging);
     }
 
     private static void deleteTree(Path root) throws IOException {
