@@ -1,6 +1,6 @@
 package dev.ferry.engine;
 
-import dev.ferry.internal.BlockPipe;
+import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;

@@ -10,12 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.model.Descriptor;
-import dev.ferry.model.Digest;
-import dev.ferry.model.Platform;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -176,82 +171,5 @@ public final class Json {
         List<String> keys = new ArrayList<>();
         value.fieldNames().forEachRemaining(keys::add);
         return keys;
-    }
-
-    /**
-     * Reads a descriptor.
-     *
-     * @throws IllegalArgumentException if a required field is missing or invalid
-     */
-    public static Descriptor descriptor(JsonNode node, String where) {
-        if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException(where + " is not a descriptor object");
-        }
-        try {
-            String mediaType = text(node, "mediaType");
-            if (mediaType == null) {
-                throw new IllegalArgumentException("\"mediaType\" is missing");
-            }
-            String digest = text(node, "digest");
-            if (digest == null) {
-                throw new IllegalArgumentException("\"digest\" is missing");
-            }
-            JsonNode size = node.get("size");
-            if (size == null || !size.isIntegralNumber() || !size.canConvertToLong() || size.asLong() < 0) {
-                throw new IllegalArgumentException("\"size\" must be a non-negative integer");
-            }
-            Platform platform = null;
-            JsonNode p = node.get("platform");
-            if (p != null && !p.isNull()) {
-                String os = text(p, "os");
-                String arch = text(p, "architecture");
-                if (os == null || arch == null) {
-                    throw new IllegalArgumentException("\"platform\" needs \"os\" and \"architecture\"");
-                }
-                platform = new Platform(os, arch, text(p, "variant"), text(p, "os.version"),
-                        strings(p, "os.features"));
-            }
-            return new Descriptor(mediaType, Digest.parse(digest), size.asLong(),
-                    stringMap(node, "annotations"), platform, strings(node, "urls"), text(node, "artifactType"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes a descriptor in the field order the OCI spec's examples use. */
-    public static ObjectNode descriptor(Descriptor d) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("mediaType", d.mediaType());
-        node.put("digest", d.digest().toString());
-        node.put("size", d.size());
-        if (!d.urls().isEmpty()) {
-            ArrayNode urls = node.putArray("urls");
-            d.urls().forEach(urls::add);
-        }
-        if (!d.annotations().isEmpty()) {
-            ObjectNode annotations = node.putObject("annotations");
-            d.annotations().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .forEach(e -> annotations.put(e.getKey(), e.getValue()));
-        }
-        if (d.platform() != null) {
-            Platform p = d.platform();
-            ObjectNode platform = node.putObject("platform");
-            platform.put("architecture", p.architecture());
-            platform.put("os", p.os());
-            if (p.osVersion() != null) {
-                platform.put("os.version", p.osVersion());
-            }
-            if (!p.osFeatures().isEmpty()) {
-                ArrayNode features = platform.putArray("os.features");
-                p.osFeatures().forEach(features::add);
-            }
-            if (p.variant() != null) {
-                platform.put("variant", p.variant());
-            }
-        }
-        if (d.artifactType() != null) {
-            node.put("artifactType", d.artifactType());
-        }
-        return node;
     }
 }

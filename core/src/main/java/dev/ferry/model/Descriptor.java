@@ -44,6 +44,26 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
         return new Descriptor(mediaType, digest, size, annotations, newPlatform, urls, artifactType);
     }
 
+    /**
+     * This descriptor as compact JSON, fields in the order of the OCI specification's examples, annotations sorted:
+     * for files that list descriptors, such as an OCI layout's {@code index.json}.
+     */
+    public String toJson() {
+        return new String(dev.ferry.internal.Json.write(ModelJson.descriptor(this)),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Parses a descriptor's JSON (unknown fields are ignored).
+     *
+     * @param where what the JSON is, for the message
+     * @throws IllegalArgumentException naming {@code where}, if it is not a valid descriptor
+     */
+    public static Descriptor fromJson(String json, String where) {
+        return ModelJson.descriptor(dev.ferry.internal.Json.parseObject(
+                json.getBytes(java.nio.charset.StandardCharsets.UTF_8), where), where);
+    }
+
     /** The {@value #REF_NAME_ANNOTATION} annotation, or null. */
     public String refName() {
         return annotations.get(REF_NAME_ANNOTATION);

@@ -1,6 +1,6 @@
 package dev.ferry.bench;
 
-import dev.ferry.internal.BlockPipe;
+import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.internal.ParallelGzipOutputStream;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;

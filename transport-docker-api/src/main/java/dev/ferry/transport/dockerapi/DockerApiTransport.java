@@ -5,7 +5,7 @@ import com.github.dockerjava.api.model.LoadResponseItem;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
-import dev.ferry.internal.BlockPipe;
+import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.docker.LoadRejectedException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;

@@ -1,9 +1,7 @@
 package dev.ferry.transport.oci;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.internal.Json;
-import dev.ferry.internal.TarEntries;
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.LayoutIndex;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.ManifestBytes;
@@ -228,7 +226,7 @@ final class ArchiveSink implements ImageSink {
         algorithmDirectory(descriptor.digest().algorithm());
         failed = true; // until the entry is whole: a tar stream cannot take back half an entry
         try {
-            TarArchiveEntry entry = TarEntries.file(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
+            TarArchiveEntry entry = ArchiveEntries.file(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
             tar.putArchiveEntry(entry);
             verifying.transferTo(tar);
             if (!verifying.verified()) {
@@ -286,7 +284,7 @@ final class ArchiveSink implements ImageSink {
                 }
             }
             try {
-                ObjectNode index = current == null ? LayoutFiles.emptyIndex()
+                LayoutIndex index = current == null ? LayoutIndex.empty()
                         : LayoutFiles.parseIndex(LayoutSource.readSmall(current, LayoutFiles.INDEX,
                                 LayoutFiles.MAX_INDEX_SIZE), target.toString());
                 if (current != null) {
@@ -299,8 +297,7 @@ final class ArchiveSink implements ImageSink {
                 if (reference.ref() != null) {
                     entry = entry.withAnnotations(Map.of(Descriptor.REF_NAME_ANNOTATION, reference.ref()));
                 }
-                LayoutFiles.addEntry(index, entry);
-                writeFile(LayoutFiles.INDEX, Json.write(index));
+                writeFile(LayoutFiles.INDEX, index.with(entry).toBytes());
                 tar.close(); // writes the end blocks and flushes everything, but leaves the channel open
                 channel.force(true);
                 channel.close();
@@ -363,11 +360,11 @@ final class ArchiveSink implements ImageSink {
     }
 
     private void writeFile(String name, byte[] bytes) throws IOException {
-        TarEntries.writeFile(tar, name, bytes);
+        ArchiveEntries.writeFile(tar, name, bytes);
     }
 
     private void writeDirectory(String name) throws IOException {
-        TarEntries.writeDirectory(tar, name);
+        ArchiveEntries.writeDirectory(tar, name);
     }
 
     private void checkOpen() throws IOException {

@@ -1,8 +1,7 @@
 package dev.ferry.transport.oci;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.LayoutIndex;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -255,16 +254,15 @@ final class DirectorySink implements ImageSink, LinkingSink {
                 AtomicFiles.syncDirectory(dir.resolve(LayoutFiles.blobPath(digest)).getParent());
             }
             Path indexFile = dir.resolve(LayoutFiles.INDEX);
-            ObjectNode index = Files.exists(indexFile)
+            LayoutIndex index = Files.exists(indexFile)
                     ? LayoutFiles.parseIndex(LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.INDEX,
                             LayoutFiles.MAX_INDEX_SIZE), dir.toString())
-                    : LayoutFiles.emptyIndex();
+                    : LayoutIndex.empty();
             Descriptor entry = top.descriptor();
             if (reference.ref() != null) {
                 entry = entry.withAnnotations(Map.of(Descriptor.REF_NAME_ANNOTATION, reference.ref()));
             }
-            LayoutFiles.addEntry(index, entry);
-            AtomicFiles.replace(indexFile, Json.write(index));
+            AtomicFiles.replace(indexFile, index.with(entry).toBytes());
             AtomicFiles.syncDirectory(dir);
             committed = true;
             removeDeadWritersStaging();

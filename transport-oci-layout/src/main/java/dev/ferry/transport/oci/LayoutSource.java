@@ -40,9 +40,8 @@ final class LayoutSource implements ImageSource {
             if (store.size(LayoutFiles.INDEX) < 0) {
                 throw new CorruptImageException(where + " has no index.json");
             }
-            List<Descriptor> entries = LayoutFiles.entries(
-                    LayoutFiles.parseIndex(readSmall(store, LayoutFiles.INDEX, LayoutFiles.MAX_INDEX_SIZE), where),
-                    where);
+            List<Descriptor> entries = LayoutFiles.parseIndex(
+                    readSmall(store, LayoutFiles.INDEX, LayoutFiles.MAX_INDEX_SIZE), where).entries();
             return new LayoutSource(reference, store, select(reference, entries));
         } catch (IOException | RuntimeException e) {
             store.close();

@@ -1,4 +1,4 @@
-package dev.ferry.internal;
+package dev.ferry.spi.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Closing the output is the end of the stream. {@link #fail} ends it with an error instead: the reader then
  * gets that error, never a clean end that would make a truncated stream look whole. Closing the input makes
  * every later write fail, so a writer never blocks on a reader that is gone.
+ *
+ * <p>For transport authors: a sink that hands what it is given to a client library expecting to read a request
+ * body (an HTTP upload, a daemon's load) writes into {@link #output()} on the copying thread and gives the
+ * library {@link #input()}. Exactly one thread writes and one reads.
  */
 public final class BlockPipe {
     private final int blockSize;
