@@ -1,7 +1,7 @@
 package dev.ferry.build;
 
 import dev.ferry.internal.CountingOutputStream;
-import dev.ferry.internal.NonClosingOutputStream;
+import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.spi.FerryException;

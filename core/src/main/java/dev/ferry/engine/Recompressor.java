@@ -3,7 +3,7 @@ package dev.ferry.engine;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.ferry.internal.CountingOutputStream;
-import dev.ferry.internal.NonClosingOutputStream;
+import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;

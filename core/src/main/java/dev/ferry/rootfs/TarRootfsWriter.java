@@ -1,6 +1,6 @@
 package dev.ferry.rootfs;
 
-import dev.ferry.internal.NonClosingOutputStream;
+import dev.ferry.spi.support.NonClosingOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -134,7 +134,7 @@ final class ArchiveSink implements ImageSink {
             throw e;
         }
         OutputStream out = new BufferedOutputStream(
-                new dev.ferry.internal.NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
+                new dev.ferry.spi.support.NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);

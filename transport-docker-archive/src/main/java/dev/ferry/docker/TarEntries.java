@@ -1,15 +1,15 @@
-package dev.ferry.internal;
+package dev.ferry.docker;
 
 import java.io.IOException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** The entries Ferry's archive writers emit: root-owned, mtime zero, so the same image gives the same archive. */
-public final class TarEntries {
+final class TarEntries {
     private TarEntries() {}
 
     /** A regular file entry, mode 0644. */
-    public static TarArchiveEntry file(String name, long size) {
+    static TarArchiveEntry file(String name, long size) {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setSize(size);
         entry.setMode(0100644);
@@ -18,14 +18,14 @@ public final class TarEntries {
     }
 
     /** Writes a small file whole. */
-    public static void writeFile(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+    static void writeFile(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
         tar.putArchiveEntry(file(name, bytes.length));
         tar.write(bytes);
         tar.closeArchiveEntry();
     }
 
     /** Writes a folder entry, mode 0755; {@code name} ends with '/'. */
-    public static void writeDirectory(TarArchiveOutputStream tar, String name) throws IOException {
+    static void writeDirectory(TarArchiveOutputStream tar, String name) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setMode(040755);
         entry.setModTime(0);

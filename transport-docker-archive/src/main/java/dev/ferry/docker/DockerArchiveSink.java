@@ -3,8 +3,6 @@ package dev.ferry.docker;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.internal.Json;
-import dev.ferry.internal.TarEntries;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ImageManifest;
@@ -78,7 +76,7 @@ public final class DockerArchiveSink implements ImageSink {
     private TarArchiveOutputStream tar() throws IOException {
         if (tar == null) {
             tar = new TarArchiveOutputStream(new BufferedOutputStream(
-                    new dev.ferry.internal.NonClosingOutputStream(target.stream()), 1 << 16), "UTF-8");
+                    new dev.ferry.spi.support.NonClosingOutputStream(target.stream()), 1 << 16), "UTF-8");
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         }
@@ -206,8 +204,8 @@ public final class DockerArchiveSink implements ImageSink {
             repo.put(tag.substring(colon + 1), top);
         }
         try {
-            writeFile("manifest.json", Json.write(root));
-            writeFile("repositories", Json.write(repositories));
+            writeFile("manifest.json", DockerJson.write(root));
+            writeFile("repositories", DockerJson.write(repositories));
             tar().close(); // writes the end blocks and flushes everything, but leaves the target's stream open
         } catch (IOException e) {
             throw target.explain(e);

@@ -1,7 +1,6 @@
 package dev.ferry.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.internal.Json;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.TarIndex;
@@ -174,7 +173,7 @@ public final class DockerArchive implements Closeable {
     private static List<Entry> parseManifest(byte[] bytes, String what) throws CorruptImageException {
         JsonNode root;
         try {
-            root = Json.parse(bytes, "manifest.json");
+            root = DockerJson.parse(bytes, "manifest.json");
         } catch (IllegalArgumentException e) {
             throw new CorruptImageException(what + ": " + e.getMessage(), e);
         }
@@ -184,12 +183,12 @@ public final class DockerArchive implements Closeable {
         List<Entry> images = new ArrayList<>();
         for (JsonNode item : root) {
             try {
-                String config = Json.text(item, "Config");
-                List<String> layers = Json.strings(item, "Layers");
+                String config = DockerJson.text(item, "Config");
+                List<String> layers = DockerJson.strings(item, "Layers");
                 if (config == null || layers == null) {
                     throw new IllegalArgumentException("an entry lacks \"Config\" or \"Layers\"");
                 }
-                List<String> tags = Json.strings(item, "RepoTags");
+                List<String> tags = DockerJson.strings(item, "RepoTags");
                 images.add(new Entry(config, tags == null ? List.of() : List.copyOf(tags), List.copyOf(layers)));
             } catch (IllegalArgumentException e) {
                 throw new CorruptImageException(what + ": manifest.json: " + e.getMessage());

@@ -1,4 +1,4 @@
-package dev.ferry.internal;
+package dev.ferry.spi.support;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
