@@ -31,23 +31,20 @@ final class BigBuffer implements AutoCloseable {
     private static final int FIRST = 1 << 12;
 
     private final Path file;
-    private final FileChannel channel;
+    private FileChannel channel;
     private ByteBuffer[] chunks = new ByteBuffer[0];
     private long capacity;
 
-    private BigBuffer(Path file, FileChannel channel) {
+    private BigBuffer(Path file) {
         this.file = file;
-        this.channel = channel;
     }
 
-    /** A buffer in a new file {@code dir/name}, or on the heap when {@code dir} is null. */
-    static BigBuffer create(Path dir, String name) throws IOException {
-        if (dir == null) {
-            return new BigBuffer(null, null);
-        }
-        Path file = dir.resolve(name);
-        return new BigBuffer(file, FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE));
+    /**
+     * A buffer in a new file {@code dir/name} (made at the first {@link #ensure}, so an unused buffer costs
+     * nothing), or on the heap when {@code dir} is null.
+     */
+    static BigBuffer create(Path dir, String name) {
+        return new BigBuffer(dir == null ? null : dir.resolve(name));
     }
 
     /** Makes positions below {@code size} usable. */
@@ -63,7 +60,7 @@ final class BigBuffer implements AutoCloseable {
                 }
                 ByteBuffer grown = allocate(0, (int) first);
                 if (chunks.length > 0) {
-                    if (channel == null) {
+                    if (file == null) {
                         grown.put(0, chunks[0], 0, (int) capacity);
                     } else {
                         unmap(chunks[0]);
@@ -85,7 +82,11 @@ final class BigBuffer implements AutoCloseable {
     }
 
     private ByteBuffer allocate(long position, int size) throws IOException {
-        ByteBuffer b = channel == null ? ByteBuffer.allocate(size)
+        if (file != null && channel == null) {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        }
+        ByteBuffer b = file == null ? ByteBuffer.allocate(size)
                 : channel.map(FileChannel.MapMode.READ_WRITE, position, size);
         return b.order(ByteOrder.nativeOrder());
     }
@@ -158,6 +159,7 @@ final class BigBuffer implements AutoCloseable {
             try {
                 channel.close();
             } finally {
+                channel = null;
                 Files.deleteIfExists(file);
             }
         }

@@ -19,27 +19,49 @@ final class DiskSpace {
     private static final long CHECK_EVERY = (long) CHECK_EVERY_MIB << 20;
     private static final long MAX_RESERVE = 512L << 20;
 
-    private final LongSupplier usable;
-    private final long reserve;
+    private final Path path;
+    private LongSupplier usable;
+    private long reserve;
     private long sinceCheck;
 
-    /** Watches the file system of {@code path}, which exists. */
-    DiskSpace(Path path) throws IOException {
-        FileStore store = Files.getFileStore(path);
-        this.reserve = Math.min(MAX_RESERVE, store.getTotalSpace() / 20);
-        this.usable = () -> {
-            try {
-                return store.getUsableSpace();
-            } catch (IOException e) {
-                return Long.MAX_VALUE; // cannot tell: no guard rather than a false alarm
-            }
-        };
+    /** For tests: when set, the free space every new watcher sees (with a 1 MiB reserve). */
+    static volatile LongSupplier fakeUsable;
+
+    /** A watcher of the file system of {@code path}, which exists. */
+    static DiskSpace of(Path path) {
+        LongSupplier fake = fakeUsable;
+        return fake != null ? new DiskSpace(fake, 1L << 20) : new DiskSpace(path);
+    }
+
+    /** Watches the file system of {@code path}, which exists; looked up at the first check (it takes a while). */
+    private DiskSpace(Path path) {
+        this.path = path;
     }
 
     /** For tests: a file system with {@code usable} bytes free and {@code reserve} to keep. */
     DiskSpace(LongSupplier usable, long reserve) {
+        this.path = null;
         this.usable = usable;
         this.reserve = reserve;
+    }
+
+    private void lookUp() {
+        if (usable != null) {
+            return;
+        }
+        try {
+            FileStore store = Files.getFileStore(path);
+            reserve = Math.min(MAX_RESERVE, store.getTotalSpace() / 20);
+            usable = () -> {
+                try {
+                    return store.getUsableSpace();
+                } catch (IOException e) {
+                    return Long.MAX_VALUE; // cannot tell: no guard rather than a false alarm
+                }
+            };
+        } catch (IOException e) {
+            usable = () -> Long.MAX_VALUE;
+        }
     }
 
     /** Counts {@code n} bytes written; true when the file system has less than the reserve left. */
@@ -53,14 +75,17 @@ final class DiskSpace {
     }
 
     boolean low() {
+        lookUp();
         return usable.getAsLong() < reserve;
     }
 
     long reserve() {
+        lookUp();
         return reserve;
     }
 
     long usable() {
+        lookUp();
         return usable.getAsLong();
     }
 }

@@ -278,7 +278,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
      */
     private void guardSpace(long written) throws IOException {
         if (space == null) {
-            space = new DiskSpace(root);
+            space = DiskSpace.of(root);
         }
         if (space.wrote(written)) {
             throw new dev.ferry.spi.FerryException("stopped unpacking into " + root.getParent() + ": its file"

@@ -241,7 +241,7 @@ public final class Flattener {
         TeeInputStream(InputStream in, Path file) throws IOException {
             super(in);
             this.copy = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-            this.space = new DiskSpace(file);
+            this.space = DiskSpace.of(file);
         }
 
         @Override
