@@ -130,6 +130,7 @@ public class BundleCommand implements Callable<Integer> {
 
     /** Checks DIR is new or empty, and creates it; returns whether this call created it. */
     private static boolean prepare(Path bundle) throws IOException {
+        dev.ferry.spi.support.TempFiles.sweep(bundle); // what a killed run left of its temporary files
         if (Files.exists(bundle)) {
             if (!Files.isDirectory(bundle)) {
                 throw new FerryException(bundle + " exists and is not a folder", "name a new or empty folder");

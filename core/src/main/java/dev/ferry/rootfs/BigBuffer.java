@@ -47,7 +47,12 @@ final class BigBuffer implements AutoCloseable {
         return new BigBuffer(dir == null ? null : dir.resolve(name));
     }
 
-    /** Makes positions below {@code size} usable. */
+    /**
+     * Makes positions below {@code size} usable.
+     *
+     * @throws UncheckedIOException if the file cannot grow (its cause says why: a {@link
+     *     dev.ferry.spi.FerryException} when its file system is full)
+     */
     void ensure(long size) {
         if (size <= capacity) {
             return;
@@ -77,7 +82,7 @@ final class BigBuffer implements AutoCloseable {
                 capacity += CHUNK;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot grow " + file, e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -85,6 +90,11 @@ final class BigBuffer implements AutoCloseable {
         if (file != null && channel == null) {
             channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+        }
+        if (file != null && size > FIRST && Files.getFileStore(file).getUsableSpace() < 2L * size) {
+            // a write to a mapped page the file system cannot hold is a fault, not an exception: refuse first
+            throw new dev.ferry.spi.FerryException("no space left in " + file.getParent().getParent()
+                    + " for the index of the image's paths", "free some space, or use --tmpdir elsewhere");
         }
         ByteBuffer b = file == null ? ByteBuffer.allocate(size)
                 : channel.map(FileChannel.MapMode.READ_WRITE, position, size);

@@ -114,6 +114,14 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
         }
     }
 
+    private static void grow(BigBuffer buffer, long size) throws IOException {
+        try {
+            buffer.ensure(size);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     private static long pad8(long n) {
         return (n + 7) & ~7L;
     }
@@ -320,7 +328,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
                 owners = buffer("owners");
             }
             byte[] bytes = PathIndex.encode(name);
-            owners.ensure(ownersSize + 24 + pad8(bytes.length));
+            grow(owners, ownersSize + 24 + pad8(bytes.length));
             owners.putLong(ownersSize, entry.getLongUserId());
             owners.putLong(ownersSize + 8, entry.getLongGroupId());
             owners.putLong(ownersSize + 16, bytes.length);
@@ -361,7 +369,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
                 directoryTimes = buffer("directory-times");
             }
             byte[] bytes = PathIndex.encode(root.relativize(dest).toString());
-            directoryTimes.ensure(directoryTimesSize + pad8(bytes.length) + 16);
+            grow(directoryTimes, directoryTimesSize + pad8(bytes.length) + 16);
             directoryTimes.put(directoryTimesSize, bytes, 0, bytes.length);
             directoryTimesSize += pad8(bytes.length);
             directoryTimes.putLong(directoryTimesSize, mtime.toMillis());
@@ -405,25 +413,32 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
         }
     }
 
-    /** Removes the bookkeeping's temporary files. The owners cannot be written afterwards. */
+    /**
+     * Removes the bookkeeping's temporary files (best effort: what cannot be removed now is removed at exit, or by
+     * the next run's sweep). The owners cannot be written afterwards.
+     */
     @Override
-    public void close() throws IOException {
-        try {
-            if (directoryTimes != null) {
-                directoryTimes.close();
+    public void close() {
+        for (BigBuffer b : new BigBuffer[] {directoryTimes, owners}) {
+            try {
+                if (b != null) {
+                    b.close();
+                }
+            } catch (IOException e) {
+                // removed with the folder below, or at exit
             }
-            if (owners != null) {
-                owners.close();
-            }
-        } finally {
-            directoryTimes = null;
-            owners = null;
-            directoryTimesSize = 0;
-            ownersSize = 0;
-            if (spill != null) {
+        }
+        directoryTimes = null;
+        owners = null;
+        directoryTimesSize = 0;
+        ownersSize = 0;
+        if (spill != null) {
+            try {
                 TempFiles.delete(spill);
-                spill = null;
+            } catch (IOException e) {
+                // the next run's sweep removes it
             }
+            spill = null;
         }
     }
 }

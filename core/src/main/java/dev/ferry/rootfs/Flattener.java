@@ -97,6 +97,8 @@ public final class Flattener {
             f = new Flattener(source, layers, diffIds, maxLayerSize, tmpDir, index);
             f.index();
             f.emit(out);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // the index could not grow in its files
         } finally {
             try {
                 if (f != null) {
