@@ -2,7 +2,6 @@ package dev.ferry.rootfs;
 
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
-import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.spi.CorruptImageException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -118,10 +117,6 @@ final class UncompressedLayer extends FilterInputStream {
     /** The error for a layer whose uncompressed tar is not the one the config lists, as umoci's "diffid mismatch". */
     static CorruptImageException mismatch(Descriptor layer, int index, Digest expected, Digest actual) {
         return new CorruptImageException("diffid mismatch: layer " + (index + 1) + " (" + layer.digest()
-                + ") uncompresses to " + actual + " but the config's rootfs.diff_ids lists " + expected);
-    }
-
-    static MessageDigest sha256() {
-        return DigestAlgorithm.SHA256.newMessageDigest();
+                + ") has diffID " + actual + " but the config's rootfs.diff_ids lists " + expected);
     }
 }
