@@ -40,6 +40,9 @@ public class BuildCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transportOptions;
 
+    @Mixin
+    LayerLimitOptions layerLimit;
+
     @Spec
     CommandSpec spec;
 
@@ -121,7 +124,8 @@ public class BuildCommand implements Callable<Integer> {
                 base[0] = from == null ? null : from.openSource(scratch);
                 InspectedImage baseImage = base[0] == null ? null : inspector.inspect(base[0],
                         platform == null ? Platform.current() : platform);
-                return ImageBuilder.build(context.toString(), base[0], baseImage, layer[0], options);
+                return ImageBuilder.build(context.toString(), base[0], baseImage, layer[0], options,
+                        layerLimit.maxLayerSize());
             }, to, CopyOptions.defaults().withContext(openContext), global.quiet() ? CopyListener.NONE : notes);
             if (!global.quiet()) {
                 notes.flush();

@@ -44,6 +44,9 @@ public class BundleCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transportOptions;
 
+    @Mixin
+    LayerLimitOptions layerLimit;
+
     @Spec
     CommandSpec spec;
 
@@ -99,22 +102,25 @@ public class BundleCommand implements Callable<Integer> {
         ShutdownCleanup.register(undo);
         Path unpacking = null;
         boolean ok = false;
+        Extractor extractor = null;
         try {
             Files.createFile(marker);
             unpacking = TempFiles.createDirectory(bundle, "unpacking");
             ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(source);
             try (ImageSource src = ref.openSource(transportOptions.context())) {
                 InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
-                Extractor extractor = new Extractor(unpacking, noRoot, warning -> {
+                // a compressed base layer is kept decompressed between the two passes, and the index of paths
+                // and the bookkeeping of the unpacking live in temporary files: in the bundle folder itself
+                // unless --tmpdir says otherwise (so nothing is written outside what the user named)
+                OpenContext context = transportOptions.context();
+                Path scratch = context.tmpDirChosen() ? context.tmpDir() : bundle;
+                extractor = new Extractor(unpacking, noRoot, warning -> {
                     if (!global.quiet()) {
                         err.println("ferry: warning: " + warning);
                         err.flush();
                     }
-                });
-                // a compressed base layer is kept decompressed between the two passes: in the bundle folder
-                // itself unless --tmpdir says otherwise (so nothing is written outside what the user named)
-                OpenContext context = transportOptions.context();
-                Flattener.flatten(src, image, extractor, context.tmpDirChosen() ? context.tmpDir() : bundle);
+                }, scratch);
+                Flattener.flatten(src, image, extractor, scratch, layerLimit.maxLayerSize());
                 extractor.finish();
                 String rootName = writable ? "lower" : "rootfs";
                 byte[] config = RuntimeConfig.create(image.config(), extractor, !writable, "rootfs", noRoot);
@@ -125,16 +131,15 @@ public class BundleCommand implements Callable<Integer> {
                     Files.createDirectory(bundle.resolve("rootfs"));
                 }
                 if (noRoot) {
-                    ObjectNode owners = Json.MAPPER.createObjectNode();
-                    for (Map.Entry<String, long[]> e : extractor.recordedOwners().entrySet()) {
-                        owners.putArray(e.getKey()).add(e.getValue()[0]).add(e.getValue()[1]);
-                    }
-                    AtomicFiles.replace(bundle.resolve("ferry-owners.json"), Json.write(owners));
+                    extractor.writeOwners(bundle.resolve("ferry-owners.json"));
                 }
                 AtomicFiles.replace(bundle.resolve("config.json"), config);
             }
             ok = true;
         } finally {
+            if (extractor != null) {
+                extractor.close();
+            }
             try {
                 if (!ok) {
                     if (unpacking != null) {

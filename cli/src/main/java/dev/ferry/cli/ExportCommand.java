@@ -42,6 +42,9 @@ public class ExportCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transportOptions;
 
+    @Mixin
+    LayerLimitOptions layerLimit;
+
     @Spec
     CommandSpec spec;
 
@@ -150,7 +153,7 @@ public class ExportCommand implements Callable<Integer> {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
             try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
                 ExportFilter filter = new ExportFilter(options, tar);
-                Flattener.flatten(src, image, filter, transportOptions.context().tmpDir());
+                Flattener.flatten(src, image, filter, transportOptions.context().tmpDir(), layerLimit.maxLayerSize());
                 filter.finish();
             }
             out.commit();

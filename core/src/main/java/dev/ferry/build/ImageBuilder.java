@@ -15,7 +15,10 @@ import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.BlobNotFoundException;
+import dev.ferry.rootfs.DiffIdVerifier;
+import dev.ferry.rootfs.LayerLimit;
 import dev.ferry.spi.BlobStream;
+import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
@@ -27,6 +30,7 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +62,32 @@ public final class ImageBuilder {
 
     /** The built image. {@code base} and {@code baseImage} are both null for an image from nothing. */
     public static ImageSource build(String context, ImageSource base, InspectedImage baseImage,
-                                    LayerBuilder.Layer layer, Options options) {
+                                    LayerBuilder.Layer layer, Options options) throws CorruptImageException {
+        return build(context, base, baseImage, layer, options, LayerLimit.DEFAULT);
+    }
+
+    /**
+     * As {@link #build(String, ImageSource, InspectedImage, LayerBuilder.Layer, Options)}; each base layer the
+     * built image serves is checked, as it streams, against its diffID and {@code maxLayerSize}
+     * ({@link DiffIdVerifier}), so that a base whose config contradicts its layers never lands.
+     *
+     * @throws CorruptImageException if the base's config lists another number of diffIDs than it has layers
+     */
+    public static ImageSource build(String context, ImageSource base, InspectedImage baseImage,
+                                    LayerBuilder.Layer layer, Options options, long maxLayerSize)
+            throws CorruptImageException {
+        Map<Digest, Integer> baseLayers = new HashMap<>();
+        if (baseImage != null) {
+            List<Descriptor> layers = baseImage.image().layers();
+            if (baseImage.config().diffIds().size() != layers.size()) {
+                throw new CorruptImageException("base image " + baseImage.manifest().digest() + " has "
+                        + layers.size() + " layers but its config lists " + baseImage.config().diffIds().size()
+                        + " diffIDs (rootfs.diff_ids)");
+            }
+            for (int i = 0; i < layers.size(); i++) {
+                baseLayers.putIfAbsent(layers.get(i).digest(), i);
+            }
+        }
         ManifestFormat format = baseImage == null ? ManifestFormat.OCI
                 : ManifestFormat.of(baseImage.manifest().mediaType()).orElse(ManifestFormat.OCI);
         byte[] config = config(baseImage, layer, options);
@@ -72,7 +101,8 @@ public final class ImageBuilder {
         layers.add(layerDescriptor);
         ManifestBytes bytes = new ImageManifest(format.manifestType(), configDescriptor, layers, Map.of(), null, null)
                 .toBytes();
-        return new Built(new BuildReference(context), base, bytes, configDescriptor, config, layer);
+        return new Built(new BuildReference(context), base, bytes, configDescriptor, config, layer, baseLayers,
+                baseImage == null ? List.of() : baseImage.config().diffIds(), maxLayerSize);
     }
 
     private static String timestamp(Instant instant) {
@@ -171,7 +201,9 @@ public final class ImageBuilder {
 
     /** The built image: the base's blobs, the new layer from its file, the config and manifest from memory. */
     private record Built(ImageReference reference, ImageSource base, ManifestBytes manifest,
-                         Descriptor configDescriptor, byte[] config, LayerBuilder.Layer layer) implements ImageSource {
+                         Descriptor configDescriptor, byte[] config, LayerBuilder.Layer layer,
+                         Map<Digest, Integer> baseLayers, List<Digest> diffIds, long maxLayerSize)
+            implements ImageSource {
         @Override
         public ManifestBytes manifest(Digest digest) throws IOException {
             throw new BlobNotFoundException(digest, reference.displayName());
@@ -189,7 +221,14 @@ public final class ImageBuilder {
             if (base == null) {
                 throw new BlobNotFoundException(descriptor.digest(), reference.displayName());
             }
-            return base.blob(descriptor);
+            Integer i = baseLayers.get(descriptor.digest());
+            BlobStream blob = base.blob(descriptor);
+            if (i == null) {
+                return blob;
+            }
+            // read whole (no file digest to trust instead), so the check runs even when the sink links the file
+            return new BlobStream(new DiffIdVerifier(blob.stream(), descriptor, i, diffIds.get(i), maxLayerSize),
+                    blob.size(), blob.file(), null);
         }
 
         @Override

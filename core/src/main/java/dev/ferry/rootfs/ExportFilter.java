@@ -20,6 +20,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 public final class ExportFilter implements RootfsWriter {
     private final ExportOptions options;
     private final RootfsWriter out;
+    /** Which of the paths {@link #finish} may add went through (only those: memory stays flat). */
     private final Set<String> seen = new HashSet<>();
     private boolean started;
 
@@ -63,7 +64,9 @@ public final class ExportFilter implements RootfsWriter {
         if (excluded(name)) {
             return;
         }
-        seen.add(name);
+        if (FINISHED.contains(name)) {
+            seen.add(name);
+        }
         byte[] fixed = fixedContent(name);
         if (options.dockerDefaults() && DOCKER_DIRS.contains(name) && entry.isDirectory()) {
             // docker create's init layer puts these over the image: root-owned, 0755
@@ -95,6 +98,9 @@ public final class ExportFilter implements RootfsWriter {
 
     /** The folders docker create's init layer adds over every image. */
     private static final List<String> DOCKER_DIRS = List.of("dev", "proc", "sys", "etc");
+    /** What {@link #finish} adds when missing. */
+    private static final Set<String> FINISHED = Set.of("dev", "proc", "sys", "etc", "etc/mtab", "etc/hosts",
+            "etc/resolv.conf");
 
     private static TarArchiveEntry dockerDir(String name, java.util.Date mtime) {
         TarArchiveEntry e = new TarArchiveEntry(name + "/");

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import dev.ferry.spi.support.TempFiles;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,31 +34,128 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * (setuid included), device nodes and mtimes are applied; rootless, owners are recorded instead and device nodes
  * skipped with a warning.
  */
-public final class Extractor implements RootfsWriter {
+public final class Extractor implements RootfsWriter, AutoCloseable {
     private static final int MAX_LINKS = 255;
 
     private final Path root;
     private final boolean rootless;
     private final Consumer<String> warnings;
-    private final Map<String, long[]> owners = new LinkedHashMap<>();
-    private final List<Object[]> directoryTimes = new ArrayList<>();
+    private final Path tmpDir;
+    /**
+     * What must wait for the end, kept off the heap (in {@code tmpDir}) so that memory does not grow with the
+     * number of entries: the folders' mtimes, the owners recorded when rootless. Made at the first need.
+     */
+    private Path spill;
+    private BigBuffer directoryTimes;
+    private long directoryTimesSize;
+    private BigBuffer owners;
+    private long ownersSize;
+    private long ownerCount;
+    private DiskSpace space;
     private boolean warnedDevices;
     private boolean warnedXattrs;
+
+    /**
+     * An extractor that keeps its bookkeeping on the heap (compactly); see
+     * {@link #Extractor(Path, boolean, Consumer, Path)}.
+     */
+    public Extractor(Path root, boolean rootless, Consumer<String> warnings) {
+        this(root, rootless, warnings, null);
+    }
 
     /**
      * @param root the folder to fill, which must exist
      * @param rootless record owners instead of applying them, skip device nodes
      * @param warnings where warnings go, one line each
+     * @param tmpDir where the bookkeeping that waits for the end (folder mtimes, owners) goes, in memory-mapped
+     *     temporary files ({@link TempFiles}, removed by {@link #close}), so that the heap stays the same
+     *     whatever the number of entries; null to keep it on the heap
      */
-    public Extractor(Path root, boolean rootless, Consumer<String> warnings) {
+    public Extractor(Path root, boolean rootless, Consumer<String> warnings, Path tmpDir) {
         this.root = root.toAbsolutePath().normalize();
         this.rootless = rootless;
         this.warnings = warnings;
+        this.tmpDir = tmpDir;
     }
 
-    /** The owners recorded when rootless: clean path to {uid, gid}. */
-    public Map<String, long[]> recordedOwners() {
-        return owners;
+    private BigBuffer buffer(String name) throws IOException {
+        if (tmpDir != null && spill == null) {
+            spill = TempFiles.createDirectory(tmpDir, "unpack-state");
+        }
+        return BigBuffer.create(spill, name);
+    }
+
+    /** The number of owners recorded (rootless). */
+    public long recordedOwnerCount() {
+        return ownerCount;
+    }
+
+    /** The owners recorded when rootless, clean path to {uid, gid}, in the order written; built on the heap. */
+    public Map<String, long[]> recordedOwners() throws IOException {
+        Map<String, long[]> map = new LinkedHashMap<>();
+        forEachOwner((name, uid, gid) -> map.put(name, new long[] {uid, gid}));
+        return map;
+    }
+
+    /** An owner recorded. */
+    private interface OwnerVisitor {
+        void visit(String name, long uid, long gid) throws IOException;
+    }
+
+    private void forEachOwner(OwnerVisitor visitor) throws IOException {
+        for (long pos = 0; pos < ownersSize; ) {
+            long uid = owners.getLong(pos);
+            long gid = owners.getLong(pos + 8);
+            int len = (int) owners.getLong(pos + 16);
+            byte[] bytes = new byte[len];
+            owners.get(pos + 24, bytes, 0, len);
+            visitor.visit(PathIndex.decode(bytes, 0, len), uid, gid);
+            pos += 24 + pad8(len);
+        }
+    }
+
+    private static void grow(BigBuffer buffer, long size) throws IOException {
+        try {
+            buffer.ensure(size);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static long pad8(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /**
+     * Writes the owners recorded (rootless) as JSON, {@code {"PATH":[UID,GID],...}} in the order written,
+     * streamed to a temporary file beside {@code target} and renamed over it.
+     */
+    public void writeOwners(Path target) throws IOException {
+        Path tmp = TempFiles.createFile(target.toAbsolutePath().getParent(), target.getFileName().toString());
+        try {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    StandardOpenOption.WRITE);
+                 OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
+                         1 << 16)) {
+                com.fasterxml.jackson.core.JsonGenerator json = dev.ferry.internal.Json.MAPPER.getFactory()
+                        .createGenerator(out);
+                json.writeStartObject();
+                forEachOwner((name, uid, gid) -> {
+                    json.writeFieldName(name);
+                    json.writeStartArray();
+                    json.writeNumber(uid);
+                    json.writeNumber(gid);
+                    json.writeEndArray();
+                });
+                json.writeEndObject();
+                json.flush();
+                out.flush();
+                ch.force(true);
+            }
+            dev.ferry.spi.support.AtomicFiles.move(tmp, target);
+        } finally {
+            TempFiles.delete(tmp);
+        }
     }
 
     /**
@@ -169,15 +267,33 @@ public final class Extractor implements RootfsWriter {
                     return;
                 }
             } else {
+                long written = 0;
                 try (OutputStream out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                     if (content != null) {
-                        content.transferTo(out);
+                        written = content.transferTo(out);
                     }
                 }
+                guardSpace(written);
             }
         }
         applyMetadata(entry, dest, name);
+    }
+
+    /**
+     * Stops before the file system of the root is full ({@link DiskSpace}: less than its reserve left, checked
+     * every 64 MiB written): an image that expands past what the disk holds fails with a clear error, and the
+     * caller removes what was written, instead of leaving a full disk to every other process.
+     */
+    private void guardSpace(long written) throws IOException {
+        if (space == null) {
+            space = DiskSpace.of(root);
+        }
+        if (space.wrote(written)) {
+            throw new dev.ferry.spi.FerryException("stopped unpacking into " + root.getParent() + ": its file"
+                    + " system has less than " + LayerLimit.format(space.reserve()) + " left ("
+                    + LayerLimit.format(space.usable()) + ")", "free some space, or unpack elsewhere");
+        }
     }
 
     private boolean special(TarArchiveEntry entry, Path dest, String name) throws IOException {
@@ -208,7 +324,18 @@ public final class Extractor implements RootfsWriter {
     private void applyMetadata(TarArchiveEntry entry, Path dest, String name) throws IOException {
         boolean link = entry.isSymbolicLink();
         if (rootless) {
-            owners.put(name, new long[] {entry.getLongUserId(), entry.getLongGroupId()});
+            // Each path comes once (as from Flattener), so the records are the map's entries, in order.
+            if (owners == null) {
+                owners = buffer("owners");
+            }
+            byte[] bytes = PathIndex.encode(name);
+            grow(owners, ownersSize + 24 + pad8(bytes.length));
+            owners.putLong(ownersSize, entry.getLongUserId());
+            owners.putLong(ownersSize + 8, entry.getLongGroupId());
+            owners.putLong(ownersSize + 16, bytes.length);
+            owners.put(ownersSize + 24, bytes, 0, bytes.length);
+            ownersSize += 24 + pad8(bytes.length);
+            ownerCount++;
         } else {
             Files.setAttribute(dest, "unix:uid", (int) entry.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(dest, "unix:gid", (int) entry.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
@@ -238,7 +365,17 @@ public final class Extractor implements RootfsWriter {
         }
         FileTime mtime = FileTime.from(entry.getModTime().toInstant());
         if (entry.isDirectory()) {
-            directoryTimes.add(new Object[] {dest, mtime});
+            // [name, padded to 8][mtime][name length]: read back from the end
+            if (directoryTimes == null) {
+                directoryTimes = buffer("directory-times");
+            }
+            byte[] bytes = PathIndex.encode(root.relativize(dest).toString());
+            grow(directoryTimes, directoryTimesSize + pad8(bytes.length) + 16);
+            directoryTimes.put(directoryTimesSize, bytes, 0, bytes.length);
+            directoryTimesSize += pad8(bytes.length);
+            directoryTimes.putLong(directoryTimesSize, mtime.toMillis());
+            directoryTimes.putLong(directoryTimesSize + 8, bytes.length);
+            directoryTimesSize += 16;
         } else if (entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice()) {
             // Java sets times through an open(2), which on a FIFO waits for a writer: leave their mtimes
         } else {
@@ -264,10 +401,45 @@ public final class Extractor implements RootfsWriter {
 
     /** Sets the folders' mtimes, last, since creating their children changed them. */
     public void finish() throws IOException {
-        for (int i = directoryTimes.size() - 1; i >= 0; i--) {
-            Object[] d = directoryTimes.get(i);
-            Files.getFileAttributeView((Path) d[0], BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes((FileTime) d[1], null, null);
+        for (long end = directoryTimesSize; end > 0; ) {
+            long millis = directoryTimes.getLong(end - 16);
+            int len = (int) directoryTimes.getLong(end - 8);
+            long start = end - 16 - pad8(len);
+            byte[] bytes = new byte[len];
+            directoryTimes.get(start, bytes, 0, len);
+            Path dir = root.resolve(PathIndex.decode(bytes, 0, len));
+            Files.getFileAttributeView(dir, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(FileTime.fromMillis(millis), null, null);
+            end = start;
+        }
+    }
+
+    /**
+     * Removes the bookkeeping's temporary files (best effort: what cannot be removed now is removed at exit, or by
+     * the next run's sweep). The owners cannot be written afterwards.
+     */
+    @Override
+    public void close() {
+        for (BigBuffer b : new BigBuffer[] {directoryTimes, owners}) {
+            try {
+                if (b != null) {
+                    b.close();
+                }
+            } catch (IOException e) {
+                // removed with the folder below, or at exit
+            }
+        }
+        directoryTimes = null;
+        owners = null;
+        directoryTimesSize = 0;
+        ownersSize = 0;
+        if (spill != null) {
+            try {
+                TempFiles.delete(spill);
+            } catch (IOException e) {
+                // the next run's sweep removes it
+            }
+            spill = null;
         }
     }
 }

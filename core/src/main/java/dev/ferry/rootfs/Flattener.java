@@ -2,20 +2,24 @@ package dev.ferry.rootfs;
 
 import dev.ferry.engine.InspectedImage;
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /**
@@ -25,36 +29,29 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * path (whiteouts {@code .wh.NAME} hide NAME below their layer; an opaque {@code .wh..wh..opq} hides the lower
  * content of its directory wherever it sits in its layer; a non-directory hides what lies under its path below
  * it); the second streams the layers base first and emits each path from the layer that provides it, parents
- * before children. Memory holds an index of paths, not content.
+ * before children. Memory holds an index of paths, not content, and off the heap when a temporary folder is
+ * given ({@link PathIndex}). Every layer is checked against its digest and its diffID, and counted against a
+ * limit of uncompressed bytes ({@link LayerLimit}).
  *
  * <p>Hardlinks whose target a later layer deletes or replaces keep the content and stay linked to each other:
  * the first surviving link is emitted as a regular file with the target's content, the others link to it.
  */
 public final class Flattener {
-    /**
-     * What the first pass decided for a path: the layer, and the entry within it ({@code ordinal}, counting every
-     * entry of the layer), since when a layer holds a path twice the last entry wins, as in tar and docker.
-     */
-    private record Decision(int layer, int ordinal, boolean directory, TarArchiveEntry header) {}
-
-    /** A hardlink entry of the layer being indexed: its path, its target, and its ordinal in the layer. */
-    private record Link(String name, String target, int ordinal) {}
-
-    private final Map<String, Decision> decided = new HashMap<>();
-    private final Map<String, Integer> hiddenBelow = new HashMap<>();
-    private final Map<String, Integer> opaqueBelow = new HashMap<>();
-    /** Per layer: hardlink target (in that layer) whose own entry is not final -> its first surviving link. */
-    private final Map<Integer, Map<String, String>> carriers = new HashMap<>();
-    /** Surviving links whose target is not final -> the carrier they link to instead. */
-    private final Map<String, String> relinked = new HashMap<>();
-    private final Set<String> emitted = new HashSet<>();
-
     private final ImageSource source;
     private final List<Descriptor> layers;
+    private final List<Digest> diffIds;
+    private final long maxLayerSize;
+    private final Path tmpDir;
+    private final PathIndex index;
 
-    private Flattener(ImageSource source, List<Descriptor> layers) {
+    private Flattener(ImageSource source, List<Descriptor> layers, List<Digest> diffIds, long maxLayerSize,
+                      Path tmpDir, PathIndex index) {
         this.source = source;
         this.layers = layers;
+        this.diffIds = diffIds;
+        this.maxLayerSize = maxLayerSize;
+        this.tmpDir = tmpDir;
+        this.index = index;
     }
 
     /** Streams the root filesystem of {@code image} (read from {@code source}) into {@code out}. */
@@ -62,52 +59,76 @@ public final class Flattener {
         flatten(source, image, out, null);
     }
 
-    /**
-     * As {@link #flatten(ImageSource, InspectedImage, RootfsWriter)}; with {@code tmpDir}, the base layer, when
-     * compressed, is decompressed once: the first pass keeps its tar there (the first pass ends with it and the
-     * second begins with it, so it lives briefly) and the second reads it back instead of inflating it again.
-     */
-    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out, java.nio.file.Path tmpDir)
+    /** As {@link #flatten(ImageSource, InspectedImage, RootfsWriter, Path, long)} with the default limit. */
+    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out, Path tmpDir)
             throws IOException {
-        Flattener f = new Flattener(source, image.image().layers());
-        try {
-            f.index(tmpDir);
+        flatten(source, image, out, tmpDir, LayerLimit.DEFAULT);
+    }
+
+    /**
+     * As {@link #flatten(ImageSource, InspectedImage, RootfsWriter)}. Every layer is checked, as it is
+     * decompressed by the first pass, against its digest and its diffID in the config, and fails the call
+     * (before the second pass emits anything from it) when either differs; a layer whose uncompressed tar passes
+     * {@code maxLayerSize} bytes fails it as soon as it does ({@link LayerTooLargeException}).
+     *
+     * <p>With {@code tmpDir}, the index of paths lives in memory-mapped files in a temporary folder there (the
+     * heap stays the same whatever the number of entries; about 70 bytes of file per path, see
+     * {@link PathIndex}), and the base layer, when compressed, is decompressed once: the first pass keeps its
+     * tar there (the first pass ends with it and the second begins with it, so it lives briefly) and the second
+     * reads it back instead of inflating it again. Both are {@link TempFiles}: removed at the end, on Ctrl-C
+     * and SIGTERM, and by the next run's sweep of {@code tmpDir} after a SIGKILL. Without it, the index is kept
+     * on the heap, in the same compact form.
+     */
+    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out, Path tmpDir,
+                               long maxLayerSize) throws IOException {
+        List<Descriptor> layers = image.image().layers();
+        List<Digest> diffIds = image.config().diffIds();
+        if (diffIds.size() != layers.size()) {
+            throw new CorruptImageException("image " + image.manifest().digest() + " has " + layers.size()
+                    + " layers but its config lists " + diffIds.size() + " diffIDs (rootfs.diff_ids)");
+        }
+        Path work = null;
+        if (tmpDir != null) {
+            TempFiles.sweep(tmpDir);
+            work = TempFiles.createDirectory(tmpDir, "flatten-index");
+        }
+        Flattener f = null;
+        try (PathIndex index = new PathIndex(work)) {
+            f = new Flattener(source, layers, diffIds, maxLayerSize, tmpDir, index);
+            f.index();
             f.emit(out);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // the index could not grow in its files
         } finally {
-            if (f.baseTar != null) {
-                java.nio.file.Files.deleteIfExists(f.baseTar);
-                dev.ferry.spi.support.ShutdownCleanup.unregister(f.baseTar);
+            try {
+                if (f != null) {
+                    f.dropBaseTar();
+                }
+            } finally {
+                if (work != null) {
+                    TempFiles.delete(work);
+                }
             }
         }
     }
 
-    /** The base layer's tar, decompressed by the first pass, verified, for the second; or null. */
-    private java.nio.file.Path baseTar;
-
-    /** Opens a layer for the second pass: verified as it is read, or the base layer's verified tar. */
-    private TarReader open(Descriptor layer) throws IOException {
-        if (baseTar != null && layer == layers.get(0)) {
-            verifier = null; // verified whole by the first pass
-            return new TarReader(new BufferedInputStream(java.nio.file.Files.newInputStream(baseTar), 1 << 16));
-        }
-        BlobStream blob = source.blob(layer);
-        verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
-        return new TarReader(decompress(verifier, layer));
-    }
-
-    /** The digest check of the layer being read, or null; {@link #finishLayer} reads it to its end. */
+    /** The base layer's tar, decompressed and verified by the first pass, for the second; or null. */
+    private Path baseTar;
+    /** The digest check of the compressed layer being read, or null. */
     private VerifyingInputStream verifier;
+    /** The uncompressed layer being read: counted, and hashed by the first pass. */
+    private UncompressedLayer uncompressed;
+    /** What the tar reader reads: {@link #uncompressed}, or a copy of it to {@link #baseTar}. */
+    private InputStream tarStream;
 
-    /** Reads what the tar reader left of the layer (end blocks, padding), so that its digest is checked. */
-    private void finishLayer(TarReader tar) throws IOException {
-        drain(tar.content());
-        if (verifier != null) {
-            verifier.drainAndVerify();
-            verifier = null;
+    private void dropBaseTar() throws IOException {
+        if (baseTar != null) {
+            TempFiles.delete(baseTar);
+            baseTar = null;
         }
     }
 
-    private static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
+    static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
         return switch (MediaTypes.layerCompression(layer.mediaType())) {
             case NONE -> in;
             case GZIP -> new java.util.zip.GZIPInputStream(in, 1 << 16);
@@ -116,52 +137,134 @@ public final class Flattener {
     }
 
     /**
-     * Opens a layer for the first pass, which reads headers only. An uncompressed layer the source keeps in a file
-     * is read without its digest: the second pass verifies every byte and fails the whole operation (whose output
-     * is atomic) on a mismatch, so hashing it here too would only cost time. Otherwise it is verified here as well,
-     * and the base layer, when compressed and {@code tmpDir} is given, is kept decompressed for the second pass.
+     * Opens layer {@code i} for the first pass, which reads headers, and hashes the uncompressed bytes for the
+     * diffID check. An uncompressed layer the source keeps in a file, whose diffID is its digest, is read
+     * unhashed: the second pass verifies its digest, hence its diffID, and fails the operation (whose output is
+     * not visible until the end) on a mismatch, so hashing it here too would only cost time. The base layer,
+     * when compressed and {@code tmpDir} is given, is kept decompressed for the second pass.
      */
-    private TarReader openHeaders(Descriptor layer, boolean base, java.nio.file.Path tmpDir) throws IOException {
-        BlobStream blob = source.blob(layer);
+    private TarReader openHeaders(int i) throws IOException {
+        Descriptor layer = layers.get(i);
+        Digest diffId = diffIds.get(i);
         MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
-        if (compression == MediaTypes.Compression.NONE && blob.file() != null) {
+        BlobStream blob = source.blob(layer);
+        if (compression == MediaTypes.Compression.NONE && blob.file() != null && diffId.equals(layer.digest())) {
+            if (layer.size() > maxLayerSize) {
+                blob.close();
+                throw new LayerTooLargeException(layer.digest(), maxLayerSize);
+            }
             verifier = null;
-            return new TarReader(new BufferedInputStream(blob.stream(), 1 << 16));
+            uncompressed = new UncompressedLayer(new BufferedInputStream(blob.stream(), 1 << 16), layer,
+                    maxLayerSize, null);
+            tarStream = uncompressed;
+            return new TarReader(tarStream);
         }
         verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
-        InputStream plain = decompress(verifier, layer);
-        if (base && tmpDir != null && compression != MediaTypes.Compression.NONE) {
-            baseTar = java.nio.file.Files.createTempFile(tmpDir, ".ferry-base-layer-", ".tar");
-            dev.ferry.spi.support.ShutdownCleanup.register(baseTar);
-            plain = new TeeInputStream(plain, new java.io.BufferedOutputStream(
-                    java.nio.file.Files.newOutputStream(baseTar), 1 << 16));
+        uncompressed = new UncompressedLayer(decompress(verifier, layer), layer, maxLayerSize, diffId);
+        tarStream = uncompressed;
+        if (i == 0 && tmpDir != null && compression != MediaTypes.Compression.NONE) {
+            baseTar = TempFiles.createFile(tmpDir, "base-layer");
+            tarStream = new TeeInputStream(uncompressed, baseTar);
         }
-        return new TarReader(plain);
+        return new TarReader(tarStream);
     }
 
-    /** Copies what is read to a file; closing it closes the file. */
-    private static final class TeeInputStream extends java.io.FilterInputStream {
-        private final java.io.OutputStream copy;
+    /** Opens layer {@code i} for the second pass: verified as it is read, or the base layer's verified tar. */
+    private TarReader open(int i) throws IOException {
+        Descriptor layer = layers.get(i);
+        if (baseTar != null && i == 0) {
+            verifier = null; // verified whole by the first pass
+            uncompressed = null;
+            tarStream = new BufferedInputStream(Files.newInputStream(baseTar), 1 << 16);
+            return new TarReader(tarStream);
+        }
+        BlobStream blob = source.blob(layer);
+        verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
+        uncompressed = new UncompressedLayer(decompress(verifier, layer), layer, maxLayerSize, null);
+        tarStream = uncompressed;
+        return new TarReader(tarStream);
+    }
 
-        TeeInputStream(InputStream in, java.io.OutputStream copy) {
+    /**
+     * Reads what the tar reader left of layer {@code i} (end blocks, padding, the end of the compressed
+     * stream), so that its digest and, in the first pass, its diffID are checked.
+     */
+    private void finishLayer(int i, TarReader tar) throws IOException {
+        Descriptor layer = layers.get(i);
+        try {
+            drain(tar.content());
+            drain(tarStream);
+        } catch (IOException e) {
+            throw unreadable(layer, e);
+        }
+        if (verifier != null) {
+            verifier.drainAndVerify();
+            verifier = null;
+        }
+        if (uncompressed != null) {
+            uncompressed.verifyDiffId(i);
+            uncompressed = null;
+        }
+        if (tarStream instanceof TeeInputStream tee) {
+            tee.finish();
+        }
+    }
+
+    /**
+     * The error for a layer that cannot be read: the digest mismatch if its bytes are not the ones the manifest
+     * names (checked now, reading what is left), else a corrupt layer.
+     */
+    private IOException unreadable(Descriptor layer, IOException e) {
+        if (e instanceof dev.ferry.spi.FerryException) {
+            return e;
+        }
+        if (verifier != null) {
+            try {
+                verifier.drainAndVerify();
+            } catch (dev.ferry.spi.FerryException mismatch) {
+                return mismatch;
+            } catch (IOException ignored) {
+                // the source fails too: report the first failure
+            }
+        }
+        return new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(),
+                e);
+    }
+
+    /**
+     * Copies what is read to the base layer's temporary tar. When the file system of that file runs low (less
+     * than {@link DiskSpace}'s reserve free) or a write fails, the copy is abandoned and removed, and the second
+     * pass decompresses the base layer again instead: the copy only saves time, and never fills a disk.
+     */
+    private final class TeeInputStream extends java.io.FilterInputStream {
+        private OutputStream copy;
+        private final DiskSpace space;
+
+        TeeInputStream(InputStream in, Path file) throws IOException {
             super(in);
-            this.copy = copy;
+            this.copy = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+            this.space = DiskSpace.of(file);
         }
 
         @Override
         public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                copy.write(b);
-            }
-            return b;
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] buf, int off, int len) throws IOException {
             int n = in.read(buf, off, len);
-            if (n > 0) {
-                copy.write(buf, off, n);
+            if (n > 0 && copy != null) {
+                try {
+                    copy.write(buf, off, n);
+                    if (space.wrote(n)) {
+                        abandon();
+                    }
+                } catch (IOException e) {
+                    abandon();
+                }
             }
             return n;
         }
@@ -174,11 +277,40 @@ public final class Flattener {
         }
 
         @Override
+        public int available() {
+            return 0;
+        }
+
+        private void abandon() throws IOException {
+            try {
+                copy.close();
+            } catch (IOException e) {
+                // removed anyway
+            }
+            copy = null;
+            dropBaseTar();
+        }
+
+        /** The layer was read whole and verified: the copy is complete. */
+        void finish() throws IOException {
+            if (copy != null) {
+                try {
+                    copy.close();
+                } catch (IOException e) {
+                    abandon();
+                }
+                copy = null;
+            }
+        }
+
+        @Override
         public void close() throws IOException {
             try {
                 in.close();
             } finally {
-                copy.close();
+                if (copy != null) {
+                    abandon(); // not read to its end: not a verified copy
+                }
             }
         }
     }
@@ -187,22 +319,16 @@ public final class Flattener {
         try {
             return tar.next();
         } catch (IOException e) {
-            if (e instanceof dev.ferry.spi.FerryException) {
-                throw e;
-            }
-            throw new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(),
-                    e);
+            throw unreadable(layer, e);
         }
     }
 
     /** Pass 1: headers only, top layer first. */
-    private void index(java.nio.file.Path tmpDir) throws IOException {
+    private void index() throws IOException {
         for (int i = layers.size() - 1; i >= 0; i--) {
             Descriptor layer = layers.get(i);
-            List<String> whiteouts = new ArrayList<>();
-            List<String> opaques = new ArrayList<>();
-            List<Link> links = new ArrayList<>();
-            try (TarReader tar = openHeaders(layer, i == 0, tmpDir)) {
+            index.clearLinks();
+            try (TarReader tar = openHeaders(i)) {
                 int ordinal = -1;
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
                     ordinal++;
@@ -212,47 +338,52 @@ public final class Flattener {
                     }
                     String base = Paths.base(name);
                     if (base.startsWith(".wh.")) {
+                        // Applied at once: a whiteout of layer i hides only what lies below i, and every test
+                        // here compares with "> i", so this layer's own entries are not affected.
                         if (base.equals(".wh..wh..opq")) {
-                            opaques.add(Paths.parent(name));
+                            index.opaqueBelow(index.lookup(Paths.parent(name), true), i);
                         } else {
-                            String parent = Paths.parent(name);
                             String target = base.substring(4);
-                            whiteouts.add(parent.isEmpty() ? target : parent + "/" + target);
+                            if (!target.isEmpty() && !target.equals(".") && !target.equals("..")) {
+                                String parent = Paths.parent(name);
+                                index.hideBelow(index.lookup(parent.isEmpty() ? target : parent + "/" + target,
+                                        true), i);
+                            }
                         }
                         continue;
                     }
-                    Decision above = decided.get(name);
-                    if (hidden(name, i) || (above != null && above.layer() != i)) {
+                    int id = index.lookup(name, true);
+                    if (hidden(id, i) || (index.decided(id) && index.layer(id) != i)) {
                         continue; // a higher layer provides or hides it
                     }
-                    decided.put(name, new Decision(i, ordinal, e.isDirectory(), e.isDirectory() ? e : null));
+                    index.decide(id, i, ordinal, e.isDirectory());
+                    if (e.isDirectory()) {
+                        index.setHeader(id, headerBytes(e));
+                    }
                     if (e.isLink()) {
-                        links.add(new Link(name, Paths.clean(e.getLinkName()), ordinal));
+                        index.addLink(id, index.lookup(Paths.clean(e.getLinkName()), true), ordinal);
                     }
                 }
-                finishLayer(tar);
+                finishLayer(i, tar);
             }
             // Links of this layer whose target this layer provides but a higher layer replaced or deleted.
-            for (Link link : links) {
-                if (decided.get(link.name()).ordinal() != link.ordinal()) {
+            for (int l = 0; l < index.links(); l++) {
+                int link = index.linkName(l);
+                if (index.ordinal(link) != index.linkOrdinal(l)) {
                     continue; // a later entry of this layer replaced the link
                 }
-                Decision target = decided.get(link.target());
-                if (target != null && target.layer() == i) {
+                int target = index.linkTarget(l);
+                if (index.decided(target) && index.layer(target) == i) {
                     continue;
                 }
-                String carrier = carriers.computeIfAbsent(i, k -> new HashMap<>())
-                        .putIfAbsent(link.target(), link.name());
-                if (carrier != null) {
-                    relinked.put(link.name(), carrier);
+                int carrier = index.carrier(target, i);
+                if (carrier < 0) {
+                    index.addCarrier(target, i, link);
+                } else {
+                    index.relink(link, carrier);
                 }
             }
-            for (String w : whiteouts) {
-                hiddenBelow.merge(w, i, Math::max);
-            }
-            for (String o : opaques) {
-                opaqueBelow.merge(o, i, Math::max);
-            }
+            index.clearLinks();
         }
     }
 
@@ -263,26 +394,23 @@ public final class Flattener {
         }
     }
 
-    /** Whether a higher layer than {@code layer} hides {@code name}. */
-    private boolean hidden(String name, int layer) {
-        Integer w = hiddenBelow.get(name);
-        if (w != null && w > layer) {
+    /** Whether a higher layer than {@code layer} hides path {@code id}. */
+    private boolean hidden(int id, int layer) {
+        if (index.hiddenBelow(id) > layer) {
             return true;
         }
-        for (String p = Paths.parent(name); ; p = Paths.parent(p)) {
-            Integer wp = hiddenBelow.get(p);
-            if (!p.isEmpty() && wp != null && wp > layer) {
+        for (int p = index.parent(id); ; p = index.parent(p)) {
+            boolean root = p == PathIndex.ROOT;
+            if (!root && index.hiddenBelow(p) > layer) {
                 return true;
             }
-            Integer o = opaqueBelow.get(p);
-            if (o != null && o > layer) {
+            if (index.opaqueBelow(p) > layer) {
                 return true;
             }
-            Decision d = decided.get(p);
-            if (!p.isEmpty() && d != null && !d.directory() && d.layer() > layer) {
+            if (!root && index.decided(p) && !index.directory(p) && index.layer(p) > layer) {
                 return true;
             }
-            if (p.isEmpty()) {
+            if (root) {
                 return false;
             }
         }
@@ -292,8 +420,7 @@ public final class Flattener {
     private void emit(RootfsWriter out) throws IOException {
         for (int i = 0; i < layers.size(); i++) {
             Descriptor layer = layers.get(i);
-            Map<String, String> layerCarriers = carriers.getOrDefault(i, Map.of());
-            try (TarReader tar = open(layer)) {
+            try (TarReader tar = open(i)) {
                 int ordinal = -1;
                 for (TarArchiveEntry e = next(tar, layer); e != null; e = next(tar, layer)) {
                     ordinal++;
@@ -301,71 +428,144 @@ public final class Flattener {
                     if (name.isEmpty() || Paths.base(name).startsWith(".wh.")) {
                         continue;
                     }
-                    String carrier = layerCarriers.get(name);
-                    if (carrier != null && Entries.isRegular(e) && !emitted.contains(carrier)
+                    int id = index.lookup(name, false);
+                    if (id < 0) {
+                        continue; // not in the first pass: the second pass will fail on the digest
+                    }
+                    int carrier = index.carrier(id, i);
+                    if (carrier >= 0 && Entries.isRegular(e) && !index.emitted(carrier)
                             && !underNonDirectory(carrier)) {
                         // The target is gone from the final tree, but links to it survive: the first carries it.
-                        parents(carrier, out);
-                        TarArchiveEntry copy = copyOf(e, carrier);
-                        out.write(copy, tar.content());
-                        emitted.add(carrier);
+                        String carrierName = index.path(carrier);
+                        parents(carrier, carrierName, out);
+                        out.write(copyOf(e, carrierName), tar.content());
+                        index.setEmitted(carrier);
                         continue;
                     }
-                    Decision d = decided.get(name);
-                    if (d == null || d.layer() != i || d.ordinal() != ordinal || emitted.contains(name)
-                            || underNonDirectory(name)) {
+                    if (index.layer(id) != i || index.ordinal(id) != ordinal || index.emitted(id)
+                            || underNonDirectory(id)) {
                         continue;
                     }
-                    parents(name, out);
+                    parents(id, name, out);
                     TarArchiveEntry entry = copyOf(e, name);
                     if (e.isLink()) {
-                        String target = relinked.getOrDefault(name, Paths.clean(e.getLinkName()));
-                        if (!emitted.contains(target)) {
+                        int relinked = index.relinked(id);
+                        String target = relinked >= 0 ? index.path(relinked) : Paths.clean(e.getLinkName());
+                        int targetId = relinked >= 0 ? relinked : index.lookup(target, false);
+                        if (targetId < 0 || !index.emitted(targetId)) {
                             continue; // its target never made it into the tree: nothing to link to
                         }
                         entry.setLinkName(target);
                     }
                     out.write(entry, Entries.isRegular(e) ? tar.content() : null);
-                    emitted.add(name);
+                    index.setEmitted(id);
                 }
-                finishLayer(tar);
+                finishLayer(i, tar);
             }
         }
     }
 
     /**
-     * Whether a folder on the way to {@code name} is not a folder in the final tree (a symlink, say): an entry
-     * there would be written through it, so it is left out (a hostile layer's trick, within one layer or across
-     * two).
+     * Whether a folder on the way to path {@code id} is not a folder in the final tree (a symlink, say): an
+     * entry there would be written through it, so it is left out (a hostile layer's trick, within one layer or
+     * across two).
      */
-    private boolean underNonDirectory(String name) {
-        for (String p = Paths.parent(name); !p.isEmpty(); p = Paths.parent(p)) {
-            Decision d = decided.get(p);
-            if (d != null && !d.directory()) {
+    private boolean underNonDirectory(int id) {
+        for (int p = index.parent(id); p != PathIndex.ROOT; p = index.parent(p)) {
+            if (index.decided(p) && !index.directory(p)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Emits the parents of {@code name} that are not out yet, with their final metadata. */
-    private void parents(String name, RootfsWriter out) throws IOException {
-        String parent = Paths.parent(name);
-        if (parent.isEmpty() || emitted.contains(parent)) {
+    /** Emits the parents of path {@code id} ({@code name}) that are not out yet, top first, with their final metadata. */
+    private void parents(int id, String name, RootfsWriter out) throws IOException {
+        List<Integer> missing = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        String parentName = Paths.parent(name);
+        for (int p = index.parent(id); p != PathIndex.ROOT && !index.emitted(p); p = index.parent(p)) {
+            missing.add(p);
+            names.add(parentName);
+            parentName = Paths.parent(parentName);
+        }
+        for (int k = missing.size() - 1; k >= 0; k--) {
+            int p = missing.get(k);
+            String parent = names.get(k);
+            byte[] header = index.decided(p) && index.directory(p) ? index.header(p) : null;
+            TarArchiveEntry dir;
+            if (header != null) {
+                dir = copyOf(header(header, parent), parent);
+            } else {
+                dir = new TarArchiveEntry(parent + "/");
+                dir.setMode(040755);
+                dir.setModTime(0);
+            }
+            out.write(dir, null);
+            index.setEmitted(p);
+        }
+    }
+
+    /** What {@link #copyOf} takes from a folder's header, as bytes to keep off the heap. */
+    static byte[] headerBytes(TarArchiveEntry e) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(e.getMode());
+            out.writeLong(e.getLongUserId());
+            out.writeLong(e.getLongGroupId());
+            writeString(out, e.getUserName());
+            writeString(out, e.getGroupName());
+            out.writeLong(e.getModTime().getTime());
+            List<Map.Entry<String, String>> xattrs = new ArrayList<>();
+            for (Map.Entry<String, String> pax : e.getExtraPaxHeaders().entrySet()) {
+                if (pax.getKey().startsWith("SCHILY.xattr.") || pax.getKey().startsWith("LIBARCHIVE.xattr.")) {
+                    xattrs.add(pax);
+                }
+            }
+            out.writeInt(xattrs.size());
+            for (Map.Entry<String, String> x : xattrs) {
+                writeString(out, x.getKey());
+                writeString(out, x.getValue());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A folder's header from {@link #headerBytes}. */
+    static TarArchiveEntry header(byte[] bytes, String name) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+        TarArchiveEntry e = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR, true);
+        e.setMode(in.readInt());
+        e.setUserId(in.readLong());
+        e.setGroupId(in.readLong());
+        e.setUserName(readString(in));
+        e.setGroupName(readString(in));
+        e.setModTime(in.readLong());
+        for (int n = in.readInt(); n > 0; n--) {
+            e.addPaxHeader(readString(in), readString(in));
+        }
+        return e;
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
             return;
         }
-        parents(parent, out);
-        Decision d = decided.get(parent);
-        TarArchiveEntry dir;
-        if (d != null && d.directory()) {
-            dir = copyOf(d.header(), parent);
-        } else {
-            dir = new TarArchiveEntry(parent + "/");
-            dir.setMode(040755);
-            dir.setModTime(0);
+        out.writeInt(s.length());
+        out.writeChars(s);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
         }
-        out.write(dir, null);
-        emitted.add(parent);
+        char[] chars = new char[n];
+        for (int i = 0; i < n; i++) {
+            chars[i] = in.readChar();
+        }
+        return new String(chars);
     }
 
     /** A copy of a header under a clean name (directories end with '/'). */

@@ -127,15 +127,15 @@ public final class RuntimeConfig {
             uid = Long.parseLong(userPart);
             String[] line = find(rootfs, "etc/passwd", 2, userPart);
             if (line != null && line.length > 3) {
-                gid = Long.parseLong(line[3]);
+                gid = number(line[3], "etc/passwd");
             }
         } else {
             String[] line = find(rootfs, "etc/passwd", 0, userPart);
             if (line == null || line.length < 4) {
                 throw new CorruptImageException("the image's user \"" + userPart + "\" is not in its /etc/passwd");
             }
-            uid = Long.parseLong(line[2]);
-            gid = Long.parseLong(line[3]);
+            uid = number(line[2], "etc/passwd");
+            gid = number(line[3], "etc/passwd");
         }
         if (groupPart != null && !groupPart.isEmpty()) {
             if (groupPart.matches("\\d+")) {
@@ -146,10 +146,20 @@ public final class RuntimeConfig {
                     throw new CorruptImageException("the image's group \"" + groupPart + "\" is not in its"
                             + " /etc/group");
                 }
-                gid = Long.parseLong(line[2]);
+                gid = number(line[2], "etc/group");
             }
         }
         return new long[] {uid, gid < 0 ? 0 : gid};
+    }
+
+    /** An id field of the image's passwd or group file. */
+    private static long number(String field, String file) throws CorruptImageException {
+        try {
+            return Long.parseLong(field.strip());
+        } catch (NumberFormatException e) {
+            throw new CorruptImageException("the image's /" + file + " has \"" + (field.length() > 40
+                    ? field.substring(0, 40) + "..." : field) + "\" where an id should be");
+        }
     }
 
     private static String[] find(Extractor rootfs, String file, int column, String value) throws IOException {
@@ -157,12 +167,36 @@ public final class RuntimeConfig {
         if (!Files.isRegularFile(path)) {
             return null;
         }
-        for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
-            String[] fields = line.split(":", -1);
-            if (fields.length > column && fields[column].equals(value)) {
-                return fields;
+        // Streamed, a line at a time and at most MAX_LINE chars of each: the file is the image's, of any size.
+        try (java.io.Reader in = new java.io.InputStreamReader(new java.io.BufferedInputStream(
+                Files.newInputStream(path), 1 << 16), StandardCharsets.UTF_8)) {
+            StringBuilder line = new StringBuilder();
+            boolean tooLong = false;
+            for (int c = in.read(); ; c = in.read()) {
+                if (c < 0 || c == '\n') {
+                    if (line.length() > 0 && line.charAt(line.length() - 1) == '\r') {
+                        line.setLength(line.length() - 1);
+                    }
+                    if (!tooLong) {
+                        String[] fields = line.toString().split(":", -1);
+                        if (fields.length > column && fields[column].equals(value)) {
+                            return fields;
+                        }
+                    }
+                    if (c < 0) {
+                        return null;
+                    }
+                    line.setLength(0);
+                    tooLong = false;
+                } else if (line.length() < MAX_LINE) {
+                    line.append((char) c);
+                } else {
+                    tooLong = true; // no passwd or group line is this long: skipped
+                }
             }
         }
-        return null;
     }
+
+    /** The longest line of {@code /etc/passwd} or {@code /etc/group} read. */
+    private static final int MAX_LINE = 1 << 16;
 }
