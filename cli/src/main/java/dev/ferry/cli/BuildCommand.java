@@ -8,7 +8,7 @@ import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;

@@ -3,7 +3,7 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.inject.Inject;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.internal.Json;
 import dev.ferry.model.Platform;
 import dev.ferry.rootfs.Extractor;

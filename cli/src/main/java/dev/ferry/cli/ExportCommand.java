@@ -2,7 +2,7 @@ package dev.ferry.cli;
 
 import com.google.inject.Inject;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Platform;
 import dev.ferry.rootfs.ExportFilter;
 import dev.ferry.rootfs.ExportOptions;

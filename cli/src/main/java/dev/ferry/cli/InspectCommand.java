@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.inject.Inject;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.ImageConfig;

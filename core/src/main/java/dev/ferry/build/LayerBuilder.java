@@ -115,7 +115,7 @@ public final class LayerBuilder {
         paths.sort((a, b) -> context.relativize(a).toString().compareTo(context.relativize(b).toString()));
         Map<Object, String> inodes = new HashMap<>();
         for (Path p : paths) {
-            String name = dev.ferry.internal.FileNames.of(context.relativize(p)).replace('\\', '/');
+            String name = dev.ferry.rootfs.FileNames.of(context.relativize(p)).replace('\\', '/');
             // one lstat per path: the kind comes from the mode's type bits
             Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,ino,dev,nlink,size,rdev",
                     LinkOption.NOFOLLOW_LINKS);
@@ -124,7 +124,7 @@ public final class LayerBuilder {
             switch (mode & S_IFMT) {
                 case S_IFLNK -> {
                     entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                    entry.setLinkName(dev.ferry.internal.FileNames.of(Files.readSymbolicLink(p)));
+                    entry.setLinkName(dev.ferry.rootfs.FileNames.of(Files.readSymbolicLink(p)));
                     entry.setMode(0120777);
                 }
                 case S_IFDIR -> {

@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.ImageConfig;
 import dev.ferry.model.ImageIndex;

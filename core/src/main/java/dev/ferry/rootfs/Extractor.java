@@ -232,7 +232,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
 
     @Override
     public void write(TarArchiveEntry entry, InputStream content) throws IOException {
-        dev.ferry.internal.FileNames.check(entry);
+        dev.ferry.rootfs.FileNames.check(entry);
         String name = Paths.clean(entry.getName());
         if (name.isEmpty()) {
             return;

@@ -1,6 +1,6 @@
 package dev.ferry.rootfs;
 
-import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.MediaTypes;

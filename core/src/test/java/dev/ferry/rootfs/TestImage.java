@@ -1,7 +1,7 @@
 package dev.ferry.rootfs;
 
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;

@@ -11,7 +11,7 @@ import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.engine.InspectedImage;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.model.Platform;

@@ -1,4 +1,4 @@
-package dev.ferry.internal;
+package dev.ferry.rootfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,10 +1,5 @@
-package dev.ferry.engine;
+package dev.ferry.model;
 
-import dev.ferry.model.Descriptor;
-import dev.ferry.model.Digest;
-import dev.ferry.model.ImageConfig;
-import dev.ferry.model.ImageManifest;
-import dev.ferry.model.ManifestBytes;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package dev.ferry.internal;
+package dev.ferry.rootfs;
 
 import dev.ferry.spi.FerryException;
 import java.nio.charset.Charset;
