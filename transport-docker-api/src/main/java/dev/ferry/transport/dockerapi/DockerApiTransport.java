@@ -158,7 +158,7 @@ public final class DockerApiTransport implements Transport {
                 daemon = DaemonClient.connect(context);
                 pipe = new BlockPipe(1 << 20, 4);
                 body = pipe.input();
-                result = new Collector();
+                result = new Collector(body);
                 try {
                     daemon.docker().loadImageAsyncCmd(body).exec(result);
                 } catch (RuntimeException e) {
@@ -218,16 +218,46 @@ public final class DockerApiTransport implements Transport {
         }
     }
 
-    /** Collects the load's response items: an error inside a 200 response fails the load. */
+    /**
+     * Collects the load's response items: an error inside a 200 response fails the load. When the response ends
+     * (the daemon died, or answered before reading everything), the request body is closed, so that the sink's
+     * writer fails ("the pipe's reader is gone") instead of waiting forever for a reader that is gone.
+     */
     static final class Collector extends ResultCallback.Adapter<LoadResponseItem> {
         private final List<String> errors = new ArrayList<>();
         private final List<String> loaded = new ArrayList<>();
+        private final InputStream body;
         private volatile Throwable failure;
+
+        Collector(InputStream body) {
+            this.body = body;
+        }
 
         @Override
         public void onError(Throwable throwable) {
             failure = throwable;
-            super.onError(throwable);
+            try {
+                super.onError(throwable);
+            } finally {
+                closeBody();
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            try {
+                super.onComplete();
+            } finally {
+                closeBody();
+            }
+        }
+
+        private void closeBody() {
+            try {
+                body.close();
+            } catch (IOException e) {
+                // closing a pipe's reader does not fail
+            }
         }
 
         /** Waits for the response to end; failures are kept for {@link #check}, not thrown here. */
