@@ -10,13 +10,11 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Temporary files and folders that the next run can clean up after a SIGKILL. Every one is named
@@ -179,8 +177,12 @@ public final class TempFiles {
         }
     }
 
-    /** Deletes a file, a symlink (not what it points to), or a folder with everything in it. */
-    static void deleteTree(Path root) throws IOException {
+    /**
+     * Deletes a file, a symlink (not what it points to), or a folder with everything in it, never following
+     * symlinks. Entries that vanish meanwhile (another process deleting the same tree) are not an error; folders
+     * this user may not write are made writable first (an image's read-only folders, when not root).
+     */
+    public static void deleteTree(Path root) throws IOException {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -191,18 +193,37 @@ public final class TempFiles {
             Files.deleteIfExists(root);
             return;
         }
-        try (Stream<Path> walk = Files.walk(root)) { // does not follow symlinks
-            List<Path> all = walk.toList();
-            for (Path p : all) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !Files.isWritable(p)) {
-                    p.toFile().setWritable(true, true); // a read-only folder of an image's tree, when not root
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) {
+                if (!Files.isWritable(dir)) {
+                    dir.toFile().setWritable(true, true);
                 }
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-            for (Path p : all.stream().sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+                Files.deleteIfExists(file);
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(dir);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
     }
 }

@@ -59,4 +59,31 @@ class TempFilesTest {
     void sweepingAMissingFolderIsNothing() {
         assertEquals(List.of(), TempFiles.sweep(dir.resolve("none")));
     }
+
+    @org.junit.jupiter.api.RepeatedTest(5)
+    void twoProcessesDeletingOneTreeBothSucceed() throws Exception {
+        Path tree = dir.resolve("tree");
+        for (int d = 0; d < 20; d++) {
+            Path sub = Files.createDirectories(tree.resolve("d" + d + "/e"));
+            for (int f = 0; f < 50; f++) {
+                Files.writeString(sub.resolve("f" + f), "x");
+            }
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<?> a = pool.submit(() -> {
+                TempFiles.deleteTree(tree);
+                return null;
+            });
+            java.util.concurrent.Future<?> b = pool.submit(() -> {
+                TempFiles.deleteTree(tree);
+                return null;
+            });
+            a.get();
+            b.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertFalse(Files.exists(tree));
+    }
 }

@@ -11,6 +11,7 @@ import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.LinkingSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,12 +22,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * Writes an image into a layout directory as a transaction. Blobs and manifests are staged, verified and
@@ -327,14 +326,8 @@ final class DirectorySink implements ImageSink, LinkingSink {
         dev.ferry.spi.support.ShutdownCleanup.unregisterTree(staging);
     }
 
+    /** Deletes a staging folder; another writer's cleanup may be deleting it at the same time. */
     private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempFiles.deleteTree(root);
     }
 }
