@@ -35,9 +35,13 @@ public final class PaxXattrs extends FilterInputStream {
         super(in);
     }
 
-    /** The raw xattrs of the {@code index}-th entry (from 0), or an empty map. */
-    public Map<String, byte[]> of(int index) {
-        return byEntry.getOrDefault(index, Map.of());
+    /**
+     * The raw xattrs of the {@code index}-th entry (from 0), or an empty map; forgotten once taken, so memory holds
+     * only the entries read ahead, whatever the number of entries in the layer.
+     */
+    public Map<String, byte[]> take(int index) {
+        Map<String, byte[]> xattrs = byEntry.remove(index);
+        return xattrs == null ? Map.of() : xattrs;
     }
 
     /**

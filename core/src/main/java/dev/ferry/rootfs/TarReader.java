@@ -43,7 +43,7 @@ public final class TarReader implements AutoCloseable {
             return null;
         }
         int number = index++;
-        Map<String, byte[]> raw = observer.of(number);
+        Map<String, byte[]> raw = observer.take(number);
         Map<String, byte[]> names = observer.takeNames(number);
         String name = utf8(names.get("path"), e.getName(), e);
         if (!name.equals(e.getName())) {
