@@ -4,16 +4,11 @@ import com.google.inject.Inject;
 import dev.ferry.engine.ImageInspector;
 import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Platform;
-import dev.ferry.rootfs.ExportFilter;
+import dev.ferry.rootfs.RootfsExport;
 import dev.ferry.rootfs.ExportOptions;
-import dev.ferry.rootfs.Flattener;
-import dev.ferry.rootfs.TarRootfsWriter;
 import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.FerryException;
 import java.io.InputStream;
-import dev.ferry.rootfs.Entries;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import dev.ferry.rootfs.TarReader;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import java.nio.file.Files;
@@ -136,14 +131,7 @@ public class ExportCommand implements Callable<Integer> {
             }
             try (OutputTarget out = OutputTarget.open(output, stdout, force);
                  InputStream exported = exporter.exportContainer(transportOptions.context())) {
-                try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
-                    ExportFilter filter = new ExportFilter(options, tar);
-                    TarReader in = new TarReader(exported);
-                    for (TarArchiveEntry e = in.next(); e != null; e = in.next()) {
-                        filter.write(e, Entries.isRegular(e) ? in.content() : null);
-                    }
-                    filter.finish();
-                }
+                RootfsExport.filter(exported, options, out.stream());
                 out.commit();
             }
             return 0;
@@ -151,11 +139,8 @@ public class ExportCommand implements Callable<Integer> {
         try (OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
              ImageSource src = ref.openSource(transportOptions.context())) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
-            try (TarRootfsWriter tar = new TarRootfsWriter(out.stream())) {
-                ExportFilter filter = new ExportFilter(options, tar);
-                Flattener.flatten(src, image, filter, transportOptions.context().tmpDir(), layerLimit.maxLayerSize());
-                filter.finish();
-            }
+            RootfsExport.write(src, image, options, out.stream(), transportOptions.context().tmpDir(),
+                    layerLimit.maxLayerSize());
             out.commit();
         }
         return 0;

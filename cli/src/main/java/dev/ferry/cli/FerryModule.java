@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.ImageInspector;
+import dev.ferry.engine.PluginLoader;
 import dev.ferry.engine.TransportRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;

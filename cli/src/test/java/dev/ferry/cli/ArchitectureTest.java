@@ -22,7 +22,7 @@ class ArchitectureTest {
     /** Every package of Ferry's own code (tests and the sample plugins excluded). */
     private static final List<String> FERRY = List.of("dev.ferry.internal", "dev.ferry.model", "dev.ferry.spi",
             "dev.ferry.spi.support", "dev.ferry.engine", "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.docker",
-            "dev.ferry.transport", "dev.ferry.conformance", "dev.ferry.cli");
+            "dev.ferry.transport", "dev.ferry.conformance", "dev.ferry.api", "dev.ferry.cli");
 
     private static JavaClasses classes;
 
@@ -86,6 +86,13 @@ class ArchitectureTest {
     void theKitUsesTheSpiAndTheEngine() {
         only("dev.ferry.conformance", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support",
                 "dev.ferry.engine").check(classes);
+    }
+
+    /** The library's entry point builds on the engines, never on the command line. */
+    @Test
+    void theLibraryApiDoesNotUseTheCli() {
+        only("dev.ferry.api", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.engine",
+                "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.internal").check(classes);
     }
 
     @Test

@@ -1,6 +1,5 @@
-package dev.ferry.cli;
+package dev.ferry.engine;
 
-import dev.ferry.engine.TransportRegistry;
 import dev.ferry.spi.Transport;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -24,14 +23,20 @@ import java.util.function.Consumer;
  * (and the JDK), so a plugin's Jackson or Guava never meets Ferry's. Transports are found in it with
  * {@link ServiceLoader}. A plugin that fails to load is a warning naming the jar and the cause; the others work.
  */
-final class PluginLoader {
+public final class PluginLoader {
     /** What plugins see of Ferry. */
-    static final Set<String> SHARED_PACKAGES = Set.of("dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.model",
+    public static final Set<String> SHARED_PACKAGES = Set.of("dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.model",
             "dev.ferry.conformance");
 
     private PluginLoader() {}
 
-    static List<TransportRegistry.Entry> load(List<Path> pluginPaths, ClassLoader ferry, Consumer<String> warnings) {
+    /**
+     * Loads the transports of every plugin in {@code pluginPaths}; a plugin that fails is one warning.
+     *
+     * @param ferry the class loader that holds Ferry (its SPI and model are what plugins see)
+     */
+    public static List<TransportRegistry.Entry> load(List<Path> pluginPaths, ClassLoader ferry,
+                                                     Consumer<String> warnings) {
         List<TransportRegistry.Entry> entries = new ArrayList<>();
         for (Path dir : pluginPaths) {
             if (!Files.isDirectory(dir)) {

@@ -1,0 +1,174 @@
+package dev.ferry.api;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ferry.engine.CopyEngine;
+import dev.ferry.engine.CopyListener;
+import dev.ferry.engine.CopyOptions;
+import dev.ferry.engine.CopyResult;
+import dev.ferry.engine.ImageInspector;
+import dev.ferry.engine.PluginLoader;
+import dev.ferry.engine.TransportRegistry;
+import dev.ferry.model.InspectedImage;
+import dev.ferry.model.Platform;
+import dev.ferry.rootfs.ExportOptions;
+import dev.ferry.rootfs.LayerLimit;
+import dev.ferry.rootfs.RootfsExport;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.support.OutputFile;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Ferry from Java: copy, inspect and export images between any transports, with the same engines, checks and
+ * atomic writes as the {@code ferry} command. References are written as on the command line
+ * ({@code oci:/tmp/layout:app}, {@code docker-archive:/tmp/a.tar}, {@code docker-daemon:busybox:latest}).
+ *
+ * <pre>{@code
+ * Ferry ferry = Ferry.create();                       // the transports on the class path
+ * CopyResult copied = ferry.copy("oci:examples/hello:latest", "oci-archive:/tmp/hello.tar:latest");
+ * InspectedImage image = ferry.inspect("oci-archive:/tmp/hello.tar:latest");
+ * ferry.export("oci-archive:/tmp/hello.tar:latest", Path.of("/tmp/rootfs.tar"));
+ * }</pre>
+ *
+ * <p>Contract: this class, its builder, and the value types its methods take and return ({@code dev.ferry.model},
+ * {@code dev.ferry.engine.CopyOptions}, {@code CopyResult}, {@code CopyListener},
+ * {@code dev.ferry.rootfs.ExportOptions}, and {@code dev.ferry.spi.FerryException} with its subclasses, which
+ * every failure is). Thread-safe: one instance may run several operations at once.
+ */
+public final class Ferry {
+    private final TransportRegistry transports;
+    private final OpenContext context;
+    private final CopyEngine engine = new CopyEngine();
+    private final ImageInspector inspector = new ImageInspector();
+
+    private Ferry(TransportRegistry transports, OpenContext context) {
+        this.transports = transports;
+        this.context = context;
+    }
+
+    /** Ferry with the transports on the class path (the built-in ones with this artifact) and default settings. */
+    public static Ferry create() throws FerryException {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The transports found, by name, each with where it came from (a jar, a plugin). */
+    public Map<String, String> transports() {
+        Map<String, String> names = new TreeMap<>();
+        for (TransportRegistry.Entry e : transports.entries()) {
+            names.put(e.transport().name(), e.origin());
+        }
+        return names;
+    }
+
+    /** Parses a reference as the command line does ({@code TRANSPORT:DETAILS}). */
+    public ImageReference reference(String reference) throws FerryException {
+        return transports.parse(reference);
+    }
+
+    /** Copies an image with the default options: this machine's platform from an index, no conversion asked. */
+    public CopyResult copy(String source, String destination) throws IOException {
+        return copy(source, destination, CopyOptions.defaults(), CopyListener.NONE);
+    }
+
+    /**
+     * Copies an image, every blob verified as it streams; nothing is visible at {@code destination} before the
+     * copy succeeded. The options' context is this instance's unless the options carry their own.
+     */
+    public CopyResult copy(String source, String destination, CopyOptions options, CopyListener listener)
+            throws IOException {
+        CopyOptions withContext = options.context().equals(OpenContext.defaults()) ? options.withContext(context)
+                : options;
+        return engine.copy(reference(source), reference(destination), withContext, listener);
+    }
+
+    /** Reads an image's manifest and config (never its layers), for this machine's platform from an index. */
+    public InspectedImage inspect(String reference) throws IOException {
+        return inspect(reference, Platform.current());
+    }
+
+    /** As {@link #inspect(String)}, taking {@code platform}'s image from an index. */
+    public InspectedImage inspect(String reference, Platform platform) throws IOException {
+        try (ImageSource source = reference(reference).openSource(context)) {
+            return inspector.inspect(source, requireNonNull(platform, "platform is null"));
+        }
+    }
+
+    /** Writes an image's root filesystem to {@code tarFile}, atomically; see {@link #export(String, Path, ExportOptions, Platform)}. */
+    public void export(String reference, Path tarFile) throws IOException {
+        export(reference, tarFile, ExportOptions.none(), Platform.current());
+    }
+
+    /**
+     * Writes the root filesystem of an image (its layers applied in order, each checked against its diffID) to
+     * {@code tarFile}, a regular file replaced atomically (devices, FIFOs and folders are refused), with
+     * linuxkit's {@code options}.
+     */
+    public void export(String reference, Path tarFile, ExportOptions options, Platform platform) throws IOException {
+        try (OutputFile out = OutputFile.check(tarFile);
+             ImageSource source = reference(reference).openSource(context)) {
+            InspectedImage image = inspector.inspect(source, platform);
+            OutputStream stream = Channels.newOutputStream(out.open());
+            RootfsExport.write(source, image, options, stream, context.tmpDir(), LayerLimit.DEFAULT);
+            stream.flush();
+            out.commit();
+        }
+    }
+
+    /** Builds a {@link Ferry}. */
+    public static final class Builder {
+        private final List<Path> pluginPaths = new ArrayList<>();
+        private OpenContext context = OpenContext.defaults();
+        private Consumer<String> warnings = w -> { };
+
+        private Builder() {}
+
+        /** A folder of third-party transport jars, each loaded in a class loader of its own (repeatable). */
+        public Builder pluginPath(Path folder) {
+            pluginPaths.add(requireNonNull(folder, "folder is null"));
+            return this;
+        }
+
+        /** Where temporary files go (a spooled daemon save, recompressed layers); the system's by default. */
+        public Builder tmpDir(Path folder) {
+            context = context.withTmpDir(requireNonNull(folder, "folder is null").toAbsolutePath());
+            return this;
+        }
+
+        /** A named option for the transports that read it, such as {@value OpenContext#DOCKER_HOST}. */
+        public Builder option(String name, String value) {
+            context = context.withOption(name, value);
+            return this;
+        }
+
+        /** Where warnings about plugins that fail to load go; ignored by default. */
+        public Builder warnings(Consumer<String> sink) {
+            warnings = requireNonNull(sink, "sink is null");
+            return this;
+        }
+
+        /**
+         * @throws FerryException if two transports have one name
+         */
+        public Ferry build() throws FerryException {
+            ClassLoader loader = Ferry.class.getClassLoader();
+            List<TransportRegistry.Entry> entries = new ArrayList<>(TransportRegistry.load(loader).entries());
+            entries.addAll(PluginLoader.load(pluginPaths, loader, warnings));
+            return new Ferry(TransportRegistry.of(entries), context);
+        }
+    }
+}

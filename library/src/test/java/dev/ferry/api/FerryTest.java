@@ -1,0 +1,64 @@
+package dev.ferry.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.engine.CopyResult;
+import dev.ferry.model.InspectedImage;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.InvalidReferenceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's library example, run as written, against the example image of the repository. */
+class FerryTest {
+    private static final Path HELLO = Path.of("..", "examples", "hello").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theReadmeExampleRuns() throws Exception {
+        Path archive = tmp.resolve("hello.tar");
+        Path rootfs = tmp.resolve("rootfs.tar");
+
+        // -- the README's example, with its paths made private to this test --
+        Ferry ferry = Ferry.create();                       // the transports on the class path
+        CopyResult copied = ferry.copy("oci:" + HELLO + ":latest", "oci-archive:" + archive + ":latest");
+        InspectedImage image = ferry.inspect("oci-archive:" + archive + ":latest");
+        ferry.export("oci-archive:" + archive + ":latest", rootfs);
+        // --
+
+        assertEquals(copied.manifestDigest(), image.manifest().digest(), "the copy keeps the manifest digest");
+        assertEquals(ferry.inspect("oci:" + HELLO + ":latest").manifest().digest(), copied.manifestDigest());
+        Set<String> names = new HashSet<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(rootfs), "UTF-8")) {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        assertTrue(!names.isEmpty(), "the root filesystem has entries");
+    }
+
+    @Test
+    void theBuiltInTransportsComeWithTheArtifact() throws Exception {
+        assertTrue(Ferry.create().transports().keySet().containsAll(
+                Set.of("oci", "oci-archive", "docker-archive", "docker-cli", "docker-api")));
+    }
+
+    @Test
+    void failuresAreFerryExceptions() throws Exception {
+        Ferry ferry = Ferry.builder().tmpDir(tmp).build();
+        assertThrows(InvalidReferenceException.class, () -> ferry.inspect("nonsense"));
+        assertThrows(FerryException.class, () -> ferry.inspect("oci:" + tmp.resolve("none") + ":x"));
+        assertThrows(FerryException.class, () -> ferry.export("oci:" + HELLO + ":latest", Path.of("/dev/null")),
+                "a device is never replaced");
+    }
+}
