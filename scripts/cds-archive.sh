@@ -15,6 +15,8 @@ run inspect inspect "oci:$tmp/l:t"
 run copy -q copy "oci:$tmp/l:t" "oci-archive:$tmp/a.tar:t"
 run export export -q "oci:$tmp/l:t" "$tmp/rootfs.tar"
 run usage copy --no-such-flag 2>/dev/null || true
+# the registry client's classes (HTTP, TLS set-up): a refused connection loads most of them
+run registry inspect --tls-verify=false --retry-times 0 docker://127.0.0.1:9/ferry-cds 2>/dev/null || true
 cat "$tmp"/*.lst | sort -u > "$tmp/classes.lst"
 java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" \
   -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" --version > /dev/null 2>&1 \

@@ -154,17 +154,17 @@ final class RegistryClient {
      * {@code tls-verify=false}, as docker and skopeo do.
      */
     private void ping() throws IOException {
-        List<String> schemes = settings.tlsVerify() ? List.of("https") : List.of("https", "http");
+        List<String> schemes = settings.tlsVerify() ? List.of("https")
+                : loopback(endpoint) ? List.of("http", "https") : List.of("https", "http");
         IOException last = null;
         for (String scheme : schemes) {
             URI uri = URI.create(scheme + "://" + endpoint + "/v2/");
             HttpResponse<InputStream> response;
+            boolean lastScheme = scheme.equals(schemes.get(schemes.size() - 1));
             try {
-                response = withRetries("GET " + uri, attempt -> {
-                    HttpResponse<InputStream> r = http.send(request(Call.of("GET", uri, List.of()), null),
-                            HttpResponse.BodyHandlers.ofInputStream());
-                    return r;
-                });
+                // only the last scheme is tried again: a refused connection on the first means "try the other"
+                response = withRetries("GET " + uri, lastScheme, attempt -> http.send(
+                        request(Call.of("GET", uri, List.of()), null), HttpResponse.BodyHandlers.ofInputStream()));
             } catch (SSLException e) {
                 last = e;
                 if (settings.tlsVerify()) {
@@ -175,7 +175,7 @@ final class RegistryClient {
                 last = e;
                 continue;
             }
-            try (InputStream body = response.body()) {
+            try (InputStream body = RegistryClient.reusing(response.body())) {
                 int status = response.statusCode();
                 if (status == 401) {
                     challenge = Challenge.preferred(Challenge.parse(response.headers().allValues("WWW-Authenticate")));
@@ -186,8 +186,15 @@ final class RegistryClient {
                     base = URI.create(scheme + "://" + endpoint);
                     return;
                 }
-                throw failure(response, body, "GET /v2/", null);
+                IOException failure = failure(response, body, "GET /v2/", null);
+                if (scheme.equals(schemes.get(schemes.size() - 1))) {
+                    throw failure;
+                }
+                last = failure; // an HTTPS server answering plain HTTP, say: try the other scheme
             }
+        }
+        if (last instanceof RegistryException r && r.status() != 0) {
+            throw r;
         }
         if (last instanceof SSLException && !settings.tlsVerify()) {
             throw new RegistryException("cannot reach registry " + registry + ": " + reason(last), null,
@@ -197,6 +204,20 @@ final class RegistryClient {
                 "check the host and port, and that the registry runs" + (settings.tlsVerify()
                         ? " (a registry on plain HTTP needs --tls-verify=false)" : ""),
                 registry, null, 0, null, last);
+    }
+
+    /**
+     * Whether {@code endpoint} is this machine. Without TLS verification, plain HTTP is tried first there (nothing
+     * leaves the machine, and a TLS handshake costs a cold JVM most of a second); elsewhere HTTPS is tried first.
+     */
+    static boolean loopback(String endpoint) {
+        String host = endpoint;
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.indexOf(']') > 0 ? host.indexOf(']') : host.length());
+        } else if (host.indexOf(':') >= 0) {
+            host = host.substring(0, host.indexOf(':'));
+        }
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static String reason(Throwable e) {
@@ -219,7 +240,7 @@ final class RegistryClient {
     }
 
     /** Runs {@code attempt}, trying again on connection failures and timeouts, never on an answer. */
-    private <T> T withRetries(String what, Attempt<T> attempt) throws IOException {
+    private <T> T withRetries(String what, boolean retries, Attempt<T> attempt) throws IOException {
         for (int i = 0; ; i++) {
             try {
                 return attempt.run(i);
@@ -227,7 +248,7 @@ final class RegistryClient {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted during " + what);
             } catch (IOException e) {
-                if (!transientFailure(e) || !retry.mayRetry(i)) {
+                if (!retries || !transientFailure(e) || !retry.mayRetry(i)) {
                     throw e;
                 }
                 retry.waitBefore(i, strip(what) + " failed: " + reason(e), retry.delay(i, null));
@@ -469,7 +490,7 @@ final class RegistryClient {
             }
             break;
         }
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             int status = response.statusCode();
             if (status == 401 || status == 403) {
                 throw authFailure(defaultRepository, status, null, creds);
@@ -568,9 +589,33 @@ final class RegistryClient {
         return new RegistryException(text.replace('\n', ' '), hint, registry, repository, status, code, null);
     }
 
+    /** {@code body}, closed with {@link #closeQuietly}: what is left of it is read first, to reuse the connection. */
+    static InputStream reusing(InputStream body) {
+        return new java.io.FilterInputStream(body) {
+            @Override
+            public void close() {
+                closeQuietly(in);
+            }
+        };
+    }
+
+    /**
+     * Closes a response body, reading what is left of a small one first so that its connection is reused (closing
+     * a body before its end closes the connection).
+     */
     static void closeQuietly(InputStream in) {
         if (in == null) {
             return;
+        }
+        try {
+            byte[] buf = new byte[8192];
+            int total = 0;
+            int n;
+            while (total < 64 * 1024 && (n = in.read(buf)) >= 0) {
+                total += n;
+            }
+        } catch (IOException e) {
+            // closed below
         }
         try {
             in.close();

@@ -89,7 +89,7 @@ final class RegistrySink implements ImageSink {
         RegistryClient.Call call = RegistryClient.Call.of("HEAD",
                 client.url(repositoryPath() + "/blobs/" + descriptor.digest()), push());
         HttpResponse<InputStream> response = client.send(call);
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             int status = response.statusCode();
             if (status == 200) {
                 long length = response.headers().firstValueAsLong("Content-Length").orElse(descriptor.size());
@@ -114,7 +114,7 @@ final class RegistrySink implements ImageSink {
         } catch (RegistryAuthException e) {
             return false; // no right to read the other repository: upload instead
         }
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             int status = response.statusCode();
             if (status == 201) {
                 return true;
@@ -204,7 +204,7 @@ final class RegistrySink implements ImageSink {
     private URI start() throws IOException {
         URI uri = client.url(repositoryPath() + "/blobs/uploads/");
         HttpResponse<InputStream> response = client.send(RegistryClient.Call.of("POST", uri, push()));
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             if (response.statusCode() != 202) {
                 throw client.failure(response, body, "POST blob upload", reference.repository());
             }
@@ -239,7 +239,7 @@ final class RegistrySink implements ImageSink {
             java.time.Duration delay = null;
             try {
                 HttpResponse<InputStream> response = client.send(call);
-                try (InputStream body = response.body()) {
+                try (InputStream body = RegistryClient.reusing(response.body())) {
                     if (response.statusCode() == 202) {
                         return location(response, location);
                     }
@@ -273,7 +273,7 @@ final class RegistrySink implements ImageSink {
     /** How many bytes the upload at {@code location} holds, between {@code min} and {@code max}. */
     private long uploaded(URI location, long min, long max) throws IOException {
         HttpResponse<InputStream> response = client.send(RegistryClient.Call.of("GET", location, push()));
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             if (response.statusCode() != 204 && response.statusCode() != 200) {
                 throw client.failure(response, body, "GET blob upload status", reference.repository());
             }
@@ -305,7 +305,7 @@ final class RegistrySink implements ImageSink {
             call = call.body(data, 0, n);
         }
         HttpResponse<InputStream> response = client.send(call);
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             if (response.statusCode() != 201) {
                 throw client.failure(response, body, "PUT blob " + descriptor.digest(), reference.repository());
             }
@@ -351,7 +351,7 @@ final class RegistrySink implements ImageSink {
         RegistryClient.Call call = RegistryClient.Call.of("PUT", client.url(repositoryPath() + "/manifests/" + ref),
                 push()).header("Content-Type", manifest.mediaType()).body(bytes, 0, bytes.length);
         HttpResponse<InputStream> response = client.send(call);
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             if (response.statusCode() != 201 && response.statusCode() != 200) {
                 throw client.failure(response, body, "PUT manifest " + ref, reference.repository());
             }

@@ -77,7 +77,7 @@ final class RegistrySource implements ImageSource {
         RegistryClient.Call call = RegistryClient.Call.of("GET", client.url(repositoryPath() + "/manifests/" + ref),
                 pull()).header("Accept", String.join(", ", ACCEPT));
         HttpResponse<InputStream> response = client.send(call);
-        try (InputStream body = response.body()) {
+        try (InputStream body = RegistryClient.reusing(response.body())) {
             int status = response.statusCode();
             if (status == 404) {
                 IOException failure = client.failure(response, body, "GET manifest " + ref, reference.repository());
