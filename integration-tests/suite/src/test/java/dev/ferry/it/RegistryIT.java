@@ -1,0 +1,241 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code docker://} transport against the real registry (distribution 2.8, {@link RegistryServer}), with skopeo
+ * and the Docker daemon as oracles: what skopeo pushed Ferry pulls with the same digests and the other way round;
+ * a second push moves no blob; a copy within one registry mounts; Basic, token and TLS set-ups.
+ */
+class RegistryIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path shared;
+
+    static Path layout;
+    static RegistryServer registry;
+
+    @BeforeAll
+    static void start() throws Exception {
+        registry = RegistryServer.plain();
+        layout = Fixtures.umociImage(shared, "umoci");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    static String layoutDigest(Path layout, String ref) throws Exception {
+        return Fixtures.entry(layout, ref).path("digest").asText();
+    }
+
+    static String skopeoDigest(String ref, String... flags) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("skopeo", "inspect", "--raw"));
+        cmd.addAll(List.of(flags));
+        cmd.add(ref);
+        String raw = Peers.run(shared, cmd.toArray(String[]::new)).ok().out();
+        return "sha256:" + java.util.HexFormat.of().formatHex(Fixtures.sha256().digest(
+                raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    static List<String> diffIds(Path layout, String ref) throws Exception {
+        JsonNode manifest = Fixtures.blobJson(layout, layoutDigest(layout, ref));
+        JsonNode config = Fixtures.blobJson(layout, manifest.path("config").path("digest").asText());
+        return JSON.convertValue(config.path("rootfs").path("diff_ids"), List.class);
+    }
+
+    @Test
+    void skopeoPushesFerryPulls(@TempDir Path work) throws Exception {
+        String ref = registry.ref("skopeo-pushed/app:v2");
+        Peers.run(work, "skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok();
+        Path out = work.resolve("out");
+        String printed = Cli.ferry("copy", "--src-tls-verify=false", ref, "oci:" + out + ":v2").ok().out().strip();
+        String expected = skopeoDigest(ref, "--tls-verify=false");
+        assertEquals(expected, printed);
+        assertEquals(expected, layoutDigest(out, "v2"));
+        assertEquals(diffIds(layout, "v2"), diffIds(out, "v2"));
+        Peers.run(work, "umoci", "unpack", "--rootless", "--image", out + ":v2", work.resolve("bundle").toString())
+                .ok();
+        assertEquals("hello from umoci\n", Files.readString(work.resolve("bundle/rootfs/etc/greeting")));
+    }
+
+    @Test
+    void ferryPushesSkopeoPulls(@TempDir Path work) throws Exception {
+        String ref = registry.ref("ferry-pushed/app:v2");
+        String printed = Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok().out()
+                .strip();
+        assertEquals(layoutDigest(layout, "v2"), printed, "the manifest's bytes are kept");
+        assertEquals(printed, skopeoDigest(ref, "--tls-verify=false"));
+        Path out = work.resolve("out");
+        Peers.run(work, "skopeo", "copy", "--src-tls-verify=false", ref, "oci:" + out + ":v2").ok();
+        assertEquals(printed, layoutDigest(out, "v2"));
+        assertEquals(diffIds(layout, "v2"), diffIds(out, "v2"));
+    }
+
+    @Test
+    void aRoundTripThroughTheRegistryKeepsTheDigest(@TempDir Path work) throws Exception {
+        String ref = registry.ref("round/trip:v1");
+        Cli.ferry("copy", "--tls-verify=false", "oci:" + layout + ":v1", ref).ok();
+        Path back = work.resolve("back");
+        String digest = Cli.ferry("copy", "--tls-verify=false", ref, "oci:" + back + ":v1").ok().out().strip();
+        assertEquals(layoutDigest(layout, "v1"), digest);
+        assertEquals(layoutDigest(layout, "v1"), layoutDigest(back, "v1"));
+    }
+
+    @Test
+    void aSecondPushMovesNoBlobBytes() throws Exception {
+        String ref = registry.ref("again/app:v2");
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok();
+        int before = registry.logLines();
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", registry.ref("again/app:v2b")).ok();
+        List<String> second = registry.accessSince(before);
+        assertTrue(second.stream().noneMatch(l -> l.contains("/blobs/uploads")), "no upload: " + second);
+        assertTrue(second.stream().anyMatch(l -> l.contains("\"HEAD /v2/again/app/blobs/")), "blobs checked");
+        assertTrue(second.stream().anyMatch(l -> l.contains("\"PUT /v2/again/app/manifests/v2b")), "tagged");
+    }
+
+    @Test
+    void aCopyWithinOneRegistryMountsEveryBlob() throws Exception {
+        String from = registry.ref("mount/from:v2");
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", from).ok();
+        int before = registry.logLines();
+        String digest = Cli.ferry("copy", "--tls-verify=false", from, registry.ref("mount/to:v2")).ok().out()
+                .strip();
+        assertEquals(layoutDigest(layout, "v2"), digest);
+        List<String> copy = registry.accessSince(before);
+        long blobs = Fixtures.blobJson(layout, digest).path("layers").size() + 1;
+        assertEquals(blobs, copy.stream().filter(l -> l.contains("\"POST /v2/mount/to/blobs/uploads/?mount=")
+                && l.contains("\" 201 ")).count(), "every blob mounted: " + copy);
+        assertTrue(copy.stream().noneMatch(l -> l.contains("\"PUT /v2/mount/to/blobs/uploads")
+                || l.contains("\"PATCH ")), "no bytes uploaded: " + copy);
+        assertTrue(copy.stream().noneMatch(l -> l.contains("\"GET /v2/mount/from/blobs/")),
+                "no layer downloaded: " + copy);
+    }
+
+    @Test
+    void inspectReadsOnlyTheManifestAndTheConfig() throws Exception {
+        String ref = registry.ref("inspected/app:v2");
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok();
+        JsonNode manifest = Fixtures.blobJson(layout, layoutDigest(layout, "v2"));
+        int before = registry.logLines();
+        JsonNode inspected = JSON.readTree(Cli.ferry("inspect", "--tls-verify=false", ref).ok().stdout());
+        assertEquals(layoutDigest(layout, "v2"), inspected.path("digest").asText());
+        assertEquals("/bin/tool", inspected.path("cmd").path(0).asText());
+        List<String> requests = registry.accessSince(before);
+        for (JsonNode layer : manifest.path("layers")) {
+            assertTrue(requests.stream().noneMatch(l -> l.contains(layer.path("digest").asText())),
+                    "layer " + layer.path("digest") + " fetched: " + requests);
+        }
+        assertTrue(requests.stream().anyMatch(l -> l.contains(manifest.path("config").path("digest").asText())));
+    }
+
+    @Test
+    void aMissingImageIsOneLine() throws Exception {
+        Cli.ferry("inspect", "--tls-verify=false", registry.ref("no/such:image"))
+                .fails(1, "not found", "no/such");
+        Cli.ferry("copy", "--tls-verify=false", "oci:" + layout + ":v2", "docker://127.0.0.1:9/x:1")
+                .fails(1, "127.0.0.1:9");
+    }
+
+    @Test
+    void plainHttpNeedsTlsVerifyFalse() throws Exception {
+        Cli.ferry("copy", "oci:" + layout + ":v1", registry.ref("verify/app:v1"))
+                .fails(1, registry.host(), "--tls-verify=false");
+    }
+
+    @Test
+    void basicAuthWithRightAndWrongCredentials(@TempDir Path work) throws Exception {
+        try (RegistryServer basic = RegistryServer.basic("alice", "s3cret-pw")) {
+            String ref = basic.ref("private/app:v1");
+            Cli.Result none = Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v1", ref)
+                    .fails(1, "authentication required for " + basic.host() + "/private/app", "--creds");
+            Cli.Result wrong = Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "alice:wrong-pw",
+                    "oci:" + layout + ":v1", ref).fails(1, "authentication failed", "--creds");
+            assertFalse(wrong.stderr().contains("wrong-pw"), wrong.stderr());
+            assertFalse(none.stderr().isEmpty());
+            String digest = Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "alice:s3cret-pw",
+                    "oci:" + layout + ":v1", ref).ok().out().strip();
+            assertEquals(layoutDigest(layout, "v1"), digest);
+            Path auth = work.resolve("auth.json");
+            Files.writeString(auth, "{\"auths\":{\"" + basic.host() + "\":{\"auth\":\""
+                    + java.util.Base64.getEncoder().encodeToString("alice:s3cret-pw".getBytes()) + "\"}}}");
+            Path out = work.resolve("out");
+            Cli.ferry("copy", "--src-tls-verify=false", "--authfile", auth.toString(), ref, "oci:" + out + ":v1")
+                    .ok();
+            assertEquals(digest, layoutDigest(out, "v1"));
+            assertEquals(digest, skopeoDigest(ref, "--tls-verify=false", "--creds", "alice:s3cret-pw"));
+        }
+    }
+
+    @Test
+    void tokenAuthChecksRealTokensAndScopes(@TempDir Path work) throws Exception {
+        try (TokenIssuer issuer = TokenIssuer.start("bob", "t0ken-pw");
+             RegistryServer token = RegistryServer.token(issuer)) {
+            String ref = token.ref("team/app:v2");
+            String digest = Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "bob:t0ken-pw",
+                    "oci:" + layout + ":v2", ref).ok().out().strip();
+            assertEquals(layoutDigest(layout, "v2"), digest);
+            assertTrue(issuer.requests.stream().anyMatch(q -> q.contains("scope=repository:team/app:pull,push")
+                    && q.contains("service=" + TokenIssuer.SERVICE)), issuer.requests.toString());
+            assertTrue(issuer.requests.size() <= 3, "tokens are cached: " + issuer.requests);
+            assertEquals(digest, skopeoDigest(ref, "--tls-verify=false", "--creds", "bob:t0ken-pw"));
+            Path out = work.resolve("out");
+            Cli.ferry("copy", "--src-tls-verify=false", "--src-creds", "bob:t0ken-pw", ref, "oci:" + out + ":v2")
+                    .ok();
+            assertEquals(digest, layoutDigest(out, "v2"));
+            Cli.Result wrong = Cli.ferry("inspect", "--tls-verify=false", "--creds", "bob:nope", ref)
+                    .fails(1, "authentication failed", token.host());
+            assertFalse(wrong.stderr().contains("nope"), wrong.stderr());
+            Cli.ferry("copy", "--tls-verify=false", "--creds", "bob:t0ken-pw", ref, token.ref("other/app:v2")).ok();
+            assertTrue(issuer.requests.stream().anyMatch(q -> q.contains("repository:team/app:pull")
+                    && q.contains("repository:other/app:pull,push")), "a mount asks for both: " + issuer.requests);
+        }
+    }
+
+    @Test
+    void httpsWithTheTestCaThroughCertDir(@TempDir Path work) throws Exception {
+        try (RegistryServer tls = RegistryServer.tls()) {
+            String ref = tls.ref("secure/app:v1");
+            Cli.ferry("copy", "oci:" + layout + ":v1", ref)
+                    .fails(1, "TLS connection to " + tls.host() + " failed", "--cert-dir", "--tls-verify=false");
+            String digest = Cli.ferry("copy", "--dest-cert-dir", tls.certDir().toString(), "oci:" + layout + ":v1",
+                    ref).ok().out().strip();
+            assertEquals(layoutDigest(layout, "v1"), digest);
+            assertEquals(digest, skopeoDigest(ref, "--cert-dir", tls.certDir().toString()));
+            Path out = work.resolve("out");
+            Cli.ferry("copy", "--tls-verify=false", ref, "oci:" + out + ":v1").ok();
+            assertEquals(digest, layoutDigest(out, "v1"));
+        }
+    }
+
+    @Test
+    void dockerPullsAndRunsWhatFerryPushed() throws Exception {
+        String image = Daemon.image();
+        String name = "ferry-it-pushed-" + ProcessHandle.current().pid() + "/busybox:1";
+        String pulled = registry.host() + "/" + name;
+        try {
+            Cli.ferry("copy", "--dest-tls-verify=false", "docker-daemon:" + image, "docker://" + pulled).ok();
+            Peers.run(Path.of("/"), "docker", "pull", pulled).ok();
+            assertEquals(Daemon.OUTPUT, Daemon.run(pulled));
+            assertEquals(Daemon.diffIds(image), Daemon.diffIds(pulled));
+        } finally {
+            Daemon.remove(pulled);
+        }
+    }
+}
