@@ -49,7 +49,7 @@ class RegistryIT {
         List<String> cmd = new java.util.ArrayList<>(List.of("skopeo", "inspect", "--raw"));
         cmd.addAll(List.of(flags));
         cmd.add(ref);
-        String raw = Peers.run(shared, cmd.toArray(String[]::new)).ok().out();
+        String raw = Peers.run(Path.of(System.getProperty("java.io.tmpdir")), cmd.toArray(String[]::new)).ok().out();
         return "sha256:" + java.util.HexFormat.of().formatHex(Fixtures.sha256().digest(
                 raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }

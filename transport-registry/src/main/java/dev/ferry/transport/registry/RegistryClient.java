@@ -126,6 +126,10 @@ final class RegistryClient {
         return retry;
     }
 
+    RegistrySettings settings() {
+        return settings;
+    }
+
     /** {@code repository:NAME:ACTIONS}. */
     static String scope(String repository, String actions) {
         return "repository:" + repository + ":" + actions;
@@ -587,6 +591,18 @@ final class RegistryClient {
             hint = "the registry limits requests: wait, log in, or pass --retry-times and --retry-delay";
         }
         return new RegistryException(text.replace('\n', ' '), hint, registry, repository, status, code, null);
+    }
+
+    /** Closes a body without reading what is left (a broken or stalled one, or a large one). */
+    static void closeNow(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
     }
 
     /** {@code body}, closed with {@link #closeQuietly}: what is left of it is read first, to reuse the connection. */

@@ -19,9 +19,10 @@ import java.util.Optional;
  * @param tlsVerify false to allow plain HTTP and unverified HTTPS for this registry
  * @param retryTimes how many times a failed request is tried again
  * @param retryDelay a fixed delay between tries, or null for exponential backoff with jitter
+ * @param stallTimeout how long a download may go without a byte before it is taken as broken (and resumed)
  */
 public record RegistrySettings(String creds, Path authFile, Path certDir, boolean tlsVerify, int retryTimes,
-                               Duration retryDelay) {
+                               Duration retryDelay, Duration stallTimeout) {
     /** {@code USER[:PASSWORD]} ({@code --creds}). */
     public static final String CREDS = "creds";
     /** An auth file in the format of {@code ~/.docker/config.json} ({@code --authfile}). */
@@ -35,7 +36,11 @@ public record RegistrySettings(String creds, Path authFile, Path certDir, boolea
     /** A duration such as {@code 2s} or {@code 500ms} ({@code --retry-delay}); exponential backoff by default. */
     public static final String RETRY_DELAY = "retry-delay";
 
+    /** A duration ({@code 30s}); 60 s by default. No CLI flag: for tests and embedders. */
+    public static final String STALL_TIMEOUT = "stall-timeout";
+
     public static final int DEFAULT_RETRY_TIMES = 3;
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
 
     /** Which side of a copy a registry is opened for. */
     public enum Side {
@@ -94,7 +99,12 @@ public record RegistrySettings(String creds, Path authFile, Path certDir, boolea
         if (delay.isPresent()) {
             retryDelay = parseDuration(delay.get());
         }
-        return new RegistrySettings(creds, authFile, certDir, tlsVerify, retryTimes, retryDelay);
+        Duration stall = DEFAULT_STALL_TIMEOUT;
+        Optional<String> stallText = context.option(option(STALL_TIMEOUT));
+        if (stallText.isPresent()) {
+            stall = parseDuration(stallText.get());
+        }
+        return new RegistrySettings(creds, authFile, certDir, tlsVerify, retryTimes, retryDelay, stall);
     }
 
     private static Optional<String> value(OpenContext context, Side side, String name) {
@@ -122,7 +132,7 @@ public record RegistrySettings(String creds, Path authFile, Path certDir, boolea
             }
             return Duration.ofMillis(Math.round(value * factor));
         } catch (NumberFormatException e) {
-            throw new FerryException("retry-delay is \"" + text + "\"", "write a duration such as 500ms, 2s or 1m");
+            throw new FerryException("duration \"" + text + "\" is not valid", "write a duration such as 500ms, 2s or 1m");
         }
     }
 
@@ -131,6 +141,6 @@ public record RegistrySettings(String creds, Path authFile, Path certDir, boolea
         // never the password
         return "RegistrySettings[creds=" + (creds == null ? "none" : "(given)") + ", authFile=" + authFile
                 + ", certDir=" + certDir + ", tlsVerify=" + tlsVerify + ", retryTimes=" + retryTimes
-                + ", retryDelay=" + retryDelay + "]";
+                + ", retryDelay=" + retryDelay + ", stallTimeout=" + stallTimeout + "]";
     }
 }

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 final class RegistrySink implements ImageSink {
     /** The largest blob uploaded in one request, and the size of the chunks of larger ones. */
     static final int CHUNK = 8 * 1024 * 1024;
+    /** How long one upload request may take, its body included: a chunk at 16 KB/s. */
+    private static final java.time.Duration UPLOAD_TIMEOUT = java.time.Duration.ofMinutes(10);
     private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
     private static final ConcurrentHashMap<String, ReentrantLock> UPLOADS = new ConcurrentHashMap<>();
 
@@ -231,7 +233,7 @@ final class RegistrySink implements ImageSink {
         for (int attempt = 0; ; attempt++) {
             int from = (int) (acknowledged - offset);
             RegistryClient.Call call = RegistryClient.Call.of("PATCH", location, push()).once()
-                    .timeout(null)
+                    .timeout(UPLOAD_TIMEOUT)
                     .header("Content-Type", "application/octet-stream")
                     .header("Content-Range", acknowledged + "-" + (offset + n - 1))
                     .body(data, from, n - from);
@@ -299,7 +301,7 @@ final class RegistrySink implements ImageSink {
     private void finish(Descriptor descriptor, URI location, byte[] data, int n) throws IOException {
         String uri = location.toString();
         URI put = URI.create(uri + (uri.contains("?") ? "&" : "?") + "digest=" + enc(descriptor.digest().toString()));
-        RegistryClient.Call call = RegistryClient.Call.of("PUT", put, push()).timeout(null)
+        RegistryClient.Call call = RegistryClient.Call.of("PUT", put, push()).timeout(UPLOAD_TIMEOUT)
                 .header("Content-Type", "application/octet-stream");
         if (data != null) {
             call = call.body(data, 0, n);

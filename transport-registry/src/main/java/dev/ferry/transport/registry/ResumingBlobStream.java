@@ -18,6 +18,22 @@ import java.util.regex.Pattern;
  */
 final class ResumingBlobStream extends InputStream {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    /** Every open stream, checked each second for a read that has waited too long. */
+    private static final java.util.Set<ResumingBlobStream> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ferry-registry-stall-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    static {
+        WATCHDOG.scheduleWithFixedDelay(ResumingBlobStream::checkStalls, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private volatile long readingSince; // System.nanoTime() when the pending read started, 0 when none
+    private volatile boolean stalled;
+    private volatile InputStream reading;
 
     private final RegistryClient client;
     private final RegistryClient.Call call;
@@ -40,7 +56,26 @@ final class ResumingBlobStream extends InputStream {
     /** Sends the first request; returns the size the registry gives, or -1. */
     long open() throws IOException {
         connect();
+        OPEN.add(this);
         return expected;
+    }
+
+    /** Closes the body of each stream whose read has waited longer than its stall timeout: the read then ends. */
+    private static void checkStalls() {
+        long now = System.nanoTime();
+        for (ResumingBlobStream s : OPEN) {
+            long since = s.readingSince;
+            InputStream body = s.reading;
+            if (since != 0 && body != null
+                    && now - since > s.client.settings().stallTimeout().toNanos()) {
+                s.stalled = true;
+                try {
+                    body.close();
+                } catch (IOException | RuntimeException e) {
+                    // the read fails or ends either way
+                }
+            }
+        }
     }
 
     private void connect() throws IOException {
@@ -103,13 +138,24 @@ final class ResumingBlobStream extends InputStream {
                 connect();
             }
             int n;
+            InputStream body = current;
             try {
-                n = current.read(b, off, len);
+                reading = body;
+                readingSince = System.nanoTime();
+                n = body.read(b, off, len);
             } catch (IOException e) {
-                if (!RegistryClient.transientFailure(e)) {
+                if (!stalled && !RegistryClient.transientFailure(e)) {
                     throw e;
                 }
-                broke(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                broke(stalled ? stallReason() : e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getMessage());
+                continue;
+            } finally {
+                readingSince = 0;
+                reading = null;
+            }
+            if (stalled) {
+                broke(stallReason());
                 continue;
             }
             if (n < 0) {
@@ -125,8 +171,13 @@ final class ResumingBlobStream extends InputStream {
         }
     }
 
+    private String stallReason() {
+        return "no byte arrived for " + Retry.format(client.settings().stallTimeout());
+    }
+
     private void broke(String why) throws IOException {
-        RegistryClient.closeQuietly(current);
+        stalled = false;
+        RegistryClient.closeNow(current);
         current = null;
         Retry retry = client.retry();
         if (!retry.mayRetry(failures)) {
@@ -145,7 +196,8 @@ final class ResumingBlobStream extends InputStream {
     @Override
     public void close() {
         closed = true;
-        RegistryClient.closeQuietly(current);
+        OPEN.remove(this);
+        RegistryClient.closeNow(current);
         current = null;
     }
 }

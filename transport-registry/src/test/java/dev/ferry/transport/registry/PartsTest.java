@@ -98,20 +98,20 @@ class PartsTest {
                 + "\"reg.example:5000/team\":{\"auth\":\"" + b64("team:teampw") + "\"},"
                 + "\"reg.example:5000\":{\"auth\":\"" + b64("podman:podmanpw") + "\"}}}");
         CredentialStore store = new CredentialStore(Map.of("XDG_RUNTIME_DIR", tmp.resolve("run").toString()), home);
-        RegistrySettings none = new RegistrySettings(null, null, null, true, 3, null);
+        RegistrySettings none = new RegistrySettings(null, null, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
         assertEquals("team", store.find(none, "reg.example:5000", "team/app").orElseThrow().username());
         assertEquals("podman", store.find(none, "reg.example:5000", "x/app").orElseThrow().username());
         assertEquals("hubpw", store.find(none, "docker.io", "library/busybox").orElseThrow().password());
         assertEquals("o", store.find(none, "other.example", "a").orElseThrow().username());
         assertEquals(Optional.empty(), store.find(none, "nowhere.example", "a"));
-        RegistrySettings given = new RegistrySettings("u:p:with:colons", null, null, true, 3, null);
+        RegistrySettings given = new RegistrySettings("u:p:with:colons", null, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
         Credentials creds = store.find(given, "nowhere.example", "a").orElseThrow();
         assertEquals("u", creds.username());
         assertEquals("p:with:colons", creds.password());
         assertFalse(creds.toString().contains("p:with"));
         Path file = tmp.resolve("auth.json");
         Files.writeString(file, "{\"auths\":{\"other.example\":{\"auth\":\"" + b64("f:fpw") + "\"}}}");
-        RegistrySettings withFile = new RegistrySettings(null, file, null, true, 3, null);
+        RegistrySettings withFile = new RegistrySettings(null, file, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
         assertEquals("f", store.find(withFile, "other.example", "a").orElseThrow().username());
         assertEquals(Optional.empty(), store.find(withFile, "reg.example:5000", "team/app"), "only the given file");
         assertEquals("docker.io", CredentialStore.normalizeKey("https://index.docker.io/v1/"));
