@@ -133,12 +133,14 @@ final class FaultProxy implements AutoCloseable {
      * {@code forwardHalf}, the first half of the chunk reaches the registry first (as a PATCH of that range).
      */
     void breakUpload(String pathFragment, boolean forwardHalf) {
+        if (!forwardHalf) {
+            add("drop PATCH " + pathFragment, request("PATCH", pathFragment), (p, e, body) -> {
+                throw new IllegalStateException("handled before the body is read");
+            });
+            return;
+        }
         add("break PATCH " + pathFragment, request("PATCH", pathFragment), (p, e, body) -> {
-            if (!forwardHalf) {
-                p.fired.add("PATCH of " + body.length + " bytes dropped: the connection closed before the registry"
-                        + " got it");
-                throw new IOException("dropped");
-            }
+
             String range = e.getRequestHeaders().getFirst("Content-Range");
             long start = range == null ? 0 : Long.parseLong(range.substring(0, range.indexOf('-')));
             int half = body.length / 2;
@@ -188,6 +190,13 @@ final class FaultProxy implements AutoCloseable {
 
     private void handle(HttpExchange e) throws IOException {
         try {
+            for (Fault f : faults) {
+                if (f.name().startsWith("drop ") && f.matches().test(e) && faults.remove(f)) {
+                    seen.add(e.getRequestMethod() + " " + e.getRequestURI());
+                    fired.add(e.getRequestMethod() + " dropped before its body was read: the connection closed");
+                    throw new IOException("dropped");
+                }
+            }
             byte[] body = e.getRequestBody().readAllBytes();
             seen.add(e.getRequestMethod() + " " + e.getRequestURI());
             String auth = e.getRequestHeaders().getFirst("Authorization");

@@ -41,7 +41,7 @@ class RegistryFaultIT {
     @BeforeAll
     static void start() throws Exception {
         registry = RegistryServer.plain();
-        // 20 MiB of random bytes: more than two upload chunks of 8 MiB
+        // 20 MiB of random bytes: streamed in one PATCH, more than the 8 MiB an upload keeps to resume
         big = Fixtures.syntheticLayout(shared.resolve("big"), "v1", 20 * MIB);
         JsonNode entry = Fixtures.entry(big, "v1");
         JsonNode manifest = Fixtures.blobJson(big, entry.path("digest").asText());
@@ -94,7 +94,7 @@ class RegistryFaultIT {
     }
 
     @Test
-    void aChunkTheRegistryTookPartOfFailsTheCopyAndTagsNothing() throws Exception {
+    void anUploadTheRegistryTookPartOfFailsTheCopyAndTagsNothing() throws Exception {
         // distribution 2.8 drops an upload whose state no longer matches what it holds, so this one cannot resume
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.breakUpload("/v2/halfway/app/blobs/uploads/", true);
@@ -105,7 +105,7 @@ class RegistryFaultIT {
     }
 
     @Test
-    void aBrokenChunkedUploadResumesFromWhatTheRegistryAcknowledged() throws Exception {
+    void aBrokenUploadResumesFromWhatTheRegistryAcknowledged() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.breakUpload("/v2/resumed/app/blobs/uploads/", false);
             String digest = Cli.ferry("copy", "--dest-tls-verify=false", "--retry-delay", "10ms",
@@ -115,7 +115,7 @@ class RegistryFaultIT {
             assertTrue(proxy.seen.stream().anyMatch(s -> s.startsWith("GET /v2/resumed/app/blobs/uploads/")),
                     "asked what the registry holds: " + proxy.seen);
             assertEquals(imageBytes, proxy.bytesUp.get(), "every byte reached the registry once");
-            assertTrue(proxy.seen.stream().filter(s -> s.startsWith("PATCH ")).count() >= 3, proxy.seen.toString());
+            assertEquals(2, proxy.seen.stream().filter(s -> s.startsWith("PATCH ")).count(), proxy.seen.toString());
             assertEquals(digest, RegistryIT.skopeoDigest(registry.ref("resumed/app:v1"), "--tls-verify=false"));
         }
     }

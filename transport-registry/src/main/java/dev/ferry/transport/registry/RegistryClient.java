@@ -62,15 +62,27 @@ final class RegistryClient {
 
     /** A request: a body is a byte range so that it can be sent again. */
     record Call(String method, URI uri, Map<String, String> headers, byte[] body, int offset, int length,
-                List<String> scopes, boolean followRedirects, Duration timeout, boolean retries) {
+                List<String> scopes, boolean followRedirects, Duration timeout, boolean retries,
+                InputStream stream, long streamLength) {
+        Call(String method, URI uri, Map<String, String> headers, byte[] body, int offset, int length,
+             List<String> scopes, boolean followRedirects, Duration timeout, boolean retries) {
+            this(method, uri, headers, body, offset, length, scopes, followRedirects, timeout, retries, null, 0);
+        }
+
         static Call of(String method, URI uri, List<String> scopes) {
             return new Call(method, uri, Map.of(), null, 0, 0, scopes, false, REQUEST_TIMEOUT, true);
+        }
+
+        /** A body read once from {@code in} ({@code length} bytes): never sent again, whatever happens. */
+        Call stream(InputStream in, long length) {
+            return new Call(method, uri, headers, null, 0, 0, scopes, followRedirects, timeout, false, in, length);
         }
 
         Call header(String name, String value) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
-            return new Call(method, uri, h, body, offset, length, scopes, followRedirects, timeout, retries);
+            return new Call(method, uri, h, body, offset, length, scopes, followRedirects, timeout, retries, stream,
+                    streamLength);
         }
 
         Call body(byte[] bytes, int off, int len) {
@@ -78,21 +90,24 @@ final class RegistryClient {
         }
 
         Call redirects() {
-            return new Call(method, uri, headers, body, offset, length, scopes, true, timeout, retries);
+            return new Call(method, uri, headers, body, offset, length, scopes, true, timeout, retries, stream,
+                    streamLength);
         }
 
         Call timeout(Duration t) {
-            return new Call(method, uri, headers, body, offset, length, scopes, followRedirects, t, retries);
+            return new Call(method, uri, headers, body, offset, length, scopes, followRedirects, t, retries, stream,
+                    streamLength);
         }
 
         /** This call sent once: the caller decides what a failure means (a PATCH that may have been taken). */
         Call once() {
-            return new Call(method, uri, headers, body, offset, length, scopes, followRedirects, timeout, false);
+            return new Call(method, uri, headers, body, offset, length, scopes, followRedirects, timeout, false, stream,
+                    streamLength);
         }
 
         Call at(URI newUri) {
             return new Call(method, newUri, headers, body, offset, length, scopes, followRedirects, timeout,
-                    retries);
+                    retries, stream, streamLength);
         }
     }
 
@@ -315,7 +330,7 @@ final class RegistryClient {
     }
 
     private HttpResponse<InputStream> sendAuthenticated(Call call) throws IOException {
-        boolean refreshed = false;
+        boolean refreshed = call.stream() != null; // a streamed body cannot be sent again after a 401
         URI uri = call.uri();
         for (int redirects = 0; ; ) {
             boolean toRegistry = sameOrigin(uri);
@@ -377,7 +392,10 @@ final class RegistryClient {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        HttpRequest.BodyPublisher body = call.body() == null ? HttpRequest.BodyPublishers.noBody()
+        HttpRequest.BodyPublisher body = call.stream() != null
+                ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(call::stream),
+                        call.streamLength())
+                : call.body() == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(call.body(), call.offset(), call.length());
         b.method(call.method(), body);
         return b.build();

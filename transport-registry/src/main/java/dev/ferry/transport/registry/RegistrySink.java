@@ -23,13 +23,13 @@ import java.util.regex.Pattern;
 /**
  * An image pushed to a registry. Blobs: {@code HEAD} first and skipped when there; mounted from another repository
  * of the same registry that an open source reads (see {@link BlobOrigins}); else uploaded: blobs up to
- * {@value #CHUNK} bytes in one {@code POST} + {@code PUT ?digest=}, larger ones in {@code PATCH} chunks of that size,
- * a failed chunk resent from the offset the registry acknowledged. One blob is never uploaded into one repository
+ * {@value #CHUNK} bytes in one {@code POST} + {@code PUT ?digest=}, larger ones streamed in one {@code PATCH} and
+ * resent, when it fails, from the offset the registry acknowledged (within the last {@value #CHUNK} bytes). One blob is never uploaded into one repository
  * twice at once. Manifests are put last: the children of an index as they come (by digest, untagged), the top-level
  * one at {@link #commit()} under the tag: nothing is tagged before every blob is in.
  */
 final class RegistrySink implements ImageSink {
-    /** The largest blob uploaded in one request, and the size of the chunks of larger ones. */
+    /** The largest blob read whole before its upload, and how far back a streamed upload can resume. */
     static final int CHUNK = 8 * 1024 * 1024;
     /** How long one upload request may take, its body included: a chunk at 16 KB/s. */
     private static final java.time.Duration UPLOAD_TIMEOUT = java.time.Duration.ofMinutes(10);
@@ -151,7 +151,7 @@ final class RegistrySink implements ImageSink {
             if (descriptor.size() <= CHUNK) {
                 uploadWhole(descriptor, verifying);
             } else {
-                uploadChunked(descriptor, verifying);
+                uploadStreaming(descriptor, verifying);
             }
         } finally {
             lock.unlock();
@@ -173,24 +173,66 @@ final class RegistrySink implements ImageSink {
         }
     }
 
-    private void uploadChunked(Descriptor descriptor, VerifyingInputStream in) throws IOException {
+    /**
+     * Streams a large blob in one PATCH (as docker and skopeo do: a registry handles chunks slowly), keeping the last
+     * {@value #CHUNK} bytes read; when the request fails, asks the registry what it holds and sends the rest from
+     * there, if that is within the bytes kept.
+     */
+    private void uploadStreaming(Descriptor descriptor, VerifyingInputStream in) throws IOException {
         URI location = start();
         try {
-            byte[] buffer = new byte[CHUNK];
-            long offset = 0;
-            while (true) {
-                int n = in.readNBytes(buffer, 0, CHUNK);
-                if (n == 0) {
-                    break;
+            ReplayInputStream replay = new ReplayInputStream(in, CHUNK);
+            Retry retry = client.retry();
+            long acknowledged = 0;
+            for (int attempt = 0; ; attempt++) {
+                long from = acknowledged;
+                RegistryClient.Call call = RegistryClient.Call.of("PATCH", location, push()).once()
+                        .timeout(null)
+                        .header("Content-Type", "application/octet-stream")
+                        .header("Content-Range", from + "-" + (descriptor.size() - 1))
+                        .stream(replay.from(from), descriptor.size() - from);
+                String failure;
+                java.time.Duration delay = null;
+                try {
+                    HttpResponse<InputStream> response = client.send(call);
+                    try (InputStream body = RegistryClient.reusing(response.body())) {
+                        if (response.statusCode() == 202) {
+                            location = location(response, location);
+                            break;
+                        }
+                        if (!Retry.RETRYABLE.contains(response.statusCode()) && response.statusCode() != 416
+                                && response.statusCode() != 401) {
+                            throw client.failure(response, body, "PATCH blob " + descriptor.digest(),
+                                    reference.repository());
+                        }
+                        failure = "answered " + response.statusCode();
+                        delay = retry.delay(attempt, response.headers());
+                    }
+                } catch (IOException e) {
+                    rethrowMismatch(e);
+                    if (!(e instanceof RegistryException r) || r.status() != 0
+                            || !(e.getCause() instanceof IOException cause)
+                            || !RegistryClient.transientFailure(cause)) {
+                        throw e;
+                    }
+                    failure = "failed: " + e.getMessage();
                 }
-                location = patch(descriptor, location, buffer, n, offset);
-                offset += n;
-                if (n < CHUNK) {
-                    break;
+                if (!retry.mayRetry(attempt)) {
+                    throw new RegistryException("upload of blob " + descriptor.digest() + " to "
+                            + reference.displayName() + " " + failure + " (" + (attempt + 1) + " tries)",
+                            "check the network; --retry-times N tries more often", client.registry(),
+                            reference.repository(), 0, null, null);
                 }
-            }
-            if (!in.verified() && in.read() >= 0) {
-                in.drainAndVerify(); // throws: more bytes than the size
+                retry.waitBefore(attempt, "upload of blob " + descriptor.digest().shortHex() + " " + failure
+                        + "; resuming from the offset the registry acknowledged", delay != null ? delay
+                        : retry.delay(attempt, null));
+                acknowledged = uploaded(location, from, replay.consumed());
+                if (acknowledged < replay.oldest()) {
+                    throw new RegistryException("upload of blob " + descriptor.digest() + " to "
+                            + reference.displayName() + " broke, and the registry kept " + acknowledged
+                            + " bytes: too far back to resume (" + replay.consumed() + " were read)",
+                            "run the copy again", client.registry(), reference.repository(), 0, null, null);
+                }
             }
             if (!in.verified()) {
                 throw new FerryException("blob " + descriptor.digest() + " was not read whole", null);
@@ -199,6 +241,15 @@ final class RegistrySink implements ImageSink {
         } catch (IOException | RuntimeException e) {
             cancel(location);
             throw e;
+        }
+    }
+
+    /** A digest mismatch found while the HTTP client read the blob: the blob's fault, not the network's. */
+    private static void rethrowMismatch(IOException e) throws dev.ferry.spi.DigestMismatchException {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.ferry.spi.DigestMismatchException m) {
+                throw m;
+            }
         }
     }
 
@@ -221,55 +272,6 @@ final class RegistrySink implements ImageSink {
                     null, client.registry(), reference.repository(), response.statusCode(), null, null);
         }
         return request.resolve(location);
-    }
-
-    /**
-     * Sends {@code data[0, n)} as the bytes from {@code offset} on; when that fails, asks the registry how much it
-     * took and sends the rest again, up to {@code retry-times} times in a row.
-     */
-    private URI patch(Descriptor descriptor, URI location, byte[] data, int n, long offset) throws IOException {
-        Retry retry = client.retry();
-        long acknowledged = offset;
-        for (int attempt = 0; ; attempt++) {
-            int from = (int) (acknowledged - offset);
-            RegistryClient.Call call = RegistryClient.Call.of("PATCH", location, push()).once()
-                    .timeout(UPLOAD_TIMEOUT)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", acknowledged + "-" + (offset + n - 1))
-                    .body(data, from, n - from);
-            String failure;
-            java.time.Duration delay = null;
-            try {
-                HttpResponse<InputStream> response = client.send(call);
-                try (InputStream body = RegistryClient.reusing(response.body())) {
-                    if (response.statusCode() == 202) {
-                        return location(response, location);
-                    }
-                    if (!Retry.RETRYABLE.contains(response.statusCode()) && response.statusCode() != 416) {
-                        throw client.failure(response, body, "PATCH blob " + descriptor.digest(),
-                                reference.repository());
-                    }
-                    failure = "answered " + response.statusCode();
-                    delay = retry.delay(attempt, response.headers());
-                }
-            } catch (RegistryException e) {
-                if (e.status() != 0 || !(e.getCause() instanceof IOException cause)
-                        || !RegistryClient.transientFailure(cause)) {
-                    throw e;
-                }
-                failure = "failed: " + e.getMessage();
-            }
-            if (!retry.mayRetry(attempt)) {
-                throw new RegistryException("upload of blob " + descriptor.digest() + " to "
-                        + reference.displayName() + " " + failure + " (" + (attempt + 1) + " tries)",
-                        "check the network; --retry-times N tries more often", client.registry(),
-                        reference.repository(), 0, null, null);
-            }
-            retry.waitBefore(attempt, "upload of blob " + descriptor.digest().shortHex() + " " + failure
-                    + "; resuming from the offset the registry acknowledged", delay != null ? delay
-                    : retry.delay(attempt, null));
-            acknowledged = uploaded(location, offset, offset + n);
-        }
     }
 
     /** How many bytes the upload at {@code location} holds, between {@code min} and {@code max}. */
