@@ -183,6 +183,46 @@ class RegistryIT {
         }
     }
 
+    static Cli.Result withStdin(String input, String... args) {
+        java.io.InputStream saved = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            return Cli.ferry(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void loginStoresCredentialsWhereCopyFindsThemAndLogoutRemovesThem(@TempDir Path work) throws Exception {
+        try (TokenIssuer issuer = TokenIssuer.start("dora", "login-pw");
+             RegistryServer token = RegistryServer.token(issuer)) {
+            Path auth = work.resolve("config.json");
+            Files.writeString(auth, "{\"auths\":{\"other.example\":{\"auth\":\"eDp5\"}},\"detachKeys\":\"ctrl-x\"}");
+            Cli.Result wrong = withStdin("nope\n", "login", "--tls-verify=false", "--authfile", auth.toString(),
+                    "-u", "dora", "--password-stdin", token.host()).fails(1, "authentication failed", token.host());
+            assertFalse(wrong.stderr().contains("nope"), wrong.stderr());
+            assertFalse(Files.readString(auth).contains(token.host()), "nothing stored after a refused login");
+            withStdin("login-pw\n", "login", "--tls-verify=false", "--authfile", auth.toString(), "-u", "dora",
+                    "--password-stdin", token.host()).ok();
+            JsonNode stored = JSON.readTree(auth.toFile());
+            assertEquals(java.util.Base64.getEncoder().encodeToString("dora:login-pw".getBytes()),
+                    stored.path("auths").path(token.host()).path("auth").asText());
+            assertEquals("eDp5", stored.path("auths").path("other.example").path("auth").asText(), "others kept");
+            assertEquals("ctrl-x", stored.path("detachKeys").asText(), "other settings kept");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(auth)));
+            String ref = token.ref("logged/app:v1");
+            Cli.ferry("copy", "--tls-verify=false", "--authfile", auth.toString(), "oci:" + layout + ":v1", ref)
+                    .ok();
+            Cli.ferry("logout", "--authfile", auth.toString(), token.host()).ok();
+            assertFalse(Files.readString(auth).contains(token.host()));
+            Cli.ferry("inspect", "--tls-verify=false", "--authfile", auth.toString(), ref)
+                    .fails(1, "authentication required", "ferry login " + token.host());
+            Cli.ferry("logout", "--authfile", auth.toString(), token.host()).fails(1, "not logged in");
+        }
+    }
+
     @Test
     void tokenAuthChecksRealTokensAndScopes(@TempDir Path work) throws Exception {
         try (TokenIssuer issuer = TokenIssuer.start("bob", "t0ken-pw");

@@ -401,6 +401,25 @@ final class RegistryClient {
         return b.build();
     }
 
+    /**
+     * Checks that this client's credentials open the registry: {@code GET /v2/} with them (Basic), or a token
+     * asked for with them (Bearer).
+     *
+     * @throws RegistryAuthException if they are refused
+     */
+    void checkLogin() throws IOException {
+        base();
+        if (challenge == null) {
+            return; // the registry asks for no credentials
+        }
+        HttpResponse<InputStream> response = send(Call.of("GET", url("/v2/"), List.of()));
+        try (InputStream body = reusing(response.body())) {
+            if (response.statusCode() != 200) {
+                throw failure(response, body, "GET /v2/", null);
+            }
+        }
+    }
+
     /** The credentials for this registry, looked up once. */
     Credentials credentials() throws IOException {
         if (!credentialsLooked) {
@@ -555,8 +574,7 @@ final class RegistryClient {
         if (creds == null) {
             return new RegistryAuthException("authentication required for " + where
                     + (status == 403 ? " (access denied)" : ""),
-                    "pass --creds USER[:PASSWORD], or --authfile FILE (docker login " + registry
-                            + " writes ~/.docker/config.json, which is read too)",
+                    "run ferry login " + registry + ", or pass --creds USER[:PASSWORD]",
                     registry, repository, status, code, false);
         }
         return new RegistryAuthException((status == 403 ? "access denied to " : "authentication failed for ")
