@@ -265,6 +265,23 @@ class RegistryIT {
     }
 
     @Test
+    void passesTheConformanceKit(@TempDir Path work) throws Exception {
+        // as ConformanceIT runs the other transports: ./ferry conformance, 128 MiB of heap for a 1 GiB layer
+        Path output = work.resolve("out.txt");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("ferry.repoRoot", "..")).resolve("ferry")
+                .toString(), "conformance", "--scratch", work.resolve("scratch").toString(), "docker")
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().put("FERRY_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC");
+        pb.environment().put("FERRY_CONFORMANCE_REGISTRY", registry.host());
+        Process p = pb.start();
+        assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), "the kit timed out");
+        String out = Files.readString(output);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.strip().lines().reduce((a, b) -> b).orElse("").matches("\\d+ passed, 0 failed"), out);
+        assertTrue(out.contains("PASS  a 1 GiB layer, made on the fly, streams through with a small heap"), out);
+    }
+
+    @Test
     void dockerPullsAndRunsWhatFerryPushed() throws Exception {
         String image = Daemon.image();
         String name = "ferry-it-pushed-" + ProcessHandle.current().pid() + "/busybox:1";
