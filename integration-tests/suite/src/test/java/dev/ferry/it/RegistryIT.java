@@ -99,6 +99,45 @@ class RegistryIT {
     }
 
     @Test
+    void aWholeIndexPushedWithAllIsReadBackBySkopeo(@TempDir Path work) throws Exception {
+        Path multi = Fixtures.copyTree(layout, work.resolve("multi"));
+        JsonNode v1 = Fixtures.entry(multi, "v1");
+        JsonNode v2 = Fixtures.entry(multi, "v2");
+        String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + v2.path("digest").asText()
+                + "\",\"size\":" + v2.path("size").asLong() + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + v1.path("digest").asText()
+                + "\",\"size\":" + v1.path("size").asLong() + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
+                + "\"variant\":\"v8\"}}]}";
+        String descriptor = Fixtures.writeBlob(multi.resolve("blobs/sha256"), index,
+                "application/vnd.oci.image.index.v1+json");
+        String indexDigest = JSON.readTree(descriptor).path("digest").asText();
+        Files.writeString(multi.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":["
+                + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}") + "]}");
+        String ref = registry.ref("multi/app:all");
+        int before = registry.logLines();
+        assertEquals(indexDigest, Cli.ferry("copy", "--all", "--dest-tls-verify=false", "oci:" + multi + ":multi",
+                ref).ok().out().strip());
+        List<String> pushed = registry.accessSince(before);
+        int lastChild = -1;
+        int indexPut = -1;
+        for (int i = 0; i < pushed.size(); i++) {
+            if (pushed.get(i).contains("\"PUT /v2/multi/app/manifests/sha256:")) {
+                lastChild = i;
+            } else if (pushed.get(i).contains("\"PUT /v2/multi/app/manifests/all ")) {
+                indexPut = i;
+            }
+        }
+        assertTrue(lastChild >= 0 && indexPut > lastChild, "children, by digest, before the tagged index: " + pushed);
+        assertEquals(index, Peers.run(work, "skopeo", "inspect", "--raw", "--tls-verify=false", ref).ok().out());
+        Peers.run(work, "skopeo", "copy", "--all", "--src-tls-verify=false", ref, "oci:" + work.resolve("sk") + ":m")
+                .ok();
+        assertEquals(indexDigest, Fixtures.entry(work.resolve("sk"), "m").path("digest").asText());
+        assertEquals(v1.path("digest").asText(), Cli.ferry("copy", "--platform", "linux/arm64/v8",
+                "--src-tls-verify=false", ref, "oci:" + work.resolve("arm") + ":arm").ok().out().strip());
+    }
+
+    @Test
     void aSecondPushMovesNoBlobBytes() throws Exception {
         String ref = registry.ref("again/app:v2");
         Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok();
