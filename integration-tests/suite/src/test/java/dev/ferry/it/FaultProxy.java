@@ -120,9 +120,14 @@ final class FaultProxy implements AutoCloseable {
 
     /** The next matching request is answered with this body and type instead. */
     void replaceBody(String method, String pathFragment, byte[] replacement, String contentType) {
+        replaceBody(method, pathFragment, 200, replacement, contentType);
+    }
+
+    /** The next matching request is answered with this status, body and type instead. */
+    void replaceBody(String method, String pathFragment, int status, byte[] replacement, String contentType) {
         add("replace " + method + " " + pathFragment, request(method, pathFragment), (p, e, body) -> {
             e.getResponseHeaders().add("Content-Type", contentType);
-            e.sendResponseHeaders(200, replacement.length);
+            e.sendResponseHeaders(status, replacement.length);
             e.getResponseBody().write(replacement);
             e.close();
         });

@@ -159,6 +159,17 @@ class RegistryFaultIT {
     }
 
     @Test
+    void anHtmlPageWhereJsonWasExpectedIsNamed() throws Exception {
+        byte[] page = "<html><body><h1>Welcome to our portal</h1></body></html>".getBytes(StandardCharsets.UTF_8);
+        try (FaultProxy proxy = FaultProxy.start(registry.host())) {
+            proxy.replaceBody("GET", "/manifests/v1", page, "text/html; charset=utf-8");
+            Cli.ferry("inspect", "--tls-verify=false", proxy.ref("big/app:v1")).fails(1, "HTML page", "proxy");
+            proxy.replaceBody("GET", "/manifests/v1", 404, page, "text/html");
+            Cli.ferry("inspect", "--tls-verify=false", proxy.ref("big/app:v1")).fails(1, "HTML page");
+        }
+    }
+
+    @Test
     void aRedirectToAnotherOriginGetsNoCredentials(@TempDir Path work) throws Exception {
         try (RegistryServer basic = RegistryServer.basic("carol", "redirect-pw");
              FaultProxy front = FaultProxy.start(basic.host());

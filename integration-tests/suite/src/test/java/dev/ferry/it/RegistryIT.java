@@ -321,6 +321,20 @@ class RegistryIT {
     }
 
     @Test
+    void clientCertificatesComeFromTheCertDir(@TempDir Path work) throws Exception {
+        try (RegistryServer tls = RegistryServer.mutualTls()) {
+            String ref = tls.ref("mtls/app:v1");
+            Path caOnly = Files.createDirectories(work.resolve("ca-only"));
+            Files.copy(tls.certDir().resolve("ca.crt"), caOnly.resolve("ca.crt"));
+            Cli.ferry("copy", "--dest-cert-dir", caOnly.toString(), "oci:" + layout + ":v1", ref)
+                    .fails(1, tls.host());
+            String digest = Cli.ferry("copy", "--dest-cert-dir", tls.certDir().toString(), "oci:" + layout + ":v1",
+                    ref).ok().out().strip();
+            assertEquals(layoutDigest(layout, "v1"), digest);
+        }
+    }
+
+    @Test
     void dockerPullsAndRunsWhatFerryPushed() throws Exception {
         String image = Daemon.image();
         String name = "ferry-it-pushed-" + ProcessHandle.current().pid() + "/busybox:1";

@@ -52,6 +52,23 @@ final class RegistryServer implements AutoCloseable {
         return start("", null, true);
     }
 
+    /**
+     * HTTPS that wants a client certificate signed by a CA made here: {@link #certDir()} holds the server's
+     * certificate as ca.crt and a client pair, client.cert and client.key.
+     */
+    static RegistryServer mutualTls() throws Exception {
+        Path dir = Files.createTempDirectory("registry-mtls");
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        Peers.run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout",
+                "client-ca.key", "-out", "client-ca.pem", "-subj", "/CN=ferry-test-client-ca").ok();
+        Peers.run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                certs.resolve("client.key").toString(), "-out", "client.csr", "-subj", "/CN=ferry-client").ok();
+        Peers.run(dir, "openssl", "x509", "-req", "-in", "client.csr", "-CA", "client-ca.pem", "-CAkey",
+                "client-ca.key", "-CAcreateserial", "-days", "2", "-out", certs.resolve("client.cert").toString())
+                .ok();
+        return start("", dir, true, ", clientcas: [" + dir.resolve("client-ca.pem") + "]");
+    }
+
     /** Plain HTTP, Bearer tokens from {@code issuer}, which the registry trusts. */
     static RegistryServer token(TokenIssuer issuer) throws Exception {
         return start("auth: {token: {realm: \"" + issuer.realm() + "\", service: " + TokenIssuer.SERVICE
@@ -60,6 +77,10 @@ final class RegistryServer implements AutoCloseable {
     }
 
     private static RegistryServer start(String extra, Path dir, boolean tls) throws Exception {
+        return start(extra, dir, tls, "");
+    }
+
+    private static RegistryServer start(String extra, Path dir, boolean tls, String tlsExtra) throws Exception {
         Path binary = Peers.require("docker-registry");
         if (dir == null) {
             dir = Files.createTempDirectory("registry");
@@ -72,7 +93,7 @@ final class RegistryServer implements AutoCloseable {
                     "-keyout", dir.resolve("server.key").toString(), "-out", certDir.resolve("ca.crt").toString(),
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost").ok();
             tlsConfig = ", tls: {certificate: " + certDir.resolve("ca.crt") + ", key: " + dir.resolve("server.key")
-                    + "}";
+                    + tlsExtra + "}";
         }
         Path log = dir.resolve("registry.log");
         for (int tries = 0; tries < 5; tries++) {

@@ -79,6 +79,13 @@ final class RegistrySource implements ImageSource {
         HttpResponse<InputStream> response = client.send(call);
         try (InputStream body = RegistryClient.reusing(response.body())) {
             int status = response.statusCode();
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
+            if (contentType.toLowerCase(Locale.ROOT).contains("html") && status != 401 && status != 403) {
+                throw new RegistryException("GET manifest " + ref + " on " + reference.qualifiedName()
+                        + " answered an HTML page where the registry API answers JSON",
+                        "check the host: a web server, proxy or captive portal answered instead of a registry",
+                        reference.registry(), reference.repository(), status, null, null);
+            }
             if (status == 404) {
                 IOException failure = client.failure(response, body, "GET manifest " + ref, reference.repository());
                 String code = failure instanceof RegistryException r ? r.code() : null;
