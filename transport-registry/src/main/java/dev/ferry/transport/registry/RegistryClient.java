@@ -6,7 +6,6 @@ import dev.ferry.spi.FerryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -199,8 +198,12 @@ final class RegistryClient {
                     throw new RegistryTlsException(registry, reason(e), e);
                 }
                 continue;
-            } catch (ConnectException e) {
-                last = e;
+            } catch (IOException e) {
+                if (e instanceof FerryException || (e instanceof InterruptedIOException
+                        && !(e instanceof HttpTimeoutException))) {
+                    throw e;
+                }
+                last = e; // refused, reset, timed out: try the other scheme, or say so below
                 continue;
             }
             try (InputStream body = RegistryClient.reusing(response.body())) {
