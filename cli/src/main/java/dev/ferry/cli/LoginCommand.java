@@ -33,8 +33,17 @@ public class LoginCommand implements Callable<Integer> {
     @Option(names = "--password-stdin", description = "Read the password from the standard input.")
     boolean passwordStdin;
 
-    @Mixin
-    RegistryOptions registryOptions;
+    @Option(names = "--authfile", paramLabel = "FILE", description = "Store them in this file (default:"
+            + " ~/.docker/config.json, DOCKER_CONFIG's).")
+    java.nio.file.Path authFile;
+
+    @Option(names = "--cert-dir", paramLabel = "DIR", description = "CAs (*.crt) and client certificates (*.cert"
+            + " with *.key) for the registry. Default: /etc/docker/certs.d/HOST[:PORT].")
+    java.nio.file.Path certDir;
+
+    @Option(names = "--tls-verify", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Verify the registry's certificate (default: true); false also allows plain HTTP.")
+    Boolean tlsVerify;
 
     @Override
     public Integer call() throws Exception {
@@ -60,8 +69,15 @@ public class LoginCommand implements Callable<Integer> {
         if (user == null || user.isEmpty() || password == null || password.isEmpty()) {
             throw new UsageException("a user name and a password are needed", null);
         }
-        RegistryLogin.check(registry, user, password, registryOptions.apply(dev.ferry.spi.OpenContext.defaults()));
-        String where = RegistryLogin.store(registry, user, password, registryOptions.authFile);
+        dev.ferry.spi.OpenContext context = dev.ferry.spi.OpenContext.defaults();
+        if (certDir != null) {
+            context = context.withOption("registry.cert-dir", certDir.toAbsolutePath().toString());
+        }
+        if (tlsVerify != null) {
+            context = context.withOption("registry.tls-verify", tlsVerify.toString());
+        }
+        RegistryLogin.check(registry, user, password, context);
+        String where = RegistryLogin.store(registry, user, password, authFile);
         spec.commandLine().getErr().println("ferry: credentials for " + registry + " stored in " + where);
         spec.commandLine().getOut().println("Login Succeeded");
         spec.commandLine().getOut().flush();
