@@ -288,6 +288,39 @@ class RegistryIT {
     }
 
     @Test
+    void anExpiredTokenIsReplacedOnTheNext401() throws Exception {
+        try (TokenIssuer issuer = TokenIssuer.start("erin", "expiry-pw");
+             RegistryServer token = RegistryServer.token(issuer)) {
+            Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "erin:expiry-pw", "oci:" + layout + ":v1",
+                    token.ref("expiring/app:v1")).ok();
+            // a token that expires in 1 s while its answer says 300 s: the client keeps it, the registry (which
+            // allows 60 s of clock skew) refuses it after 61 s
+            issuer.lifetime(1, 300);
+            dev.ferry.spi.Transport docker = java.util.ServiceLoader.load(dev.ferry.spi.Transport.class).stream()
+                    .map(java.util.ServiceLoader.Provider::get).filter(t -> t.name().equals("docker")).findFirst()
+                    .orElseThrow();
+            dev.ferry.spi.OpenContext context = dev.ferry.spi.OpenContext.defaults()
+                    .withOption("registry.tls-verify", "false").withOption("registry.creds", "erin:expiry-pw");
+            JsonNode manifest = Fixtures.blobJson(layout, layoutDigest(layout, "v1"));
+            dev.ferry.model.Descriptor config = dev.ferry.model.Descriptor.of(
+                    manifest.path("config").path("mediaType").asText(),
+                    dev.ferry.model.Digest.parse(manifest.path("config").path("digest").asText()),
+                    manifest.path("config").path("size").asLong());
+            try (dev.ferry.spi.ImageSource source = docker.parse("//" + token.host() + "/expiring/app:v1")
+                    .openSource(context)) {
+                int before = issuer.requests.size();
+                Thread.sleep(63_000); // past exp + the registry's 60 s of leeway, with 2 s to spare
+                try (dev.ferry.spi.BlobStream blob = source.blob(config)) {
+                    dev.ferry.spi.support.VerifyingInputStream.verify(blob.stream(), config).drainAndVerify();
+                }
+                assertEquals(before + 1, issuer.requests.size(), "one new token: " + issuer.requests);
+                assertTrue(token.log().stream().anyMatch(l -> l.contains("\" 401 ") && l.contains("/blobs/")),
+                        "the registry refused the expired token first");
+            }
+        }
+    }
+
+    @Test
     void httpsWithTheTestCaThroughCertDir(@TempDir Path work) throws Exception {
         try (RegistryServer tls = RegistryServer.tls()) {
             String ref = tls.ref("secure/app:v1");

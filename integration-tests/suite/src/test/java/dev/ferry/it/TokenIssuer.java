@@ -42,6 +42,7 @@ final class TokenIssuer implements AutoCloseable {
     private final String user;
     private final String password;
     private volatile long lifetime = 300;
+    private volatile long claimedLifetime = -1;
     final List<String> requests = new CopyOnWriteArrayList<>();
 
     private TokenIssuer(HttpServer server, Path dir, PrivateKey key, String x5c, String user, String password) {
@@ -85,6 +86,12 @@ final class TokenIssuer implements AutoCloseable {
         lifetime = seconds;
     }
 
+    /** Tokens issued from now on live {@code seconds} but the answer says they live {@code claimed}. */
+    void lifetime(long seconds, long claimed) {
+        lifetime = seconds;
+        claimedLifetime = claimed;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String query = exchange.getRequestURI().getRawQuery();
         requests.add(query == null ? "" : URLDecoder.decode(query, StandardCharsets.UTF_8));
@@ -109,7 +116,8 @@ final class TokenIssuer implements AutoCloseable {
             }
         }
         try {
-            byte[] body = JSON.writeValueAsBytes(Map.of("token", sign(scopes), "expires_in", lifetime));
+            byte[] body = JSON.writeValueAsBytes(Map.of("token", sign(scopes), "expires_in",
+                    claimedLifetime >= 0 ? claimedLifetime : lifetime));
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
