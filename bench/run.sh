@@ -31,7 +31,9 @@ command -v debootstrap >/dev/null || bench_need+=(debootstrap)
 if [ ${#bench_need[@]} -gt 0 ]; then apt-get update -qq >&2 && apt-get install -y -qq "${bench_need[@]}" >&2; fi
 started_docker=0
 if ! docker info >/dev/null 2>&1; then "$root/scripts/docker-daemon.sh" start >&2; started_docker=1; fi
+registry_pid=""
 cleanup() {
+  [ -n "$registry_pid" ] && { kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; } || true
   docker rmi -f ferry-bench/big:1 ferry-bench/load:1 >/dev/null 2>&1 || true
   [ "$started_docker" = 1 ] && "$root/scripts/docker-daemon.sh" stop >&2 || true
 }
@@ -122,6 +124,58 @@ for run in $(seq 1 "$runs"); do
   pair "export --via-container" "$run" "$clean" "$ferry export -q --via-container docker-daemon:$img $out/e.tar" \
     "$export_peer"
 done
+# Registries: a private docker-registry on loopback, fresh for each bench run, seeded by skopeo (untimed, one image
+# after the other). skopeo gzips the synthetic image's layers on the way in (registries serve compressed layers), and
+# that gzip image, pulled back once by skopeo, is what both push; skopeo's blob-info cache is removed before each
+# timed command (with it, skopeo mounts blobs it saw elsewhere in the registry instead of uploading them).
+registry_rows=0
+for r in "registry->oci (Debian)" "oci->registry (Debian)" "oci->registry again (Debian)" \
+    "registry->registry, one registry (Debian)" "registry->oci (synthetic, gzip)" "oci->registry (synthetic, gzip)"; do
+  [[ "$r" =~ $rows_filter ]] && registry_rows=1
+done
+if [ "$registry_rows" = 1 ]; then
+  rm -rf "$work/registry"
+  for _ in 1 2 3 4 5; do
+    reg_port=$((20000 + RANDOM % 20000))
+    printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' \
+      "$work/registry" "$reg_port" > "$work/registry.yml"
+    docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
+    registry_pid=$!
+    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$reg_port") 2>/dev/null && break; sleep 0.1; done
+    kill -0 "$registry_pid" 2>/dev/null && break
+    registry_pid=""
+  done
+  [ -n "$registry_pid" ] || { echo "bench: docker-registry did not start: $(tail -1 "$work/registry.log")" >&2; exit 1; }
+  R=127.0.0.1:$reg_port
+  nocache="rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb \$HOME/.local/share/containers/cache/blob-info-cache-v1.boltdb"
+  bash -c "$nocache"
+  skopeo copy -q --dest-tls-verify=false "oci:$work/debian:minbase" "docker://$R/seed/debian:1" >&2
+  skopeo copy -q --dest-tls-verify=false "oci:$work/big:big" "docker://$R/seed/big:1" >&2
+  if [ ! -f "$work/big-gz/index.json" ] || [ "$(cat "$work/big-gz.scale" 2>/dev/null)" != "$scale" ]; then
+    rm -rf "$work/big-gz"
+    skopeo copy -q --src-tls-verify=false "docker://$R/seed/big:1" "oci:$work/big-gz:big" >&2
+    echo "$scale" > "$work/big-gz.scale"
+  fi
+  for run in $(seq 1 "$runs"); do
+    for image in "Debian|debian|$work/debian:minbase" "synthetic, gzip|big|$work/big-gz:big"; do
+      IFS='|' read -r name repo layout <<< "$image"
+      pair "registry->oci ($name)" "$run" "$clean; $nocache" \
+        "$ferry copy -q --src-tls-verify=false docker://$R/seed/$repo:1 oci:$out/l:t" \
+        "skopeo copy -q --src-tls-verify=false docker://$R/seed/$repo:1 oci:$out/l:t"
+      pair "oci->registry ($name)" "$run" "$nocache" \
+        "$ferry copy -q --dest-tls-verify=false oci:$layout docker://$R/ferry-$run/$repo:1" \
+        "skopeo copy -q --dest-tls-verify=false oci:$layout docker://$R/skopeo-$run/$repo:1"
+      pair "oci->registry again ($name)" "$run" "$nocache" \
+        "$ferry copy -q --dest-tls-verify=false oci:$layout docker://$R/ferry-$run/$repo:1" \
+        "skopeo copy -q --dest-tls-verify=false oci:$layout docker://$R/skopeo-$run/$repo:1"
+      pair "registry->registry, one registry ($name)" "$run" "$nocache" \
+        "$ferry copy -q --tls-verify=false docker://$R/seed/$repo:1 docker://$R/ferry-mount-$run/$repo:1" \
+        "skopeo copy -q --src-tls-verify=false --dest-tls-verify=false docker://$R/seed/$repo:1 docker://$R/skopeo-mount-$run/$repo:1"
+    done
+  done
+  kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; registry_pid=""
+  rm -rf "$work/registry"
+fi
 inspect_runs=$((4 * runs - 1))
 for run in $(seq 1 "$inspect_runs"); do
   [[ "inspect (start-up)" =~ $rows_filter ]] || break
@@ -136,8 +190,8 @@ done
 rm -rf "$out"
 
 # --- the table ---------------------------------------------------------------------------------------------------
-targets="oci->oci=0.7|oci->oci-archive=0.8|docker-daemon->oci (api)=0.6|docker-daemon->oci (cli)=0.6|oci->docker-daemon (api)=1.05|oci->docker-daemon (cli)=1.05|export (generic, oci:)=0.5|export --via-container=0.5|bundle (Debian minbase)=1.0|inspect (start-up)=12"
-peers="oci->oci=skopeo copy|oci->oci-archive=skopeo copy|docker-daemon->oci (api)=skopeo copy|docker-daemon->oci (cli)=skopeo copy|docker-daemon->oci vs docker save=docker save -o|oci->docker-daemon (api)=docker load|oci->docker-daemon (cli)=docker load|export (generic, oci:)=docker create+export+rm|export --via-container=docker create+export+rm|bundle (Debian minbase)=umoci unpack|bundle (synthetic)=umoci unpack|build (Debian rootfs)=umoci insert|inspect (start-up)=skopeo inspect"
+targets="registry->oci (Debian)=0.7|registry->oci (synthetic, gzip)=0.7|oci->registry (Debian)=0.7|oci->registry (synthetic, gzip)=0.7|oci->oci=0.7|oci->oci-archive=0.8|docker-daemon->oci (api)=0.6|docker-daemon->oci (cli)=0.6|oci->docker-daemon (api)=1.05|oci->docker-daemon (cli)=1.05|export (generic, oci:)=0.5|export --via-container=0.5|bundle (Debian minbase)=1.0|inspect (start-up)=12"
+peers="registry->oci (Debian)=skopeo copy|registry->oci (synthetic, gzip)=skopeo copy|oci->registry (Debian)=skopeo copy|oci->registry (synthetic, gzip)=skopeo copy|oci->registry again (Debian)=skopeo copy|oci->registry again (synthetic, gzip)=skopeo copy|registry->registry, one registry (Debian)=skopeo copy|registry->registry, one registry (synthetic, gzip)=skopeo copy|oci->oci=skopeo copy|oci->oci-archive=skopeo copy|docker-daemon->oci (api)=skopeo copy|docker-daemon->oci (cli)=skopeo copy|docker-daemon->oci vs docker save=docker save -o|oci->docker-daemon (api)=docker load|oci->docker-daemon (cli)=docker load|export (generic, oci:)=docker create+export+rm|export --via-container=docker create+export+rm|bundle (Debian minbase)=umoci unpack|bundle (synthetic)=umoci unpack|build (Debian rootfs)=umoci insert|inspect (start-up)=skopeo inspect"
 size=$(du -sh --apparent-size "$work/big/blobs" | cut -f1)
 {
   echo "Measured $(date -u +%F) on $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null), $(skopeo --version), $(umoci --version), $(java -version 2>&1 | head -1)."

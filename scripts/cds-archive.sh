@@ -15,6 +15,24 @@ run inspect inspect "oci:$tmp/l:t"
 run copy -q copy "oci:$tmp/l:t" "oci-archive:$tmp/a.tar:t"
 run export export -q "oci:$tmp/l:t" "$tmp/rootfs.tar"
 run usage copy --no-such-flag 2>/dev/null || true
+# the registry client's classes: a push, an inspect and a pull against a private docker-registry when one is
+# installed (scripts/install-peers.sh), else a refused connection, which loads the HTTP and TLS set-up
+reg=""
+if command -v docker-registry >/dev/null 2>&1; then
+  port=$((20000 + RANDOM % 20000))
+  printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' \
+    "$tmp/registry" "$port" > "$tmp/registry.yml"
+  docker-registry serve "$tmp/registry.yml" > /dev/null 2>&1 &
+  reg=$!
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  run registry-push -q copy --dest-tls-verify=false "oci:$tmp/l:t" "docker://127.0.0.1:$port/cds:t" 2>/dev/null || true
+  run registry-inspect inspect --tls-verify=false "docker://127.0.0.1:$port/cds:t" 2>/dev/null || true
+  run registry-pull -q copy --src-tls-verify=false "docker://127.0.0.1:$port/cds:t" "oci:$tmp/p:t" 2>/dev/null || true
+  kill "$reg" 2>/dev/null || true
+  wait "$reg" 2>/dev/null || true
+else
+  run registry inspect --tls-verify=false --retry-times 0 docker://127.0.0.1:9/ferry-cds 2>/dev/null || true
+fi
 cat "$tmp"/*.lst | sort -u > "$tmp/classes.lst"
 java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" \
   -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" --version > /dev/null 2>&1 \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests run against, from Debian's packages: skopeo, umoci and runc (the OCI interop peers and
-# oracles), docker.io (the Docker Engine and CLI), busybox-static (a runnable test image) and attr (getfattr, to
-# read binary xattrs back). Idempotent: installs
+# oracles), docker.io (the Docker Engine and CLI), busybox-static (a runnable test image), attr (getfattr, to
+# read binary xattrs back), docker-registry (the CNCF distribution server the registry tests start privately),
+# apache2-utils (htpasswd, for its Basic auth) and openssl (test certificates and the token issuer's key). Idempotent: installs
 # only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
@@ -14,9 +15,12 @@ command -v tar >/dev/null 2>&1 || need+=(tar)
 command -v docker >/dev/null 2>&1 || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v getfattr >/dev/null 2>&1 || need+=(attr)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-peers: skopeo, umoci, runc, docker, busybox and attr are installed"
+  echo "install-peers: skopeo, umoci, runc, docker, busybox, attr, docker-registry, htpasswd and openssl are installed"
   exit 0
 fi
 

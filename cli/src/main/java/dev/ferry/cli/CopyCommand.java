@@ -99,6 +99,9 @@ public class CopyCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transportOptions;
 
+    @Mixin
+    RegistryOptions registryOptions;
+
     @Option(names = "--src-transport", paramLabel = "NAME",
             description = "The transport of SRC, which is then written without a prefix.")
     String sourceTransport;
@@ -142,7 +145,7 @@ public class CopyCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, got "
                     + jobs);
         }
-        CopyOptions options = CopyOptions.defaults().withContext(transportOptions.context()).withFormat(format)
+        CopyOptions options = CopyOptions.defaults().withContext(registryOptions.apply(transportOptions.context())).withFormat(format)
                 .withCompression(compression).withLink(!noLink).withJobs(jobs);
         if (selection != null && selection.all) {
             options = options.withAllPlatforms();

@@ -55,6 +55,9 @@ public class InspectCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transportOptions;
 
+    @Mixin
+    RegistryOptions registryOptions;
+
     @Inject
     Transports transports;
 
@@ -67,7 +70,7 @@ public class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(reference);
-        try (ImageSource source = ref.openSource(transportOptions.context())) {
+        try (ImageSource source = ref.openSource(registryOptions.apply(transportOptions.context()))) {
             if (raw != null && raw.manifest) {
                 writeRaw(source.manifest().bytes());
                 return 0;

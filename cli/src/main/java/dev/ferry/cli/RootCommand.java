@@ -15,7 +15,7 @@ public class RootCommand implements Runnable {
     /** The subcommands, in the order help lists them. */
     static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands(TransportsCommand.class,
             InspectCommand.class, CopyCommand.class, ExportCommand.class, BundleCommand.class, BuildCommand.class,
-            ConformanceCommand.class, CommandLine.HelpCommand.class);
+            LoginCommand.class, LogoutCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class);
 
     private static java.util.Map<String, Class<?>> subcommands(Class<?>... types) {
         java.util.Map<String, Class<?>> map = new java.util.LinkedHashMap<>();

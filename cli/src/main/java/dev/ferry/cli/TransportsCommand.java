@@ -34,9 +34,13 @@ public class TransportsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
+        int width = 42; // the syntax column, as wide as the longest
+        for (TransportRegistry.Entry entry : registry.entries()) {
+            width = Math.max(width, entry.transport().syntax().length());
+        }
         for (TransportRegistry.Entry entry : registry.entries()) {
             String origin = fullPath ? entry.origin() : String.valueOf(Path.of(entry.origin()).getFileName());
-            out.printf("%-14s %-11s %-42s %s%s%n", entry.transport().name(),
+            out.printf("%-14s %-11s %-" + width + "s %s%s%n", entry.transport().name(),
                     entry.transport().capabilities().describe(), entry.transport().syntax(), origin,
                     entry.version() == null ? "" : " (" + entry.version() + ")");
         }

@@ -110,4 +110,46 @@ public final class BuiltInFixtures {
             return "docker-api";
         }
     }
+
+    /**
+     * {@code docker://}: a registry the kit may write to, named by FERRY_CONFORMANCE_REGISTRY ({@code HOST:PORT});
+     * each reference a new repository. Plain HTTP and unverified TLS are allowed on a loopback address.
+     */
+    public static final class Registry implements ConformanceFixture {
+        /** The environment variable naming the registry. */
+        public static final String REGISTRY = "FERRY_CONFORMANCE_REGISTRY";
+        private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+        @Override
+        public String transportName() {
+            return "docker";
+        }
+
+        private static String registry() {
+            String host = System.getenv(REGISTRY);
+            if (host == null || host.isBlank()) {
+                throw new IllegalStateException("set " + REGISTRY + "=HOST:PORT to a registry the kit may write to"
+                        + " (for example one started with `docker-registry serve`)");
+            }
+            return host.strip();
+        }
+
+        @Override
+        public String freshReference(Path scratch) {
+            return "//" + registry() + "/ferry-conformance/" + run + "-" + COUNTER.incrementAndGet() + ":conformance";
+        }
+
+        @Override
+        public List<String> invalidReferences() {
+            return List.of("", "busybox", "//", "//Upper/case", "//app:bad tag", "//app@sha256:short");
+        }
+
+        @Override
+        public dev.ferry.spi.OpenContext context(dev.ferry.spi.OpenContext base) {
+            String host = System.getenv(REGISTRY);
+            boolean loopback = host != null && (host.startsWith("127.") || host.startsWith("localhost")
+                    || host.startsWith("[::1]"));
+            return loopback ? base.withOption("registry.tls-verify", "false") : base;
+        }
+    }
 }

@@ -30,6 +30,14 @@ public interface ConformanceFixture {
         return Set.of();
     }
 
+    /**
+     * The settings the kit opens references with: {@code base} (a temporary folder) plus whatever this transport
+     * needs to reach its store (a registry's TLS settings, say). The default adds nothing.
+     */
+    default dev.ferry.spi.OpenContext context(dev.ferry.spi.OpenContext base) {
+        return base;
+    }
+
     /** Called once the kit is done, to remove what it wrote outside {@code scratch} (daemon images, say). */
     default void cleanUp(List<String> referencesWritten) throws Exception {}
 }

@@ -72,7 +72,7 @@ public abstract class TransportConformance {
 
     /** The settings transports are opened with. */
     protected OpenContext context() {
-        return OpenContext.defaults().withTmpDir(scratchDir());
+        return fixture().context(OpenContext.defaults().withTmpDir(scratchDir()));
     }
 
     /** Where this check writes: a fresh temporary folder by default. */

@@ -1,0 +1,35 @@
+package dev.ferry.transport.registry;
+
+import dev.ferry.spi.Capabilities;
+import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.Transport;
+
+/**
+ * {@code docker://[HOST[:PORT]/]NAME[:TAG|@DIGEST]}: images in a registry that speaks the OCI distribution API
+ * (Docker Hub, the CNCF distribution server, Harbor, Quay, cloud registries), as skopeo writes them. Reads and writes
+ * single images and whole indexes. Its settings come from {@link dev.ferry.spi.OpenContext} options named in
+ * {@link RegistrySettings}.
+ */
+public final class RegistryTransport implements Transport {
+    public static final String NAME = "docker";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public RegistryReference parse(String reference) throws InvalidReferenceException {
+        return RegistryReference.parse(this, reference);
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return Capabilities.READ_WRITE_MULTI_IMAGE;
+    }
+
+    @Override
+    public String syntax() {
+        return "docker://[HOST[:PORT]/]NAME[:TAG|@sha256:DIGEST]";
+    }
+}
