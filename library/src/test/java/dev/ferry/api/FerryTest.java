@@ -50,7 +50,7 @@ class FerryTest {
     @Test
     void theBuiltInTransportsComeWithTheArtifact() throws Exception {
         assertTrue(Ferry.create().transports().keySet().containsAll(
-                Set.of("oci", "oci-archive", "docker-archive", "docker-cli", "docker-api")));
+                Set.of("oci", "oci-archive", "docker-archive", "docker-cli", "docker-api", "docker")));
     }
 
     @Test
