@@ -2,19 +2,14 @@ package dev.ferry.cli;
 
 import com.google.inject.Inject;
 import dev.ferry.build.ImageBuilder;
-import dev.ferry.build.LayerBuilder;
+import dev.ferry.service.ImageBuild;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
-import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.model.InspectedImage;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
-import dev.ferry.spi.ImageSource;
-import dev.ferry.spi.OpenContext;
-import dev.ferry.spi.support.TempFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -97,52 +92,24 @@ public class BuildCommand implements Callable<Integer> {
         TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
         ImageReference to = registry.parse(destination);
         ImageReference from = base == null ? null : registry.parse(base);
-        ImageBuilder.Options options;
-        try {
-            options = new ImageBuilder.Options(ImageBuilder.words(entrypoint), ImageBuilder.words(cmd),
-                    ImageBuilder.pairs(env, "--env"), ImageBuilder.pairs(labels, "--label"), workdir, user, platform,
-                    created());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), null);
-        }
-        OpenContext openContext = transportOptions.context();
+        ImageBuilder.Options options = new ImageBuilder.Options(CommandWords.words(entrypoint, "--entrypoint"),
+                CommandWords.words(cmd, "--cmd"), CommandWords.pairs(env, "--env"),
+                CommandWords.pairs(labels, "--label"), workdir, user, platform, created());
         PrintWriter err = spec.commandLine().getErr();
-        LayerBuilder.Layer[] layer = new LayerBuilder.Layer[1];
-        ImageSource[] base = new ImageSource[1];
-        try {
-            CopyCommand.NotesOnly notes = new CopyCommand.NotesOnly(err);
-            // The layer is written once the destination is open, into its scratch folder when it has one (then
-            // linked into place, not copied), else into --tmpdir.
-            CopyResult result = engine.copy(scratch -> {
-                layer[0] = LayerBuilder.build(context.toAbsolutePath(), uid, gid, options.created(), scratch.tmpDir(),
-                        warning -> {
-                            if (!global.quiet()) {
-                                err.println("ferry: warning: " + warning);
-                                err.flush();
-                            }
-                        });
-                base[0] = from == null ? null : from.openSource(scratch);
-                InspectedImage baseImage = base[0] == null ? null : inspector.inspect(base[0],
-                        platform == null ? Platform.current() : platform);
-                return ImageBuilder.build(context.toString(), base[0], baseImage, layer[0], options,
-                        layerLimit.maxLayerSize());
-            }, to, CopyOptions.defaults().withContext(openContext), global.quiet() ? CopyListener.NONE : notes);
-            if (!global.quiet()) {
-                notes.flush();
-            }
-            spec.commandLine().getOut().println(result.manifestDigest());
-            spec.commandLine().getOut().flush();
-        } finally {
-            try {
-                if (base[0] != null) {
-                    base[0].close();
-                }
-            } finally {
-                if (layer[0] != null) {
-                    TempFiles.delete(layer[0].file());
-                }
-            }
+        CopyCommand.NotesOnly notes = new CopyCommand.NotesOnly(err);
+        CopyResult result = new ImageBuild(engine, inspector).run(
+                new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
+                transportOptions.context(), warning -> {
+                    if (!global.quiet()) {
+                        err.println("ferry: warning: " + warning);
+                        err.flush();
+                    }
+                }, global.quiet() ? CopyListener.NONE : notes);
+        if (!global.quiet()) {
+            notes.flush();
         }
+        spec.commandLine().getOut().println(result.manifestDigest());
+        spec.commandLine().getOut().flush();
         return 0;
     }
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     /** Every package of Ferry's own code (tests and the sample plugins excluded). */
     private static final List<String> FERRY = List.of("dev.ferry.internal", "dev.ferry.model", "dev.ferry.spi",
-            "dev.ferry.spi.support", "dev.ferry.engine", "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.docker",
+            "dev.ferry.spi.support", "dev.ferry.engine", "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.service",
+            "dev.ferry.docker",
             "dev.ferry.transport", "dev.ferry.conformance", "dev.ferry.api", "dev.ferry.cli");
 
     private static JavaClasses classes;
@@ -88,11 +89,13 @@ class ArchitectureTest {
                 "dev.ferry.engine").check(classes);
     }
 
-    /** The library's entry point builds on the engines, never on the command line. */
+    /** The use cases combine the engines; the library's entry point calls them, never the command line. */
     @Test
-    void theLibraryApiDoesNotUseTheCli() {
-        only("dev.ferry.api", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.engine",
+    void useCasesAndTheLibraryApiSitOnTheEngines() {
+        only("dev.ferry.service", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.engine",
                 "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.internal").check(classes);
+        only("dev.ferry.api", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.engine",
+                "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.service", "dev.ferry.internal").check(classes);
     }
 
     @Test

@@ -236,42 +236,4 @@ public final class ImageBuilder {
             // the base and the layer file belong to the caller
         }
     }
-
-    /** Parses {@code KEY=VALUE} pairs in order. */
-    public static Map<String, String> pairs(List<String> items, String option) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String item : items) {
-            int eq = item.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException(option + " " + item + " is not KEY=VALUE");
-            }
-            map.put(item.substring(0, eq), item.substring(eq + 1));
-        }
-        return map;
-    }
-
-    /** A JSON array of strings, or words split on spaces. */
-    public static List<String> words(String value) {
-        if (value == null) {
-            return null;
-        }
-        String v = value.strip();
-        if (v.startsWith("[")) {
-            JsonNode node;
-            try {
-                node = Json.MAPPER.readTree(v);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("not a JSON array of strings: " + value);
-            }
-            List<String> list = new ArrayList<>();
-            for (JsonNode n : node) {
-                if (!n.isTextual()) {
-                    throw new IllegalArgumentException("not a JSON array of strings: " + value);
-                }
-                list.add(n.asText());
-            }
-            return list;
-        }
-        return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
-    }
 }

@@ -2,6 +2,7 @@ package dev.ferry.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ferry.build.ImageBuilder;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
@@ -14,6 +15,7 @@ import dev.ferry.model.Platform;
 import dev.ferry.rootfs.ExportOptions;
 import dev.ferry.rootfs.LayerLimit;
 import dev.ferry.rootfs.RootfsExport;
+import dev.ferry.service.ImageBuild;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
@@ -39,6 +41,8 @@ import java.util.function.Consumer;
  * CopyResult copied = ferry.copy("oci:examples/hello:latest", "oci-archive:/tmp/hello.tar:latest");
  * InspectedImage image = ferry.inspect("oci-archive:/tmp/hello.tar:latest");
  * ferry.export("oci-archive:/tmp/hello.tar:latest", Path.of("/tmp/rootfs.tar"));
+ * ferry.build(Path.of("site"), "oci:examples/hello:latest", "oci:/tmp/layout:site", new ImageBuilder.Options(
+ *         null, List.of("cat", "/index.html"), Map.of(), Map.of(), null, null, null, Instant.EPOCH));
  * }</pre>
  *
  * <p>Contract: this class, its builder, and the value types its methods take and return ({@code dev.ferry.model},
@@ -127,6 +131,22 @@ public final class Ferry {
             stream.flush();
             out.commit();
         }
+    }
+
+    /**
+     * Builds an image: a reproducible layer from the folder {@code context} (entries sorted, owner 0:0, every mtime
+     * {@code options.created()}), appended to {@code base} (a reference, or null for an image from nothing), written
+     * to {@code destination}; returns what the write did (its manifest digest).
+     */
+    public CopyResult build(Path context, String base, String destination, ImageBuilder.Options options)
+            throws IOException {
+        ImageBuild.Request request = ImageBuild.Request.of(context, base == null ? null : reference(base),
+                reference(destination), options);
+        return new ImageBuild(engine, inspector).run(request, context(), w -> { }, CopyListener.NONE);
+    }
+
+    private OpenContext context() {
+        return context;
     }
 
     /** Builds a {@link Ferry}. */

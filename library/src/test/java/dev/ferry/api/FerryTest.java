@@ -45,6 +45,20 @@ class FerryTest {
             }
         }
         assertTrue(!names.isEmpty(), "the root filesystem has entries");
+
+        Path site = Files.createDirectories(tmp.resolve("site"));
+        Files.writeString(site.resolve("index.html"), "<p>hello</p>");
+        dev.ferry.build.ImageBuilder.Options options = new dev.ferry.build.ImageBuilder.Options(null,
+                java.util.List.of("cat", "/index.html"), java.util.Map.of(), java.util.Map.of(), null, null, null,
+                java.time.Instant.EPOCH);
+        CopyResult built = ferry.build(site, "oci:" + HELLO + ":latest", "oci:" + tmp.resolve("layout") + ":site",
+                options);
+        CopyResult again = ferry.build(site, "oci:" + HELLO + ":latest", "oci:" + tmp.resolve("other") + ":site",
+                options);
+        assertEquals(built.manifestDigest(), again.manifestDigest(), "the same folder gives the same digest");
+        InspectedImage site1 = ferry.inspect("oci:" + tmp.resolve("layout") + ":site");
+        assertEquals(java.util.List.of("cat", "/index.html"), site1.config().cmd());
+        assertEquals(image.image().layers().size() + 1, site1.image().layers().size());
     }
 
     @Test
