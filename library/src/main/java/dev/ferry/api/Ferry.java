@@ -16,6 +16,7 @@ import dev.ferry.rootfs.ExportOptions;
 import dev.ferry.rootfs.LayerLimit;
 import dev.ferry.rootfs.RootfsExport;
 import dev.ferry.service.ImageBuild;
+import dev.ferry.service.RuntimeBundle;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
@@ -32,7 +33,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Ferry from Java: copy, inspect and export images between any transports, with the same engines, checks and
+ * Ferry from Java: copy, inspect, export, bundle and build images between any transports, with the same engines, checks and
  * atomic writes as the {@code ferry} command. References are written as on the command line
  * ({@code oci:/tmp/layout:app}, {@code docker-archive:/tmp/a.tar}, {@code docker-daemon:busybox:latest}).
  *
@@ -41,6 +42,7 @@ import java.util.function.Consumer;
  * CopyResult copied = ferry.copy("oci:examples/hello:latest", "oci-archive:/tmp/hello.tar:latest");
  * InspectedImage image = ferry.inspect("oci-archive:/tmp/hello.tar:latest");
  * ferry.export("oci-archive:/tmp/hello.tar:latest", Path.of("/tmp/rootfs.tar"));
+ * ferry.bundle("oci-archive:/tmp/hello.tar:latest", Path.of("/tmp/bundle"), false);   // runc run --bundle ...
  * ferry.build(Path.of("site"), "oci:examples/hello:latest", "oci:/tmp/layout:site", new ImageBuilder.Options(
  *         null, List.of("cat", "/index.html"), Map.of(), Map.of(), null, null, null, Instant.EPOCH));
  * }</pre>
@@ -143,6 +145,17 @@ public final class Ferry {
         ImageBuild.Request request = ImageBuild.Request.of(context, base == null ? null : reference(base),
                 reference(destination), options);
         return new ImageBuild(engine, inspector).run(request, context(), w -> { }, CopyListener.NONE);
+    }
+
+    /**
+     * Makes an OCI runtime bundle that runc runs in {@code dir} (new or empty): {@code dir/rootfs} and
+     * {@code dir/config.json}, or with {@code writable} linuxkit's layout ({@code lower/}, {@code tmp/},
+     * {@code rootfs/}). Without root, owners are recorded in {@code dir/ferry-owners.json} and device nodes skipped.
+     * On any failure {@code dir} is left as it was.
+     */
+    public void bundle(String reference, Path dir, boolean writable) throws IOException {
+        new RuntimeBundle(inspector).run(new RuntimeBundle.Request(reference(reference), dir, writable, false, null,
+                LayerLimit.DEFAULT), context(), w -> { });
     }
 
     private OpenContext context() {

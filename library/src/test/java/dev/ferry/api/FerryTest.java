@@ -34,7 +34,10 @@ class FerryTest {
         CopyResult copied = ferry.copy("oci:" + HELLO + ":latest", "oci-archive:" + archive + ":latest");
         InspectedImage image = ferry.inspect("oci-archive:" + archive + ":latest");
         ferry.export("oci-archive:" + archive + ":latest", rootfs);
+        ferry.bundle("oci-archive:" + archive + ":latest", tmp.resolve("bundle"), false);
         // --
+        assertTrue(Files.isRegularFile(tmp.resolve("bundle/config.json")));
+        assertTrue(Files.isRegularFile(tmp.resolve("bundle/rootfs/usr/share/hello/greeting.txt")));
 
         assertEquals(copied.manifestDigest(), image.manifest().digest(), "the copy keeps the manifest digest");
         assertEquals(ferry.inspect("oci:" + HELLO + ":latest").manifest().digest(), copied.manifestDigest());
