@@ -19,12 +19,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
@@ -32,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -270,7 +264,7 @@ final class ArchiveSink implements ImageSink {
         if (top == null) {
             throw new IllegalStateException("commit() before putManifest()");
         }
-        try (ArchiveLock lock = ArchiveLock.acquire(target)) {
+        try (WriterLock lock = WriterLock.archive(target)) {
             // The archive as it is now: another writer may have committed since this sink opened it.
             checkTarget(target);
             TarStore current = null;
@@ -408,77 +402,6 @@ final class ArchiveSink implements ImageSink {
         static Identity of(Path file) throws IOException {
             BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
             return new Identity(attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().toMillis());
-        }
-    }
-
-    /**
-     * The writers' lock of one archive: an exclusive advisory lock on {@code .NAME.ferry-lock} beside it (created
-     * once, left in place, never replaced), plus an in-process lock, since file locks are per process.
-     */
-    static final class ArchiveLock implements AutoCloseable {
-        private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
-        /** Longest archive name kept in the lock file's name, in bytes (NAME_MAX is 255). */
-        private static final int MAX_NAME = 200;
-
-        private final ReentrantLock local;
-        private final FileChannel channel;
-        private final FileLock fileLock;
-
-        private ArchiveLock(ReentrantLock local, FileChannel channel, FileLock fileLock) {
-            this.local = local;
-            this.channel = channel;
-            this.fileLock = fileLock;
-        }
-
-        /** The lock file of the archive at {@code target}. */
-        static Path lockFile(Path target) {
-            String name = target.getFileName().toString();
-            if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME) {
-                name = Digest.sha256(name.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
-            }
-            return target.resolveSibling("." + name + ".ferry-lock");
-        }
-
-        /** Locks the archive at {@code target}; blocks until it can. */
-        static ArchiveLock acquire(Path target) throws IOException {
-            Path file = lockFile(target.toAbsolutePath());
-            Path key;
-            try {
-                key = file.getParent().toRealPath().resolve(file.getFileName());
-            } catch (NoSuchFileException e) {
-                key = file.normalize();
-            }
-            ReentrantLock local = LOCAL.computeIfAbsent(key, p -> new ReentrantLock());
-            local.lock();
-            FileChannel channel = null;
-            try {
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS);
-                return new ArchiveLock(local, channel, channel.lock());
-            } catch (IOException e) {
-                if (channel != null) {
-                    channel.close();
-                }
-                local.unlock();
-                throw new FerryException("cannot lock " + file + " (the writers' lock of " + target + "): "
-                        + e.getMessage(), "check that you may write to " + file.getParent(), e);
-            } catch (RuntimeException | Error e) {
-                if (channel != null) {
-                    channel.close();
-                }
-                local.unlock();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                fileLock.release();
-                channel.close();
-            } finally {
-                local.unlock();
-            }
         }
     }
 }

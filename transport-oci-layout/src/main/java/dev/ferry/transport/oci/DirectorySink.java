@@ -243,7 +243,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
             throw new IllegalStateException("commit() before putManifest()");
         }
         AtomicFiles.createIfAbsent(dir.resolve(LayoutFiles.OCI_LAYOUT), LayoutFiles.OCI_LAYOUT_BYTES);
-        try (LayoutLock lock = LayoutLock.acquire(dir)) {
+        try (WriterLock lock = WriterLock.layout(dir)) {
             for (Map.Entry<Digest, Path> e : staged.entrySet()) {
                 Path target = dir.resolve(LayoutFiles.blobPath(e.getKey()));
                 Files.createDirectories(target.getParent());
