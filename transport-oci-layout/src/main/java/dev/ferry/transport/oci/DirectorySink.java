@@ -29,11 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an image into a layout directory as a transaction. Blobs and manifests are staged, verified and
- * flushed, in a private folder inside the layout ({@code .ferry-staging-<uuid>}); {@link #commit()} takes the
+ * flushed, in a private folder inside the layout ({@code .ferry-staging-PID.START-RANDOM.tmp}); {@link #commit()} takes the
  * layout's lock, renames them into {@code blobs/}, and replaces {@code index.json} atomically. Until then the
  * layout is untouched: a failed or killed copy leaves it as it was. A killed copy leaves its staging folder, which
- * no reader looks at; each sink holds a lock on {@code .owner} in its folder while it lives, so the next commit
- * into the layout can tell a dead writer's folder from a live one and removes it.
+ * no reader looks at; its name says which process owns it ({@link TempFiles}), and each sink also holds a lock on
+ * {@code .owner} in its folder while it lives (folders of older versions are named {@code .ferry-staging-UUID}), so
+ * the next commit into the layout can tell a dead writer's folder from a live one and removes it.
  */
 final class DirectorySink implements ImageSink, LinkingSink {
     static final List<String> SUPPORTED = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX);
@@ -91,9 +92,10 @@ final class DirectorySink implements ImageSink, LinkingSink {
                 // created concurrently: fine
             }
         }
-        Path staging = dir.resolve(STAGING_PREFIX + UUID.randomUUID());
-        Files.createDirectory(staging);
-        dev.ferry.spi.support.ShutdownCleanup.registerTree(staging); // removed at Ctrl-C/SIGTERM
+        // A TempFiles name (.ferry-staging-PID.START-RANDOM.tmp), registered before it exists: removed at
+        // Ctrl-C/SIGTERM, and by the next writer's sweep when its process is gone, even if it was killed before
+        // it could make its .owner file.
+        Path staging = TempFiles.createDirectory(dir, "staging");
         FileChannel owner = FileChannel.open(staging.resolve(OWNER), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE);
         owner.lock(); // held until this sink is closed, or its process dies
