@@ -65,17 +65,7 @@ final class UncompressedLayer extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
-        // skipped bytes are counted and hashed too
-        byte[] buf = new byte[(int) Math.min(1 << 16, Math.max(n, 1))];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
+        return Streams.skipByReading(this, n); // every byte passes through read
     }
 
     @Override

@@ -144,7 +144,7 @@ public final class Ferry {
             throws IOException {
         ImageBuild.Request request = ImageBuild.Request.of(context, base == null ? null : reference(base),
                 reference(destination), options);
-        return new ImageBuild(engine, inspector).run(request, context(), w -> { }, CopyListener.NONE);
+        return new ImageBuild(engine, inspector).run(request, this.context, w -> { }, CopyListener.NONE);
     }
 
     /**
@@ -155,11 +155,7 @@ public final class Ferry {
      */
     public void bundle(String reference, Path dir, boolean writable) throws IOException {
         new RuntimeBundle(inspector).run(new RuntimeBundle.Request(reference(reference), dir, writable, false, null,
-                LayerLimit.DEFAULT), context(), w -> { });
-    }
-
-    private OpenContext context() {
-        return context;
+                LayerLimit.DEFAULT), context, w -> { });
     }
 
     /** Builds a {@link Ferry}. */

@@ -311,20 +311,57 @@ class KillCampaignIT {
         };
     }
 
+    /**
+     * A command that writes ref {@code ref} into an OCI archive holding an earlier image: the earlier ref must stay
+     * readable whatever happens, and the new one be readable once the command succeeded.
+     */
+    private abstract static class IntoArchive extends Scenario {
+        private final String ref;
+
+        IntoArchive(String name, String ref) {
+            super(name);
+            this.ref = ref;
+        }
+
+        Path dest() {
+            return work.resolve("out/image.tar");
+        }
+
+        /** The manifest digest the new ref must have, or null when it is not known beforehand. */
+        String expected() throws Exception {
+            return null;
+        }
+
+        @Override
+        void reset() throws Exception {
+            Files.createDirectories(dest().getParent());
+            Files.deleteIfExists(dest());
+            Peers.run(work, "tar", "-cf", dest().toString(), "-C", small.toString(), "oci-layout", "index.json",
+                    "blobs").ok();
+        }
+
+        @Override
+        void checkValid() throws Exception {
+            skopeoReads(work, "oci-archive:" + dest() + ":earlier", digest(small, "earlier"));
+            umociReadsArchive(work, dest(), "earlier");
+        }
+
+        @Override
+        void checkDone() throws Exception {
+            checkValid();
+            skopeoReads(work, "oci-archive:" + dest() + ":" + ref, expected());
+            umociReadsArchive(work, dest(), "earlier", ref);
+        }
+
+        @Override
+        List<Folder> folders() {
+            return List.of(new Folder(dest().getParent(), Set.of("image.tar", ".image.tar.ferry-lock")),
+                    new Folder(tmpdir, Set.of()));
+        }
+    }
+
     private static Scenario copyIntoArchive() {
-        return new Scenario("copy-oci-archive") {
-            Path dest() {
-                return work.resolve("out/image.tar");
-            }
-
-            @Override
-            void reset() throws Exception {
-                Files.createDirectories(dest().getParent());
-                Files.deleteIfExists(dest());
-                Peers.run(work, "tar", "-cf", dest().toString(), "-C", small.toString(), "oci-layout", "index.json",
-                        "blobs").ok();
-            }
-
+        return new IntoArchive("copy-oci-archive", "big") {
             @Override
             String[] args() {
                 return new String[] {"copy", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big",
@@ -332,22 +369,8 @@ class KillCampaignIT {
             }
 
             @Override
-            void checkValid() throws Exception {
-                skopeoReads(work, "oci-archive:" + dest() + ":earlier", digest(small, "earlier"));
-                umociReadsArchive(work, dest(), "earlier");
-            }
-
-            @Override
-            void checkDone() throws Exception {
-                skopeoReads(work, "oci-archive:" + dest() + ":earlier", digest(small, "earlier"));
-                skopeoReads(work, "oci-archive:" + dest() + ":big", digest(big, "big"));
-                umociReadsArchive(work, dest(), "earlier", "big");
-            }
-
-            @Override
-            List<Folder> folders() {
-                return List.of(new Folder(dest().getParent(), Set.of("image.tar", ".image.tar.ferry-lock")),
-                        new Folder(tmpdir, Set.of()));
+            String expected() throws Exception {
+                return digest(big, "big");
             }
         };
     }
@@ -493,42 +516,11 @@ class KillCampaignIT {
     }
 
     private static Scenario build() {
-        return new Scenario("build") {
-            Path dest() {
-                return work.resolve("out/image.tar");
-            }
-
-            @Override
-            void reset() throws Exception {
-                Files.createDirectories(dest().getParent());
-                Files.deleteIfExists(dest());
-                Peers.run(work, "tar", "-cf", dest().toString(), "-C", small.toString(), "oci-layout", "index.json",
-                        "blobs").ok();
-            }
-
+        return new IntoArchive("build", "built") {
             @Override
             String[] args() {
                 return new String[] {"build", "-q", "--tmpdir", tmpdir.toString(), bigContext.toString(),
                     "--to", "oci-archive:" + dest() + ":built"};
-            }
-
-            @Override
-            void checkValid() throws Exception {
-                skopeoReads(work, "oci-archive:" + dest() + ":earlier", digest(small, "earlier"));
-                umociReadsArchive(work, dest(), "earlier");
-            }
-
-            @Override
-            void checkDone() throws Exception {
-                checkValid();
-                skopeoReads(work, "oci-archive:" + dest() + ":built", null);
-                umociReadsArchive(work, dest(), "earlier", "built");
-            }
-
-            @Override
-            List<Folder> folders() {
-                return List.of(new Folder(dest().getParent(), Set.of("image.tar", ".image.tar.ferry-lock")),
-                        new Folder(tmpdir, Set.of()));
             }
         };
     }

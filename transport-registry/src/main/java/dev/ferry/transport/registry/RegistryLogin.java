@@ -4,15 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.spi.FerryException;
+import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -156,20 +156,20 @@ public final class RegistryLogin {
     private static void write(Path file, ObjectNode root) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        // a TempFiles name beside the file: removed on failure, at Ctrl-C and SIGTERM, and by the next run's sweep
+        TempFiles.sweep(dir);
+        Path tmp = TempFiles.path(dir, file.getFileName().toString());
+        TempFiles.track(tmp);
         try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            TempFiles.checkNotExiting(tmp);
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 out.write(RegistryClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
                 out.write('\n');
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.move(tmp, file);
         } finally {
-            Files.deleteIfExists(tmp);
+            TempFiles.delete(tmp);
         }
     }
 
