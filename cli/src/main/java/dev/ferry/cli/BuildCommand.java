@@ -2,13 +2,13 @@ package dev.ferry.cli;
 
 import com.google.inject.Inject;
 import dev.ferry.build.ImageBuilder;
-import dev.ferry.service.ImageBuild;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.ImageInspector;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.model.Platform;
+import dev.ferry.service.ImageBuild;
 import dev.ferry.spi.ImageReference;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,11 +23,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry build CONTEXT --to DEST}: one new layer from a folder, on a base image or on nothing. */
-@Command(name = "build", mixinStandardHelpOptions = true,
-        description = {"Build an image: one new layer from the folder CONTEXT, on top of --from BASE or of nothing,"
-                + " written to DEST (any transport).",
-                "Reproducible: the same CONTEXT and options give the same digests (mtimes from SOURCE_DATE_EPOCH or"
-                        + " zero, owner 0:0 unless --uid/--gid). Prints the manifest digest."})
+@Command(
+        name = "build",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Build an image: one new layer from the folder CONTEXT, on top of --from BASE or of nothing,"
+                    + " written to DEST (any transport).",
+            "Reproducible: the same CONTEXT and options give the same digests (mtimes from SOURCE_DATE_EPOCH or"
+                    + " zero, owner 0:0 unless --uid/--gid). Prints the manifest digest."
+        })
 public class BuildCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -68,7 +72,10 @@ public class BuildCommand implements Callable<Integer> {
     @Option(names = "--user", paramLabel = "USER[:GROUP]", description = "The user the process runs as.")
     String user;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+    @Option(
+            names = "--platform",
+            paramLabel = "OS/ARCH[/VARIANT]",
+            converter = PlatformConverter.class,
             description = "The platform: of the base to take from an index, or of an image from nothing.")
     Platform platform;
 
@@ -89,22 +96,32 @@ public class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
+        TransportRegistry registry =
+                transportOptions.registry(transports, spec.commandLine().getErr());
         ImageReference to = registry.parse(destination);
         ImageReference from = base == null ? null : registry.parse(base);
-        ImageBuilder.Options options = new ImageBuilder.Options(CommandWords.words(entrypoint, "--entrypoint"),
-                CommandWords.words(cmd, "--cmd"), CommandWords.pairs(env, "--env"),
-                CommandWords.pairs(labels, "--label"), workdir, user, platform, created());
+        ImageBuilder.Options options = new ImageBuilder.Options(
+                CommandWords.words(entrypoint, "--entrypoint"),
+                CommandWords.words(cmd, "--cmd"),
+                CommandWords.pairs(env, "--env"),
+                CommandWords.pairs(labels, "--label"),
+                workdir,
+                user,
+                platform,
+                created());
         PrintWriter err = spec.commandLine().getErr();
         CopyCommand.NotesOnly notes = new CopyCommand.NotesOnly(err);
-        CopyResult result = new ImageBuild(engine, inspector).run(
-                new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
-                transportOptions.context(), warning -> {
-                    if (!global.quiet()) {
-                        err.println("ferry: warning: " + warning);
-                        err.flush();
-                    }
-                }, global.quiet() ? CopyListener.NONE : notes);
+        CopyResult result = new ImageBuild(engine, inspector)
+                .run(
+                        new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
+                        transportOptions.context(),
+                        warning -> {
+                            if (!global.quiet()) {
+                                err.println("ferry: warning: " + warning);
+                                err.flush();
+                            }
+                        },
+                        global.quiet() ? CopyListener.NONE : notes);
         if (!global.quiet()) {
             notes.flush();
         }

@@ -16,10 +16,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry bundle SRC DIR}: an OCI runtime bundle that runc runs. */
-@Command(name = "bundle", mixinStandardHelpOptions = true,
-        description = {"Make an OCI runtime bundle from an image: DIR/rootfs and DIR/config.json.",
-                "With --writable, linuxkit's layout: the image in DIR/lower, empty DIR/tmp and DIR/rootfs as mount"
-                        + " points for an overlay."})
+@Command(
+        name = "bundle",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Make an OCI runtime bundle from an image: DIR/rootfs and DIR/config.json.",
+            "With --writable, linuxkit's layout: the image in DIR/lower, empty DIR/tmp and DIR/rootfs as mount"
+                    + " points for an overlay."
+        })
 public class BundleCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -42,11 +46,16 @@ public class BundleCommand implements Callable<Integer> {
     @Option(names = "--writable", description = "linuxkit's writable layout (lower/, tmp/, rootfs/).")
     boolean writable;
 
-    @Option(names = "--rootless", description = "Record owners instead of applying them and skip device nodes"
-            + " (automatic when not root); config.json for rootless runc.")
+    @Option(
+            names = "--rootless",
+            description = "Record owners instead of applying them and skip device nodes"
+                    + " (automatic when not root); config.json for rootless runc.")
     boolean rootless;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+    @Option(
+            names = "--platform",
+            paramLabel = "OS/ARCH[/VARIANT]",
+            converter = PlatformConverter.class,
             description = "The image to use from an index (default: this machine's platform).")
     Platform platform;
 
@@ -58,15 +67,20 @@ public class BundleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(source);
+        ImageReference ref = transportOptions
+                .registry(transports, spec.commandLine().getErr())
+                .parse(source);
         PrintWriter err = spec.commandLine().getErr();
-        new RuntimeBundle(inspector).run(new RuntimeBundle.Request(ref, dir, writable, rootless, platform,
-                layerLimit.maxLayerSize()), transportOptions.context(), warning -> {
-                    if (!global.quiet()) {
-                        err.println("ferry: warning: " + warning);
-                        err.flush();
-                    }
-                });
+        new RuntimeBundle(inspector)
+                .run(
+                        new RuntimeBundle.Request(ref, dir, writable, rootless, platform, layerLimit.maxLayerSize()),
+                        transportOptions.context(),
+                        warning -> {
+                            if (!global.quiet()) {
+                                err.println("ferry: warning: " + warning);
+                                err.flush();
+                            }
+                        });
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.internal.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ final class CommandWords {
         if (v.startsWith("[")) {
             JsonNode node;
             try {
-                node = Json.parse(v.getBytes(java.nio.charset.StandardCharsets.UTF_8), option);
+                node = Json.parse(v.getBytes(StandardCharsets.UTF_8), option);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(option + " is not a JSON array of strings: " + value, null);
             }

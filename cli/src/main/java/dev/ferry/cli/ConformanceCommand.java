@@ -17,9 +17,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry conformance TRANSPORT}: runs the conformance kit against a transport, built-in or plugin. */
-@Command(name = "conformance", mixinStandardHelpOptions = true,
-        description = {"Run the conformance kit against TRANSPORT (built-in, or from --plugin-path) and print each"
-                + " check; ends with 'N passed, N failed'. Exit 1 when a check failed."})
+@Command(
+        name = "conformance",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the conformance kit against TRANSPORT (built-in, or from --plugin-path) and print each"
+                    + " check; ends with 'N passed, N failed'. Exit 1 when a check failed."
+        })
 public class ConformanceCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -30,12 +34,16 @@ public class ConformanceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TRANSPORT", description = "The transport's name, as `ferry transports`"
-            + " lists it.")
+    @Parameters(
+            index = "0",
+            paramLabel = "TRANSPORT",
+            description = "The transport's name, as `ferry transports`" + " lists it.")
     String name;
 
-    @Option(names = "--scratch", paramLabel = "DIR", description = "Where the checks write (default: temporary"
-            + " folders, removed afterwards).")
+    @Option(
+            names = "--scratch",
+            paramLabel = "DIR",
+            description = "Where the checks write (default: temporary" + " folders, removed afterwards).")
     Path scratch;
 
     @Inject
@@ -43,19 +51,26 @@ public class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
-        Transport transport = registry.find(name).map(TransportRegistry.Entry::transport).orElseThrow(() ->
-                new UsageException("no transport named \"" + name + "\"", "`ferry transports` lists them"));
+        TransportRegistry registry =
+                transportOptions.registry(transports, spec.commandLine().getErr());
+        Transport transport = registry.find(name)
+                .map(TransportRegistry.Entry::transport)
+                .orElseThrow(() ->
+                        new UsageException("no transport named \"" + name + "\"", "`ferry transports` lists them"));
         ConformanceFixture fixture = ConformanceRunner.fixtureFor(transport);
         if (fixture == null) {
-            throw new FerryException("transport " + name + " provides no conformance fixture",
+            throw new FerryException(
+                    "transport " + name + " provides no conformance fixture",
                     "its jar must list one in META-INF/services/dev.ferry.conformance.ConformanceFixture");
         }
         if (scratch != null) {
             Files.createDirectories(scratch);
         }
-        ConformanceRunner.Result result = ConformanceRunner.run(transport, fixture,
-                scratch == null ? null : scratch.toAbsolutePath(), spec.commandLine().getOut());
+        ConformanceRunner.Result result = ConformanceRunner.run(
+                transport,
+                fixture,
+                scratch == null ? null : scratch.toAbsolutePath(),
+                spec.commandLine().getOut());
         return result.failed() == 0 ? 0 : ErrorHandler.FAILED;
     }
 }

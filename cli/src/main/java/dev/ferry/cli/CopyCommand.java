@@ -10,6 +10,9 @@ import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -20,19 +23,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry copy SRC DEST}: copies an image, verified, and prints the destination manifest's digest. */
-@Command(name = "copy", mixinStandardHelpOptions = true,
-        description = {"Copy an image from SRC to DEST, verifying every blob while it streams.",
-                "Prints the digest of the manifest written to DEST."})
+@Command(
+        name = "copy",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Copy an image from SRC to DEST, verifying every blob while it streams.",
+            "Prints the digest of the manifest written to DEST."
+        })
 public class CopyCommand implements Callable<Integer> {
     /**
      * Off a terminal: no progress, but what the user must know (conversions) goes to stderr once the copy
      * succeeded; a failure stays one line.
      */
     static final class NotesOnly implements CopyListener {
-        private final java.io.PrintWriter err;
-        private final java.util.List<String> notes = new java.util.ArrayList<>();
+        private final PrintWriter err;
+        private final List<String> notes = new ArrayList<>();
 
-        NotesOnly(java.io.PrintWriter err) {
+        NotesOnly(PrintWriter err) {
             this.err = err;
         }
 
@@ -66,8 +73,9 @@ public class CopyCommand implements Callable<Integer> {
                 case "none" -> Compression.NONE;
                 case "gzip" -> Compression.GZIP;
                 case "zstd" -> Compression.ZSTD;
-                default -> throw new picocli.CommandLine.TypeConversionException("unknown compression \"" + value
-                        + "\" (known: none, gzip, zstd)");
+                default ->
+                    throw new picocli.CommandLine.TypeConversionException(
+                            "unknown compression \"" + value + "\" (known: none, gzip, zstd)");
             };
         }
     }
@@ -81,14 +89,20 @@ public class CopyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC", description = "The image to read, for example oci:./in:latest.")
     String source;
 
-    @Parameters(index = "1", paramLabel = "DEST", description = "Where to write it, for example oci-archive:out.tar:v1.")
+    @Parameters(
+            index = "1",
+            paramLabel = "DEST",
+            description = "Where to write it, for example oci-archive:out.tar:v1.")
     String destination;
 
     @ArgGroup(exclusive = true)
     Selection selection;
 
     static class Selection {
-        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+        @Option(
+                names = "--platform",
+                paramLabel = "OS/ARCH[/VARIANT]",
+                converter = PlatformConverter.class,
                 description = "From an index, copy the image for this platform (default: this machine's).")
         Platform platform;
 
@@ -102,29 +116,44 @@ public class CopyCommand implements Callable<Integer> {
     @Mixin
     RegistryOptions registryOptions;
 
-    @Option(names = "--src-transport", paramLabel = "NAME",
+    @Option(
+            names = "--src-transport",
+            paramLabel = "NAME",
             description = "The transport of SRC, which is then written without a prefix.")
     String sourceTransport;
 
-    @Option(names = "--dest-transport", paramLabel = "NAME",
+    @Option(
+            names = "--dest-transport",
+            paramLabel = "NAME",
             description = "The transport of DEST, which is then written without a prefix.")
     String destinationTransport;
 
-    @Option(names = "--format", paramLabel = "oci|v2s2", converter = FormatConverter.class,
+    @Option(
+            names = "--format",
+            paramLabel = "oci|v2s2",
+            converter = FormatConverter.class,
             description = "Write manifests and configs in this format (default: the source's, unless DEST needs"
                     + " another).")
     ManifestFormat format;
 
-    @Option(names = "--compress", paramLabel = "none|gzip|zstd", converter = CompressionConverter.class,
+    @Option(
+            names = "--compress",
+            paramLabel = "none|gzip|zstd",
+            converter = CompressionConverter.class,
             description = "Recompress layers (digests change; diffIDs never do). Default: keep, unless DEST needs"
                     + " another.")
     Compression compression;
 
-    @Option(names = "--no-link", description = "Copy every blob's bytes, even where DEST could hardlink the"
-            + " source's file (oci: to oci: on one filesystem; blobs are verified either way).")
+    @Option(
+            names = "--no-link",
+            description = "Copy every blob's bytes, even where DEST could hardlink the"
+                    + " source's file (oci: to oci: on one filesystem; blobs are verified either way).")
     boolean noLink;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "" + CopyOptions.DEFAULT_JOBS,
+    @Option(
+            names = {"-j", "--jobs"},
+            paramLabel = "N",
+            defaultValue = "" + CopyOptions.DEFAULT_JOBS,
             description = "Copy up to N blobs at once (default: ${DEFAULT-VALUE}).")
     int jobs;
 
@@ -136,25 +165,34 @@ public class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
-        ImageReference from = sourceTransport == null ? registry.parse(source)
+        TransportRegistry registry =
+                transportOptions.registry(transports, spec.commandLine().getErr());
+        ImageReference from = sourceTransport == null
+                ? registry.parse(source)
                 : registry.parse(sourceTransport, source, sourceTransport + ":" + source);
-        ImageReference to = destinationTransport == null ? registry.parse(destination)
+        ImageReference to = destinationTransport == null
+                ? registry.parse(destination)
                 : registry.parse(destinationTransport, destination, destinationTransport + ":" + destination);
         if (jobs < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, got "
-                    + jobs);
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--jobs must be at least 1, got " + jobs);
         }
-        CopyOptions options = CopyOptions.defaults().withContext(registryOptions.apply(transportOptions.context())).withFormat(format)
-                .withCompression(compression).withLink(!noLink).withJobs(jobs);
+        CopyOptions options = CopyOptions.defaults()
+                .withContext(registryOptions.apply(transportOptions.context()))
+                .withFormat(format)
+                .withCompression(compression)
+                .withLink(!noLink)
+                .withJobs(jobs);
         if (selection != null && selection.all) {
             options = options.withAllPlatforms();
         } else if (selection != null && selection.platform != null) {
             options = options.withPlatform(selection.platform);
         }
-        CopyListener listener = global.quiet() ? CopyListener.NONE
-                : System.console() == null ? new NotesOnly(spec.commandLine().getErr())
-                : new ProgressDisplay(spec.commandLine().getErr());
+        CopyListener listener = global.quiet()
+                ? CopyListener.NONE
+                : System.console() == null
+                        ? new NotesOnly(spec.commandLine().getErr())
+                        : new ProgressDisplay(spec.commandLine().getErr());
         CopyResult result = engine.copy(from, to, options, listener);
         if (listener instanceof ProgressDisplay display) {
             display.finish(result);

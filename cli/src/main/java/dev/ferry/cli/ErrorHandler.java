@@ -99,7 +99,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
 
     static int exitCode(Throwable t) {
         Throwable cause = unwrap(t);
-        if (cause instanceof InvalidReferenceException || cause instanceof UsageException
+        if (cause instanceof InvalidReferenceException
+                || cause instanceof UsageException
                 || cause instanceof CommandLine.ParameterException) {
             return USAGE;
         }
@@ -130,7 +131,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         } else if (cause instanceof InvalidPathException e) {
             text = "not a valid path: " + ShortPath.of(e.getInput()) + " (" + e.getReason() + ")"
                     + (String.valueOf(e.getReason()).contains("unmappable")
-                    ? "; names that are not ASCII need a UTF-8 locale (export LC_ALL=C.UTF-8)" : "");
+                            ? "; names that are not ASCII need a UTF-8 locale (export LC_ALL=C.UTF-8)"
+                            : "");
         } else {
             text = "internal error: " + cause + "; run with --debug and report it";
         }
@@ -182,8 +184,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             }
         }
         String op = operation(e);
-        String what = file == null ? ""
-                : " " + ShortPath.of(file) + (other == null ? "" : " to " + ShortPath.of(other));
+        String what =
+                file == null ? "" : " " + ShortPath.of(file) + (other == null ? "" : " to " + ShortPath.of(other));
         return "cannot " + op + what + ": " + reason + "; " + hint;
     }
 
@@ -223,7 +225,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     private static String operation(Throwable e) {
         for (StackTraceElement frame : e.getStackTrace()) {
             String type = frame.getClassName();
-            if (type.equals("java.nio.file.Files") || type.equals("java.nio.channels.FileChannel")
+            if (type.equals("java.nio.file.Files")
+                    || type.equals("java.nio.channels.FileChannel")
                     || (type.startsWith("sun.nio.fs.") && frame.getMethodName().equals("toRealPath"))) {
                 String op = OPERATIONS.get(frame.getMethodName());
                 if (op != null) {

@@ -4,15 +4,16 @@ import com.google.inject.Inject;
 import dev.ferry.engine.ImageInspector;
 import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Platform;
-import dev.ferry.rootfs.RootfsExport;
 import dev.ferry.rootfs.ExportOptions;
+import dev.ferry.rootfs.RootfsExport;
 import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.FerryException;
-import java.io.InputStream;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,9 +28,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry export SRC OUT}: an image's flattened root filesystem, as a tar. */
-@Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write the root filesystem of an image (its layers applied in order) as a tar.",
-                "OUT is a file, or - for standard output."})
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write the root filesystem of an image (its layers applied in order) as a tar.",
+            "OUT is a file, or - for standard output."
+        })
 public class ExportCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -46,13 +51,18 @@ public class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC", description = "The image, from any transport.")
     String source;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "The tar file to write, or - for stdout. A regular"
-            + " file: new, or replaced (atomically, its mode kept) if it is empty or a tar; a symlink to one is"
-            + " written through.")
+    @Parameters(
+            index = "1",
+            paramLabel = "OUT",
+            description = "The tar file to write, or - for stdout. A regular"
+                    + " file: new, or replaced (atomically, its mode kept) if it is empty or a tar; a symlink to one is"
+                    + " written through.")
     String output;
 
-    @Option(names = "--force", description = "Replace OUT even if it is neither empty nor a tar (never a device,"
-            + " FIFO, socket or folder).")
+    @Option(
+            names = "--force",
+            description =
+                    "Replace OUT even if it is neither empty nor a tar (never a device," + " FIFO, socket or folder).")
     boolean force;
 
     @Option(names = "--prefix", paramLabel = "DIR/", description = "Put every entry under DIR/ (created first).")
@@ -61,25 +71,36 @@ public class ExportCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "PATH", description = "Leave PATH out (repeatable).")
     List<String> excludes = List.of();
 
-    @Option(names = "--replace", paramLabel = "PATH=FILE", description = "Replace PATH's content by FILE's"
-            + " (repeatable).")
+    @Option(
+            names = "--replace",
+            paramLabel = "PATH=FILE",
+            description = "Replace PATH's content by FILE's" + " (repeatable).")
     List<String> replacements = List.of();
 
-    @Option(names = "--resolv-conf-symlink", paramLabel = "TARGET",
+    @Option(
+            names = "--resolv-conf-symlink",
+            paramLabel = "TARGET",
             description = "Make etc/resolv.conf a symlink to TARGET.")
     String resolvConfSymlink;
 
-    @Option(names = "--docker-defaults", description = "linuxkit's lists: leave out what Docker adds to every"
-            + " container (.dockerenv, Dockerfile, dev/console, dev/pts, dev/shm, etc/hostname); fixed etc/hosts"
-            + " and etc/resolv.conf.")
+    @Option(
+            names = "--docker-defaults",
+            description = "linuxkit's lists: leave out what Docker adds to every"
+                    + " container (.dockerenv, Dockerfile, dev/console, dev/pts, dev/shm, etc/hostname); fixed etc/hosts"
+                    + " and etc/resolv.conf.")
     boolean dockerDefaults;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+    @Option(
+            names = "--platform",
+            paramLabel = "OS/ARCH[/VARIANT]",
+            converter = PlatformConverter.class,
             description = "The image to export from an index (default: this machine's platform).")
     Platform platform;
 
-    @Option(names = "--via-container", description = "For docker sources: linuxkit's route, docker create +"
-            + " docker export + docker rm (the container is removed also on failure and on Ctrl-C).")
+    @Option(
+            names = "--via-container",
+            description = "For docker sources: linuxkit's route, docker create +"
+                    + " docker export + docker rm (the container is removed also on failure and on Ctrl-C).")
     boolean viaContainer;
 
     @Inject
@@ -116,30 +137,42 @@ public class ExportCommand implements Callable<Integer> {
     }
 
     private static String clean(String path) {
-        return String.join("/", java.util.Arrays.stream(path.split("/"))
-                .filter(p -> !p.isEmpty() && !p.equals(".")).toList());
+        return String.join(
+                "/",
+                Arrays.stream(path.split("/"))
+                        .filter(p -> !p.isEmpty() && !p.equals("."))
+                        .toList());
     }
 
     @Override
     public Integer call() throws Exception {
         ExportOptions options = options();
-        ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(source);
+        ImageReference ref = transportOptions
+                .registry(transports, spec.commandLine().getErr())
+                .parse(source);
         if (viaContainer) {
             if (!(ref instanceof ContainerExport exporter)) {
-                throw new UsageException("--via-container needs a Docker daemon source (docker-api:, docker-cli:,"
-                        + " docker-daemon:), not " + ref.transport().name() + ":", null);
+                throw new UsageException(
+                        "--via-container needs a Docker daemon source (docker-api:, docker-cli:,"
+                                + " docker-daemon:), not " + ref.transport().name() + ":",
+                        null);
             }
             try (OutputTarget out = OutputTarget.open(output, stdout, force);
-                 InputStream exported = exporter.exportContainer(transportOptions.context())) {
+                    InputStream exported = exporter.exportContainer(transportOptions.context())) {
                 RootfsExport.filter(exported, options, out.stream());
                 out.commit();
             }
             return 0;
         }
         try (OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
-             ImageSource src = ref.openSource(transportOptions.context())) {
+                ImageSource src = ref.openSource(transportOptions.context())) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
-            RootfsExport.write(src, image, options, out.stream(), transportOptions.context().tmpDir(),
+            RootfsExport.write(
+                    src,
+                    image,
+                    options,
+                    out.stream(),
+                    transportOptions.context().tmpDir(),
                     layerLimit.maxLayerSize());
             out.commit();
         }

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -25,8 +26,8 @@ public final class Ferry {
     /**
      * The command line for running {@code args} (null: every command): only the subcommand they name is built.
      */
-    static CommandLine create(com.google.inject.Module module, OutputStream stdout, OutputStream stderr,
-                              String[] args) {
+    static CommandLine create(
+            com.google.inject.Module module, OutputStream stdout, OutputStream stderr, String[] args) {
         Injector injector = Guice.createInjector(module);
         GuiceFactory factory = new GuiceFactory(injector);
         CommandLine cli = new CommandLine(RootCommand.class, factory);
@@ -47,7 +48,7 @@ public final class Ferry {
      */
     public static int run(OutputStream stdout, OutputStream stderr, String... args) {
         Stdout.Guard guard = new Stdout.Guard(stdout);
-        OutputStream out = new java.io.BufferedOutputStream(guard, 1 << 16);
+        OutputStream out = new BufferedOutputStream(guard, 1 << 16);
         CommandLine cli = create(new FerryModule(out), out, stderr, args);
         cli.setExecutionExceptionHandler(new ErrorHandler(guard::failure));
         int code;

@@ -8,7 +8,10 @@ import dev.ferry.engine.ImageInspector;
 import dev.ferry.engine.PluginLoader;
 import dev.ferry.engine.TransportRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Ferry's bindings. Free of side effects: transports are discovered when a command first asks for the registry,
@@ -18,7 +21,7 @@ public class FerryModule extends AbstractModule {
     private final Stdout stdout;
 
     /** Bindings for a process whose standard output is {@code stdout}. */
-    public FerryModule(java.io.OutputStream stdout) {
+    public FerryModule(OutputStream stdout) {
         this.stdout = new Stdout(stdout);
     }
 
@@ -35,8 +38,8 @@ public class FerryModule extends AbstractModule {
         return new Transports(warnings -> {
             try {
                 ClassLoader ferry = Ferry.class.getClassLoader();
-                java.util.List<TransportRegistry.Entry> all = new java.util.ArrayList<>(
-                        TransportRegistry.load(ferry).entries());
+                List<TransportRegistry.Entry> all =
+                        new ArrayList<>(TransportRegistry.load(ferry).entries());
                 all.addAll(PluginLoader.load(global.pluginPath(), ferry, warnings));
                 return TransportRegistry.of(all);
             } catch (IOException e) {

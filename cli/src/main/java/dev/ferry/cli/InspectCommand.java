@@ -6,13 +6,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.inject.Inject;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.model.InspectedImage;
 import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.ImageConfig;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,7 +26,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry inspect REF}: an image's manifest, config and layers as JSON, or its raw manifest or config. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = "Print an image's digest, platform, config and layers as JSON.")
 public class InspectCommand implements Callable<Integer> {
     @Mixin
@@ -48,7 +51,10 @@ public class InspectCommand implements Callable<Integer> {
         boolean config;
     }
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
+    @Option(
+            names = "--platform",
+            paramLabel = "OS/ARCH[/VARIANT]",
+            converter = PlatformConverter.class,
             description = "The image to inspect in an index (default: this machine's platform).")
     Platform platform;
 
@@ -69,7 +75,9 @@ public class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ImageReference ref = transportOptions.registry(transports, spec.commandLine().getErr()).parse(reference);
+        ImageReference ref = transportOptions
+                .registry(transports, spec.commandLine().getErr())
+                .parse(reference);
         try (ImageSource source = ref.openSource(registryOptions.apply(transportOptions.context()))) {
             if (raw != null && raw.manifest) {
                 writeRaw(source.manifest().bytes());
@@ -80,7 +88,9 @@ public class InspectCommand implements Callable<Integer> {
                 writeRaw(image.configBytes());
                 return 0;
             }
-            String json = Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT)
+            String json = Json.MAPPER
+                    .copy()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(describe(ref, image));
             spec.commandLine().getOut().println(json);
             spec.commandLine().getOut().flush();
@@ -89,7 +99,7 @@ public class InspectCommand implements Callable<Integer> {
     }
 
     /** Bytes exactly: straight to the standard output stream, not through a character writer. */
-    private void writeRaw(byte[] bytes) throws java.io.IOException {
+    private void writeRaw(byte[] bytes) throws IOException {
         spec.commandLine().getOut().flush();
         stdout.stream().write(bytes);
         stdout.stream().flush();
@@ -119,7 +129,8 @@ public class InspectCommand implements Callable<Integer> {
         node.put("user", config.user());
         ObjectNode labels = node.putObject("labels");
         if (config.labels() != null) {
-            config.labels().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            config.labels().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> labels.put(e.getKey(), e.getValue()));
         }
         putList(node, "exposedPorts", config.exposedPorts() == null ? List.of() : config.exposedPorts());

@@ -10,7 +10,10 @@ import picocli.CommandLine.Option;
  * line naming the layer and the limit, before anything it made becomes visible.
  */
 public class LayerLimitOptions {
-    @Option(names = "--max-layer-size", paramLabel = "SIZE", converter = SizeConverter.class,
+    @Option(
+            names = "--max-layer-size",
+            paramLabel = "SIZE",
+            converter = SizeConverter.class,
             description = "The most bytes one layer may hold uncompressed (K, M, G, T suffixes, powers of 1024; or"
                     + " unlimited). A layer past it fails the command: a small compressed layer that expands"
                     + " without end cannot fill the disk. Default: 16G.")

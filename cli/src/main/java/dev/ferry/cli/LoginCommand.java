@@ -1,22 +1,29 @@
 package dev.ferry.cli;
 
+import dev.ferry.spi.OpenContext;
 import dev.ferry.transport.registry.RegistryLogin;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry login [HOST]}: checks credentials against a registry and stores them where docker login does. */
-@Command(name = "login", mixinStandardHelpOptions = true,
-        description = {"Check credentials against a registry, then store them where `docker login` does"
-                + " (--authfile, else ~/.docker/config.json or its credsStore).", "HOST defaults to docker.io."})
+@Command(
+        name = "login",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check credentials against a registry, then store them where `docker login` does"
+                    + " (--authfile, else ~/.docker/config.json or its credsStore).",
+            "HOST defaults to docker.io."
+        })
 public class LoginCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
@@ -27,21 +34,33 @@ public class LoginCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "HOST[:PORT]", description = "The registry.")
     String host;
 
-    @Option(names = {"-u", "--username"}, paramLabel = "USER", description = "The user (asked when missing).")
+    @Option(
+            names = {"-u", "--username"},
+            paramLabel = "USER",
+            description = "The user (asked when missing).")
     String username;
 
     @Option(names = "--password-stdin", description = "Read the password from the standard input.")
     boolean passwordStdin;
 
-    @Option(names = "--authfile", paramLabel = "FILE", description = "Store them in this file (default:"
-            + " ~/.docker/config.json, DOCKER_CONFIG's).")
-    java.nio.file.Path authFile;
+    @Option(
+            names = "--authfile",
+            paramLabel = "FILE",
+            description = "Store them in this file (default:" + " ~/.docker/config.json, DOCKER_CONFIG's).")
+    Path authFile;
 
-    @Option(names = "--cert-dir", paramLabel = "DIR", description = "CAs (*.crt) and client certificates (*.cert"
-            + " with *.key) for the registry. Default: /etc/docker/certs.d/HOST[:PORT].")
-    java.nio.file.Path certDir;
+    @Option(
+            names = "--cert-dir",
+            paramLabel = "DIR",
+            description = "CAs (*.crt) and client certificates (*.cert"
+                    + " with *.key) for the registry. Default: /etc/docker/certs.d/HOST[:PORT].")
+    Path certDir;
 
-    @Option(names = "--tls-verify", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+    @Option(
+            names = "--tls-verify",
+            paramLabel = "BOOL",
+            arity = "0..1",
+            fallbackValue = "true",
             description = "Verify the registry's certificate (default: true); false also allows plain HTTP.")
     Boolean tlsVerify;
 
@@ -69,9 +88,10 @@ public class LoginCommand implements Callable<Integer> {
         if (user == null || user.isEmpty() || password == null || password.isEmpty()) {
             throw new UsageException("a user name and a password are needed", null);
         }
-        dev.ferry.spi.OpenContext context = dev.ferry.spi.OpenContext.defaults();
+        OpenContext context = OpenContext.defaults();
         if (certDir != null) {
-            context = context.withOption("registry.cert-dir", certDir.toAbsolutePath().toString());
+            context = context.withOption(
+                    "registry.cert-dir", certDir.toAbsolutePath().toString());
         }
         if (tlsVerify != null) {
             context = context.withOption("registry.tls-verify", tlsVerify.toString());

@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry logout [HOST]}: removes the credentials {@code ferry login} or {@code docker login} stored. */
-@Command(name = "logout", mixinStandardHelpOptions = true,
+@Command(
+        name = "logout",
+        mixinStandardHelpOptions = true,
         description = "Remove the stored credentials of a registry (HOST defaults to docker.io).")
 public class LogoutCommand implements Callable<Integer> {
     @Mixin
@@ -31,8 +33,8 @@ public class LogoutCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String registry = RegistryLogin.registry(host);
         if (!RegistryLogin.erase(registry, authFile)) {
-            throw new FerryException("not logged in to " + registry + " (nothing in "
-                    + RegistryLogin.authFile(authFile) + ")", null);
+            throw new FerryException(
+                    "not logged in to " + registry + " (nothing in " + RegistryLogin.authFile(authFile) + ")", null);
         }
         spec.commandLine().getOut().println("Removed login credentials for " + registry);
         spec.commandLine().getOut().flush();

@@ -1,5 +1,14 @@
 package dev.ferry.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /** The {@code ferry} command. */
 public final class Main {
     private Main() {}
@@ -16,7 +25,7 @@ public final class Main {
         }
         // Standard output as a stream that reports its errors (System.out, a PrintStream, hides them): output cut
         // short by a closed pipe is a failure.
-        System.exit(Ferry.run(new java.io.FileOutputStream(java.io.FileDescriptor.out), System.err, args));
+        System.exit(Ferry.run(new FileOutputStream(FileDescriptor.out), System.err, args));
     }
 
     /**
@@ -25,14 +34,14 @@ public final class Main {
      */
     private static void reportPeakHeap(String file) {
         long peak = 0;
-        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
         try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(file), Long.toString((peak + (1 << 19)) >> 20) + "\n");
-        } catch (java.io.IOException e) {
+            Files.writeString(Path.of(file), Long.toString((peak + (1 << 19)) >> 20) + "\n");
+        } catch (IOException e) {
             System.err.println("ferry: cannot write the heap report to " + file + ": " + e.getMessage());
         }
     }

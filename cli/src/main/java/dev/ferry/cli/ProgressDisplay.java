@@ -37,8 +37,8 @@ final class ProgressDisplay implements CopyListener {
     @Override
     public synchronized void blobDone(Descriptor blob, boolean skipped) {
         err.print("\r\033[K");
-        err.println((skipped ? "Skipped blob " : "Copied blob  ") + blob.digest().shortHex() + "  "
-                + human(blob.size()) + (skipped ? " (already present)" : ""));
+        err.println((skipped ? "Skipped blob " : "Copied blob  ")
+                + blob.digest().shortHex() + "  " + human(blob.size()) + (skipped ? " (already present)" : ""));
         err.flush();
     }
 
@@ -52,15 +52,20 @@ final class ProgressDisplay implements CopyListener {
     private void draw(Descriptor blob, boolean force) {
         lastDraw = System.nanoTime();
         int percent = blob.size() == 0 ? 100 : (int) (done * 100 / blob.size());
-        err.print("\r\033[KCopying blob " + blob.digest().shortHex() + "  " + human(done) + " / "
-                + human(blob.size()) + "  " + percent + "%");
+        err.print("\r\033[KCopying blob " + blob.digest().shortHex() + "  " + human(done) + " / " + human(blob.size())
+                + "  " + percent + "%");
         err.flush();
     }
 
     void finish(CopyResult result) {
         double seconds = (System.nanoTime() - start) / 1e9;
-        err.println(String.format(Locale.ROOT, "Copied %d blobs (%s), skipped %d, in %.1f s; manifest %s",
-                result.blobsCopied(), human(result.bytesCopied()), result.blobsSkipped(), seconds,
+        err.println(String.format(
+                Locale.ROOT,
+                "Copied %d blobs (%s), skipped %d, in %.1f s; manifest %s",
+                result.blobsCopied(),
+                human(result.bytesCopied()),
+                result.blobsSkipped(),
+                seconds,
                 result.mediaType()));
         err.flush();
     }

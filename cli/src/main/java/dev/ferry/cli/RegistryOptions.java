@@ -12,25 +12,32 @@ import picocli.CommandLine.Option;
  * {@code registry.dest.NAME} for one (the transport prefers the side's own).
  */
 public class RegistryOptions {
-    @Option(names = "--creds", paramLabel = "USER[:PASSWORD]",
+    @Option(
+            names = "--creds",
+            paramLabel = "USER[:PASSWORD]",
             description = "Credentials for the registries of SRC and DEST (the password is asked when missing).")
     String creds;
 
     @Option(names = "--src-creds", paramLabel = "USER[:PASSWORD]", description = "Credentials for SRC's registry.")
     String srcCreds;
 
-    @Option(names = "--dest-creds", paramLabel = "USER[:PASSWORD]",
-            description = "Credentials for DEST's registry.")
+    @Option(names = "--dest-creds", paramLabel = "USER[:PASSWORD]", description = "Credentials for DEST's registry.")
     String destCreds;
 
-    @Option(names = "--authfile", paramLabel = "FILE", description = "Read credentials from this file only (the"
-            + " format of ~/.docker/config.json). Default: REGISTRY_AUTH_FILE, else"
-            + " $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json.")
+    @Option(
+            names = "--authfile",
+            paramLabel = "FILE",
+            description = "Read credentials from this file only (the"
+                    + " format of ~/.docker/config.json). Default: REGISTRY_AUTH_FILE, else"
+                    + " $XDG_RUNTIME_DIR/containers/auth.json, then ~/.docker/config.json.")
     Path authFile;
 
-    @Option(names = "--cert-dir", paramLabel = "DIR", description = "CAs (*.crt) and client certificates (*.cert"
-            + " with *.key) for the registries. Default: /etc/docker/certs.d/HOST[:PORT] and"
-            + " /etc/containers/certs.d/HOST[:PORT].")
+    @Option(
+            names = "--cert-dir",
+            paramLabel = "DIR",
+            description = "CAs (*.crt) and client certificates (*.cert"
+                    + " with *.key) for the registries. Default: /etc/docker/certs.d/HOST[:PORT] and"
+                    + " /etc/containers/certs.d/HOST[:PORT].")
     Path certDir;
 
     @Option(names = "--src-cert-dir", paramLabel = "DIR", description = "As --cert-dir, for SRC only.")
@@ -39,23 +46,39 @@ public class RegistryOptions {
     @Option(names = "--dest-cert-dir", paramLabel = "DIR", description = "As --cert-dir, for DEST only.")
     Path destCertDir;
 
-    @Option(names = "--tls-verify", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+    @Option(
+            names = "--tls-verify",
+            paramLabel = "BOOL",
+            arity = "0..1",
+            fallbackValue = "true",
             description = "Verify registries' certificates (default: true); false also allows plain HTTP.")
     Boolean tlsVerify;
 
-    @Option(names = "--src-tls-verify", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+    @Option(
+            names = "--src-tls-verify",
+            paramLabel = "BOOL",
+            arity = "0..1",
+            fallbackValue = "true",
             description = "As --tls-verify, for SRC only.")
     Boolean srcTlsVerify;
 
-    @Option(names = "--dest-tls-verify", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+    @Option(
+            names = "--dest-tls-verify",
+            paramLabel = "BOOL",
+            arity = "0..1",
+            fallbackValue = "true",
             description = "As --tls-verify, for DEST only.")
     Boolean destTlsVerify;
 
-    @Option(names = "--retry-times", paramLabel = "N",
+    @Option(
+            names = "--retry-times",
+            paramLabel = "N",
             description = "Try a failed registry request N more times (default: 3).")
     Integer retryTimes;
 
-    @Option(names = "--retry-delay", paramLabel = "DURATION",
+    @Option(
+            names = "--retry-delay",
+            paramLabel = "DURATION",
             description = "Wait this long between tries, for example 2s (default: exponential backoff from 1 s).")
     String retryDelay;
 
@@ -65,10 +88,22 @@ public class RegistryOptions {
         c = set(c, "registry.creds", creds(creds, "--creds"));
         c = set(c, "registry.src.creds", creds(srcCreds, "--src-creds"));
         c = set(c, "registry.dest.creds", creds(destCreds, "--dest-creds"));
-        c = set(c, "registry.authfile", authFile == null ? null : authFile.toAbsolutePath().toString());
-        c = set(c, "registry.cert-dir", certDir == null ? null : certDir.toAbsolutePath().toString());
-        c = set(c, "registry.src.cert-dir", srcCertDir == null ? null : srcCertDir.toAbsolutePath().toString());
-        c = set(c, "registry.dest.cert-dir", destCertDir == null ? null : destCertDir.toAbsolutePath().toString());
+        c = set(
+                c,
+                "registry.authfile",
+                authFile == null ? null : authFile.toAbsolutePath().toString());
+        c = set(
+                c,
+                "registry.cert-dir",
+                certDir == null ? null : certDir.toAbsolutePath().toString());
+        c = set(
+                c,
+                "registry.src.cert-dir",
+                srcCertDir == null ? null : srcCertDir.toAbsolutePath().toString());
+        c = set(
+                c,
+                "registry.dest.cert-dir",
+                destCertDir == null ? null : destCertDir.toAbsolutePath().toString());
         c = set(c, "registry.tls-verify", tlsVerify == null ? null : tlsVerify.toString());
         c = set(c, "registry.src.tls-verify", srcTlsVerify == null ? null : srcTlsVerify.toString());
         c = set(c, "registry.dest.tls-verify", destTlsVerify == null ? null : destTlsVerify.toString());
@@ -97,7 +132,8 @@ public class RegistryOptions {
         }
         Console console = System.console();
         if (console == null) {
-            throw new UsageException(flag + " gives no password and there is no terminal to ask for it",
+            throw new UsageException(
+                    flag + " gives no password and there is no terminal to ask for it",
                     "write " + flag + " USER:PASSWORD");
         }
         char[] password = console.readPassword("Password for %s: ", value);

@@ -1,5 +1,10 @@
 package dev.ferry.cli;
 
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -7,22 +12,36 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry}: the root command; it only dispatches. */
-@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+        name = "ferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Moves container images between Docker and daemonless OCI storage.",
-        footer = {"", "References are TRANSPORT:DETAILS, for example oci:./layout:latest or oci-archive:img.tar.",
-                "Exit status: 0 success, 1 the operation failed, 2 usage or reference syntax error."})
+        footer = {
+            "",
+            "References are TRANSPORT:DETAILS, for example oci:./layout:latest or oci-archive:img.tar.",
+            "Exit status: 0 success, 1 the operation failed, 2 usage or reference syntax error."
+        })
 public class RootCommand implements Runnable {
     /** The subcommands, in the order help lists them. */
-    static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands(TransportsCommand.class,
-            InspectCommand.class, CopyCommand.class, ExportCommand.class, BundleCommand.class, BuildCommand.class,
-            LoginCommand.class, LogoutCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class);
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+            TransportsCommand.class,
+            InspectCommand.class,
+            CopyCommand.class,
+            ExportCommand.class,
+            BundleCommand.class,
+            BuildCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
+            ConformanceCommand.class,
+            CommandLine.HelpCommand.class);
 
-    private static java.util.Map<String, Class<?>> subcommands(Class<?>... types) {
-        java.util.Map<String, Class<?>> map = new java.util.LinkedHashMap<>();
+    private static Map<String, Class<?>> subcommands(Class<?>... types) {
+        Map<String, Class<?>> map = new LinkedHashMap<>();
         for (Class<?> type : types) {
             map.put(type.getAnnotation(Command.class).name(), type);
         }
-        return java.util.Collections.unmodifiableMap(map);
+        return Collections.unmodifiableMap(map);
     }
 
     /**
@@ -30,7 +49,7 @@ public class RootCommand implements Runnable {
      * option of every command it is given, which is a third of ferry's start-up); all of them for help, a bare
      * {@code ferry} or an unknown command, so that usage messages list them all.
      */
-    static java.util.Collection<Class<?>> neededFor(String[] args) {
+    static Collection<Class<?>> neededFor(String[] args) {
         if (args != null) {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -41,7 +60,7 @@ public class RootCommand implements Runnable {
                 } else if (!arg.startsWith("-")) {
                     Class<?> type = SUBCOMMANDS.get(arg);
                     if (type != null && type != CommandLine.HelpCommand.class) {
-                        return java.util.List.of(type);
+                        return List.of(type);
                     }
                     break;
                 }

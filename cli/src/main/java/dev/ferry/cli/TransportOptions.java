@@ -4,6 +4,7 @@ import dev.ferry.engine.TransportRegistry;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.support.TempFiles;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -14,20 +15,28 @@ public class TransportOptions {
     /** The alias that names the Docker daemon through whichever transport the user picked. */
     static final String DOCKER_DAEMON = "docker-daemon";
 
-    @Option(names = "--tmpdir", paramLabel = "DIR",
+    @Option(
+            names = "--tmpdir",
+            paramLabel = "DIR",
             description = "Where temporary files go (a docker save is spooled there). Default: inside DEST when it"
                     + " is a layout (spooled layers are then linked, not copied), else the system's.")
     Path tmpDir;
 
-    @Option(names = "--docker-host", paramLabel = "URL",
+    @Option(
+            names = "--docker-host",
+            paramLabel = "URL",
             description = "The Docker daemon, for example unix:///var/run/docker.sock. Default: DOCKER_HOST.")
     String dockerHost;
 
-    @Option(names = "--docker-binary", paramLabel = "PATH",
+    @Option(
+            names = "--docker-binary",
+            paramLabel = "PATH",
             description = "The docker command for docker-cli: (default: docker from PATH).")
     String dockerBinary;
 
-    @Option(names = "--docker-transport", paramLabel = "api|cli",
+    @Option(
+            names = "--docker-transport",
+            paramLabel = "api|cli",
             description = "What docker-daemon: uses: the Engine API (api, the default) or the docker command (cli)."
                     + " Default: FERRY_DOCKER_TRANSPORT, else api.")
     String dockerTransport;
@@ -41,13 +50,14 @@ public class TransportOptions {
         return switch (choice.toLowerCase(Locale.ROOT)) {
             case "api", "docker-api" -> "docker-api";
             case "cli", "docker-cli" -> "docker-cli";
-            default -> throw new UsageException("--docker-transport (or FERRY_DOCKER_TRANSPORT) is \"" + choice
-                    + "\"", "use api or cli");
+            default ->
+                throw new UsageException(
+                        "--docker-transport (or FERRY_DOCKER_TRANSPORT) is \"" + choice + "\"", "use api or cli");
         };
     }
 
     /** The registry with {@code docker-daemon:} resolved; plugin warnings go to {@code err}. */
-    TransportRegistry registry(Transports transports, java.io.PrintWriter err) throws FerryException {
+    TransportRegistry registry(Transports transports, PrintWriter err) throws FerryException {
         return transports.registry(err).withAlias(DOCKER_DAEMON, dockerDaemonTarget());
     }
 

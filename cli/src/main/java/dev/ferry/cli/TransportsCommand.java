@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry transports}: what transports were found, what they can do, and where they came from. */
-@Command(name = "transports", mixinStandardHelpOptions = true,
+@Command(
+        name = "transports",
+        mixinStandardHelpOptions = true,
         description = "List the transports found: name, read/write, syntax, and the jar each came from.")
 public class TransportsCommand implements Callable<Integer> {
     @Mixin
@@ -33,21 +35,29 @@ public class TransportsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        TransportRegistry registry = transportOptions.registry(transports, spec.commandLine().getErr());
+        TransportRegistry registry =
+                transportOptions.registry(transports, spec.commandLine().getErr());
         int width = 42; // the syntax column, as wide as the longest
         for (TransportRegistry.Entry entry : registry.entries()) {
             width = Math.max(width, entry.transport().syntax().length());
         }
         for (TransportRegistry.Entry entry : registry.entries()) {
-            String origin = fullPath ? entry.origin() : String.valueOf(Path.of(entry.origin()).getFileName());
-            out.printf("%-14s %-11s %-" + width + "s %s%s%n", entry.transport().name(),
-                    entry.transport().capabilities().describe(), entry.transport().syntax(), origin,
+            String origin = fullPath
+                    ? entry.origin()
+                    : String.valueOf(Path.of(entry.origin()).getFileName());
+            out.printf(
+                    "%-14s %-11s %-" + width + "s %s%s%n",
+                    entry.transport().name(),
+                    entry.transport().capabilities().describe(),
+                    entry.transport().syntax(),
+                    origin,
                     entry.version() == null ? "" : " (" + entry.version() + ")");
         }
         for (var alias : registry.aliases().entrySet()) {
             boolean installed = registry.find(alias.getValue()).isPresent();
-            out.printf("%-14s -> %s%s (--docker-transport api|cli, or FERRY_DOCKER_TRANSPORT)%n", alias.getKey(),
-                    alias.getValue(), installed ? "" : ", which is not installed");
+            out.printf(
+                    "%-14s -> %s%s (--docker-transport api|cli, or FERRY_DOCKER_TRANSPORT)%n",
+                    alias.getKey(), alias.getValue(), installed ? "" : ", which is not installed");
         }
         out.flush();
         return 0;

@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -20,16 +21,27 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     /** Every package of Ferry's own code (tests and the sample plugins excluded). */
-    private static final List<String> FERRY = List.of("dev.ferry.internal", "dev.ferry.model", "dev.ferry.spi",
-            "dev.ferry.spi.support", "dev.ferry.engine", "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.service",
+    private static final List<String> FERRY = List.of(
+            "dev.ferry.internal",
+            "dev.ferry.model",
+            "dev.ferry.spi",
+            "dev.ferry.spi.support",
+            "dev.ferry.engine",
+            "dev.ferry.rootfs",
+            "dev.ferry.build",
+            "dev.ferry.service",
             "dev.ferry.docker",
-            "dev.ferry.transport", "dev.ferry.conformance", "dev.ferry.api", "dev.ferry.cli");
+            "dev.ferry.transport",
+            "dev.ferry.conformance",
+            "dev.ferry.api",
+            "dev.ferry.cli");
 
     private static JavaClasses classes;
 
     @BeforeAll
     static void importFerry() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.ferry");
     }
 
@@ -42,10 +54,14 @@ class ArchitectureTest {
                 forbidden.add(p.equals("dev.ferry.transport") ? p + ".." : p);
             }
         }
-        return noClasses().that().resideInAPackage(pkg.equals("dev.ferry.transport") ? pkg + ".." : pkg)
-                .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
-                .because(pkg + " may use only " + (allowed.length == 0 ? "no other package of Ferry"
-                        : String.join(", ", allowed)));
+        return noClasses()
+                .that()
+                .resideInAPackage(pkg.equals("dev.ferry.transport") ? pkg + ".." : pkg)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(forbidden.toArray(String[]::new))
+                .because(pkg + " may use only "
+                        + (allowed.length == 0 ? "no other package of Ferry" : String.join(", ", allowed)));
     }
 
     @Test
@@ -70,14 +86,21 @@ class ArchitectureTest {
                 .check(classes);
         only("dev.ferry.rootfs", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.internal")
                 .check(classes);
-        only("dev.ferry.build", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.internal",
-                "dev.ferry.rootfs").check(classes);
+        only(
+                        "dev.ferry.build",
+                        "dev.ferry.model",
+                        "dev.ferry.spi",
+                        "dev.ferry.spi.support",
+                        "dev.ferry.internal",
+                        "dev.ferry.rootfs")
+                .check(classes);
     }
 
     /** Built-in transports are held to the plugin rules: what a stranger's transport cannot use, ours do not. */
     @Test
     void transportsUseOnlyWhatAPluginMay() {
-        only("dev.ferry.docker", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support").check(classes);
+        only("dev.ferry.docker", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support")
+                .check(classes);
         only("dev.ferry.transport", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.docker")
                 .check(classes);
     }
@@ -85,17 +108,34 @@ class ArchitectureTest {
     /** The kit is published for transport authors; it runs Ferry's copy engine against their transport. */
     @Test
     void theKitUsesTheSpiAndTheEngine() {
-        only("dev.ferry.conformance", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support",
-                "dev.ferry.engine").check(classes);
+        only("dev.ferry.conformance", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.engine")
+                .check(classes);
     }
 
     /** The use cases combine the engines; the library's entry point calls them, never the command line. */
     @Test
     void useCasesAndTheLibraryApiSitOnTheEngines() {
-        only("dev.ferry.service", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.engine",
-                "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.internal").check(classes);
-        only("dev.ferry.api", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.engine",
-                "dev.ferry.rootfs", "dev.ferry.build", "dev.ferry.service", "dev.ferry.internal").check(classes);
+        only(
+                        "dev.ferry.service",
+                        "dev.ferry.model",
+                        "dev.ferry.spi",
+                        "dev.ferry.spi.support",
+                        "dev.ferry.engine",
+                        "dev.ferry.rootfs",
+                        "dev.ferry.build",
+                        "dev.ferry.internal")
+                .check(classes);
+        only(
+                        "dev.ferry.api",
+                        "dev.ferry.model",
+                        "dev.ferry.spi",
+                        "dev.ferry.spi.support",
+                        "dev.ferry.engine",
+                        "dev.ferry.rootfs",
+                        "dev.ferry.build",
+                        "dev.ferry.service",
+                        "dev.ferry.internal")
+                .check(classes);
     }
 
     @Test
@@ -107,17 +147,19 @@ class ArchitectureTest {
     void theRulesSeeEveryPackage() {
         // a rule about a package that no longer exists, or code in a package no rule names, would pass silently
         for (String pkg : FERRY) {
-            boolean present = classes.stream().anyMatch(c -> c.getPackageName().equals(pkg)
-                    || c.getPackageName().startsWith(pkg + "."));
+            boolean present = classes.stream()
+                    .anyMatch(c ->
+                            c.getPackageName().equals(pkg) || c.getPackageName().startsWith(pkg + "."));
             if (!present) {
                 throw new AssertionError("no class of " + pkg + " was imported");
             }
         }
-        Stream.of(classes.toArray(new com.tngtech.archunit.core.domain.JavaClass[0]))
+        Stream.of(classes.toArray(new JavaClass[0]))
                 .map(c -> c.getPackageName())
                 .filter(p -> FERRY.stream().noneMatch(f -> p.equals(f) || p.startsWith(f + ".")))
                 .filter(p -> !p.startsWith("dev.ferry.sample") && !p.startsWith("dev.ferry.bench"))
-                .findFirst().ifPresent(p -> {
+                .findFirst()
+                .ifPresent(p -> {
                     throw new AssertionError("package " + p + " is in no rule of this test; add it");
                 });
     }

@@ -32,23 +32,28 @@ class ErrorHandlerTest {
     void aDanglingSymlinkInTheWayIsNamedWithWhereItPoints() throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("bundle"), dir.resolve("gone/b"));
         String line = messageOf(() -> Files.createDirectory(link));
-        assertEquals("cannot create the folder " + link + ": it is a symlink to " + dir.resolve("gone/b")
-                + ", which does not exist; remove the link, or name another path (Ferry does not create what a"
-                + " link points to)", line);
+        assertEquals(
+                "cannot create the folder " + link + ": it is a symlink to " + dir.resolve("gone/b")
+                        + ", which does not exist; remove the link, or name another path (Ferry does not create what a"
+                        + " link points to)",
+                line);
     }
 
     @Test
     void aMissingFolderIsNamed() {
         Path file = dir.resolve("none/deeper/out.tar");
         String line = messageOf(() -> Files.newOutputStream(file).close());
-        assertEquals("cannot write " + file + ": the folder " + dir.resolve("none") + " does not exist; create it"
-                + " first, or check the path", line);
+        assertEquals(
+                "cannot write " + file + ": the folder " + dir.resolve("none") + " does not exist; create it"
+                        + " first, or check the path",
+                line);
     }
 
     @Test
     void existingFilesAndFilesInTheWay() throws Exception {
         Path file = Files.writeString(dir.resolve("f"), "x");
-        assertEquals("cannot create the folder " + file + ": it already exists; remove it, or name another path",
+        assertEquals(
+                "cannot create the folder " + file + ": it already exists; remove it, or name another path",
                 messageOf(() -> Files.createDirectory(file)));
         String line = messageOf(() -> Files.createDirectory(file.resolve("sub")));
         assertTrue(line.startsWith("cannot create the folder " + file.resolve("sub") + ": "), line);
@@ -58,8 +63,9 @@ class ErrorHandlerTest {
     @Test
     void permissionDeniedSaysWhatToCheck() {
         String line = ErrorHandler.message(new AccessDeniedException("/etc/x"));
-        assertEquals("cannot access /etc/x: permission denied; check the permissions of it and of the folders above"
-                + " it", line);
+        assertEquals(
+                "cannot access /etc/x: permission denied; check the permissions of it and of the folders above" + " it",
+                line);
     }
 
     @Test

@@ -49,8 +49,7 @@ class StdoutTest {
     private static void failsWithOneLine(String[] result) {
         assertEquals("1", result[0], result[1]);
         assertEquals(1, result[1].strip().lines().count(), result[1]);
-        assertTrue(result[1].startsWith("ferry: standard output was closed before the end of the output"),
-                result[1]);
+        assertTrue(result[1].startsWith("ferry: standard output was closed before the end of the output"), result[1]);
     }
 
     @Test

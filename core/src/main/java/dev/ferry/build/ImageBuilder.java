@@ -4,25 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.model.InspectedImage;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.internal.Json;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ImageManifest;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.model.Platform;
-import dev.ferry.spi.BlobNotFoundException;
 import dev.ferry.rootfs.DiffIdVerifier;
 import dev.ferry.rootfs.LayerLimit;
+import dev.ferry.spi.BlobNotFoundException;
 import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -54,15 +54,22 @@ public final class ImageBuilder {
      * @param platform the platform, for an image without a base
      * @param created the creation time, and the time of the history entry
      */
-    public record Options(List<String> entrypoint, List<String> cmd, Map<String, String> env,
-                          Map<String, String> labels, String workdir, String user, Platform platform,
-                          Instant created) {}
+    public record Options(
+            List<String> entrypoint,
+            List<String> cmd,
+            Map<String, String> env,
+            Map<String, String> labels,
+            String workdir,
+            String user,
+            Platform platform,
+            Instant created) {}
 
     private ImageBuilder() {}
 
     /** The built image. {@code base} and {@code baseImage} are both null for an image from nothing. */
-    public static ImageSource build(String context, ImageSource base, InspectedImage baseImage,
-                                    LayerBuilder.Layer layer, Options options) throws CorruptImageException {
+    public static ImageSource build(
+            String context, ImageSource base, InspectedImage baseImage, LayerBuilder.Layer layer, Options options)
+            throws CorruptImageException {
         return build(context, base, baseImage, layer, options, LayerLimit.DEFAULT);
     }
 
@@ -73,36 +80,52 @@ public final class ImageBuilder {
      *
      * @throws CorruptImageException if the base's config lists another number of diffIDs than it has layers
      */
-    public static ImageSource build(String context, ImageSource base, InspectedImage baseImage,
-                                    LayerBuilder.Layer layer, Options options, long maxLayerSize)
+    public static ImageSource build(
+            String context,
+            ImageSource base,
+            InspectedImage baseImage,
+            LayerBuilder.Layer layer,
+            Options options,
+            long maxLayerSize)
             throws CorruptImageException {
         Map<Digest, Integer> baseLayers = new HashMap<>();
         if (baseImage != null) {
             List<Descriptor> layers = baseImage.image().layers();
             if (baseImage.config().diffIds().size() != layers.size()) {
-                throw new CorruptImageException("base image " + baseImage.manifest().digest() + " has "
-                        + layers.size() + " layers but its config lists " + baseImage.config().diffIds().size()
-                        + " diffIDs (rootfs.diff_ids)");
+                throw new CorruptImageException(
+                        "base image " + baseImage.manifest().digest() + " has "
+                                + layers.size() + " layers but its config lists "
+                                + baseImage.config().diffIds().size()
+                                + " diffIDs (rootfs.diff_ids)");
             }
             for (int i = 0; i < layers.size(); i++) {
                 baseLayers.putIfAbsent(layers.get(i).digest(), i);
             }
         }
-        ManifestFormat format = baseImage == null ? ManifestFormat.OCI
+        ManifestFormat format = baseImage == null
+                ? ManifestFormat.OCI
                 : ManifestFormat.of(baseImage.manifest().mediaType()).orElse(ManifestFormat.OCI);
         byte[] config = config(baseImage, layer, options);
         Descriptor configDescriptor = Descriptor.of(format.configType(), Digest.sha256(config), config.length);
-        Descriptor layerDescriptor = Descriptor.of(format.layerType(MediaTypes.Compression.GZIP), layer.digest(),
-                layer.size());
+        Descriptor layerDescriptor =
+                Descriptor.of(format.layerType(MediaTypes.Compression.GZIP), layer.digest(), layer.size());
         List<Descriptor> layers = new ArrayList<>();
         if (baseImage != null) {
             layers.addAll(baseImage.image().layers());
         }
         layers.add(layerDescriptor);
-        ManifestBytes bytes = new ImageManifest(format.manifestType(), configDescriptor, layers, Map.of(), null, null)
-                .toBytes();
-        return new Built(new BuildReference(context), base, bytes, configDescriptor, config, layer, baseLayers,
-                baseImage == null ? List.of() : baseImage.config().diffIds(), maxLayerSize);
+        ManifestBytes bytes =
+                new ImageManifest(format.manifestType(), configDescriptor, layers, Map.of(), null, null).toBytes();
+        return new Built(
+                new BuildReference(context),
+                base,
+                bytes,
+                configDescriptor,
+                config,
+                layer,
+                baseLayers,
+                baseImage == null ? List.of() : baseImage.config().diffIds(),
+                maxLayerSize);
     }
 
     private static String timestamp(Instant instant) {
@@ -200,9 +223,16 @@ public final class ImageBuilder {
     }
 
     /** The built image: the base's blobs, the new layer from its file, the config and manifest from memory. */
-    private record Built(ImageReference reference, ImageSource base, ManifestBytes manifest,
-                         Descriptor configDescriptor, byte[] config, LayerBuilder.Layer layer,
-                         Map<Digest, Integer> baseLayers, List<Digest> diffIds, long maxLayerSize)
+    private record Built(
+            ImageReference reference,
+            ImageSource base,
+            ManifestBytes manifest,
+            Descriptor configDescriptor,
+            byte[] config,
+            LayerBuilder.Layer layer,
+            Map<Digest, Integer> baseLayers,
+            List<Digest> diffIds,
+            long maxLayerSize)
             implements ImageSource {
         @Override
         public ManifestBytes manifest(Digest digest) throws IOException {
@@ -227,8 +257,11 @@ public final class ImageBuilder {
                 return blob;
             }
             // read whole (no file digest to trust instead), so the check runs even when the sink links the file
-            return new BlobStream(new DiffIdVerifier(blob.stream(), descriptor, i, diffIds.get(i), maxLayerSize),
-                    blob.size(), blob.file(), null);
+            return new BlobStream(
+                    new DiffIdVerifier(blob.stream(), descriptor, i, diffIds.get(i), maxLayerSize),
+                    blob.size(),
+                    blob.file(),
+                    null);
         }
 
         @Override

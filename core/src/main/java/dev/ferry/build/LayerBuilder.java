@@ -1,10 +1,14 @@
 package dev.ferry.build;
 
 import dev.ferry.internal.CountingOutputStream;
-import dev.ferry.spi.support.NonClosingOutputStream;
+import dev.ferry.internal.ParallelGzipOutputStream;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
+import dev.ferry.rootfs.Entries;
+import dev.ferry.rootfs.FileNames;
 import dev.ferry.spi.FerryException;
+import dev.ferry.spi.support.NonClosingOutputStream;
+import dev.ferry.spi.support.TempFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -22,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import dev.ferry.rootfs.Entries;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -51,19 +55,18 @@ public final class LayerBuilder {
      * @param gid the group to record, or -1 for 0
      * @param mtime the mtime of every entry
      */
-    public static Layer build(Path context, long uid, long gid, Instant mtime, Path tmpDir,
-                              Consumer<String> warnings) throws IOException {
+    public static Layer build(Path context, long uid, long gid, Instant mtime, Path tmpDir, Consumer<String> warnings)
+            throws IOException {
         if (!Files.isDirectory(context)) {
             throw new FerryException(context + " is not a folder", "name the folder to build the layer from");
         }
         // a TempFiles name: removed at Ctrl-C/SIGTERM, and swept by the next run after a SIGKILL
-        Path file = dev.ferry.spi.support.TempFiles.createFile(tmpDir, "layer.tar.gz");
+        Path file = TempFiles.createFile(tmpDir, "layer.tar.gz");
         boolean ok = false;
         try {
             try {
                 // a blob's usual mode, since a layout sink may link this very file into blobs/
-                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString(
-                        "rw-r--r--"));
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException e) {
                 // not a POSIX filesystem: keep the default
             }
@@ -71,12 +74,12 @@ public final class LayerBuilder {
             MessageDigest uncompressed = DigestAlgorithm.SHA256.newMessageDigest();
             long size;
             try (OutputStream fileOut = Files.newOutputStream(file);
-                 CountingOutputStream counting = new CountingOutputStream(new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
-                         compressed));
-                 dev.ferry.internal.ParallelGzipOutputStream gzip = new dev.ferry.internal.ParallelGzipOutputStream(
-                         new NonClosingOutputStream(counting), dev.ferry.internal.ParallelGzipOutputStream.LAYER_LEVEL);
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(gzip, uncompressed),
-                         "UTF-8")) {
+                    CountingOutputStream counting = new CountingOutputStream(
+                            new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16), compressed));
+                    ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(
+                            new NonClosingOutputStream(counting), ParallelGzipOutputStream.LAYER_LEVEL);
+                    TarArchiveOutputStream tar =
+                            new TarArchiveOutputStream(new DigestOutputStream(gzip, uncompressed), "UTF-8")) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -87,13 +90,16 @@ public final class LayerBuilder {
                 counting.flush();
                 size = counting.count();
             }
-            Layer layer = new Layer(file, Digest.fromHash(DigestAlgorithm.SHA256, compressed.digest()), size,
+            Layer layer = new Layer(
+                    file,
+                    Digest.fromHash(DigestAlgorithm.SHA256, compressed.digest()),
+                    size,
                     Digest.fromHash(DigestAlgorithm.SHA256, uncompressed.digest()));
             ok = true;
             return layer;
         } finally {
             if (!ok) {
-                dev.ferry.spi.support.TempFiles.delete(file);
+                TempFiles.delete(file);
             }
         }
     }
@@ -106,25 +112,27 @@ public final class LayerBuilder {
     private static final int S_IFBLK = 0060000;
     private static final int S_IFIFO = 0010000;
 
-    private static void write(Path context, TarArchiveOutputStream tar, long uid, long gid, FileTime mtime,
-                              Consumer<String> warnings) throws IOException {
+    private static void write(
+            Path context, TarArchiveOutputStream tar, long uid, long gid, FileTime mtime, Consumer<String> warnings)
+            throws IOException {
         List<Path> paths;
         try (Stream<Path> walk = Files.walk(context)) {
             paths = new ArrayList<>(walk.filter(p -> !p.equals(context)).toList());
         }
-        paths.sort((a, b) -> context.relativize(a).toString().compareTo(context.relativize(b).toString()));
+        paths.sort((a, b) ->
+                context.relativize(a).toString().compareTo(context.relativize(b).toString()));
         Map<Object, String> inodes = new HashMap<>();
         for (Path p : paths) {
-            String name = dev.ferry.rootfs.FileNames.of(context.relativize(p)).replace('\\', '/');
+            String name = FileNames.of(context.relativize(p)).replace('\\', '/');
             // one lstat per path: the kind comes from the mode's type bits
-            Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,ino,dev,nlink,size,rdev",
-                    LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> attrs =
+                    Files.readAttributes(p, "unix:mode,ino,dev,nlink,size,rdev", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) attrs.get("mode");
             TarArchiveEntry entry;
             switch (mode & S_IFMT) {
                 case S_IFLNK -> {
                     entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                    entry.setLinkName(dev.ferry.rootfs.FileNames.of(Files.readSymbolicLink(p)));
+                    entry.setLinkName(FileNames.of(Files.readSymbolicLink(p)));
                     entry.setMode(0120777);
                 }
                 case S_IFDIR -> {

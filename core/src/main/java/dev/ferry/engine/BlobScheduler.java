@@ -143,7 +143,8 @@ final class BlobScheduler {
     }
 
     private static boolean isInterruption(Throwable t) {
-        return t instanceof InterruptedIOException || t instanceof ClosedByInterruptException
+        return t instanceof InterruptedIOException
+                || t instanceof ClosedByInterruptException
                 || t instanceof InterruptedException;
     }
 

@@ -131,7 +131,9 @@ final class BlobTransfer {
                 throw new DigestMismatchException(blob.digest(), null, blob.size(), stream.size());
             }
             InputStream in = new ProgressStream(stream.stream(), blob, listener);
-            if (!(link && stream.file() != null && sink instanceof LinkingSink linking
+            if (!(link
+                    && stream.file() != null
+                    && sink instanceof LinkingSink linking
                     && link(linking, blob, stream, in))) {
                 put(blob, in);
             }
@@ -168,8 +170,9 @@ final class BlobTransfer {
         VerifyingInputStream verifying = VerifyingInputStream.verify(in, blob);
         sink.putBlob(blob, verifying);
         if (!verifying.verified()) {
-            throw new FerryException("transport " + sink.reference().transport().name() + " stored blob "
-                    + blob.digest() + " without reading it whole",
+            throw new FerryException(
+                    "transport " + sink.reference().transport().name() + " stored blob " + blob.digest()
+                            + " without reading it whole",
                     "the transport breaks the ImageSink contract; report it to its author");
         }
     }

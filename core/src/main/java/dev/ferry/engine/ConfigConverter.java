@@ -16,12 +16,20 @@ import java.util.List;
  * {@code config.Hostname}, {@code config.Image}, ...) is dropped on the way to OCI. The diffIDs never change.
  */
 public final class ConfigConverter {
-    private static final List<String> TOP = List.of("created", "author", "architecture", "os", "os.version",
-            "os.features", "variant");
-    private static final List<String> CONFIG = List.of("User", "ExposedPorts", "Env", "Entrypoint", "Cmd",
-            "Volumes", "WorkingDir", "Labels", "StopSignal", "ArgsEscaped");
-    private static final List<String> HISTORY = List.of("created", "created_by", "author", "comment",
-            "empty_layer");
+    private static final List<String> TOP =
+            List.of("created", "author", "architecture", "os", "os.version", "os.features", "variant");
+    private static final List<String> CONFIG = List.of(
+            "User",
+            "ExposedPorts",
+            "Env",
+            "Entrypoint",
+            "Cmd",
+            "Volumes",
+            "WorkingDir",
+            "Labels",
+            "StopSignal",
+            "ArgsEscaped");
+    private static final List<String> HISTORY = List.of("created", "created_by", "author", "comment", "empty_layer");
 
     private ConfigConverter() {}
 

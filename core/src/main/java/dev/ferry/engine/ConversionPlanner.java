@@ -8,6 +8,7 @@ import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.UnsupportedManifestException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -27,7 +28,7 @@ final class ConversionPlanner {
      */
     record ImagePlan(ManifestFormat source, ManifestFormat target, List<Compression> layers) {
         ImagePlan {
-            layers = java.util.Collections.unmodifiableList(new ArrayList<>(layers));
+            layers = Collections.unmodifiableList(new ArrayList<>(layers));
         }
 
         /** Whether the manifest is written as it is. */
@@ -37,7 +38,10 @@ final class ConversionPlanner {
             }
             for (int i = 0; i < layers.size(); i++) {
                 Compression to = layers.get(i);
-                if (to != null && to != MediaTypes.layerCompression(image.layers().get(i).mediaType())) {
+                if (to != null
+                        && to
+                                != MediaTypes.layerCompression(
+                                        image.layers().get(i).mediaType())) {
                     return false;
                 }
             }
@@ -60,8 +64,13 @@ final class ConversionPlanner {
      * @param wantedFormat the format the user asked for, or null
      * @param wantedCompression the compression the user asked for, or null
      */
-    ConversionPlanner(String sourceName, String sinkName, List<String> sinkManifestTypes,
-                      Set<Compression> sinkCompressions, ManifestFormat wantedFormat, Compression wantedCompression) {
+    ConversionPlanner(
+            String sourceName,
+            String sinkName,
+            List<String> sinkManifestTypes,
+            Set<Compression> sinkCompressions,
+            ManifestFormat wantedFormat,
+            Compression wantedCompression) {
         this.sourceName = sourceName;
         this.sinkName = sinkName;
         this.sinkManifestTypes = List.copyOf(sinkManifestTypes);
@@ -73,8 +82,11 @@ final class ConversionPlanner {
     /** Whether a layer media type is a tar that Ferry may recompress. */
     static boolean isTarLayer(String mediaType) {
         return switch (mediaType) {
-            case MediaTypes.OCI_LAYER, MediaTypes.OCI_LAYER_GZIP, MediaTypes.OCI_LAYER_ZSTD,
-                    MediaTypes.DOCKER_LAYER, MediaTypes.DOCKER_LAYER_GZIP -> true;
+            case MediaTypes.OCI_LAYER,
+                    MediaTypes.OCI_LAYER_GZIP,
+                    MediaTypes.OCI_LAYER_ZSTD,
+                    MediaTypes.DOCKER_LAYER,
+                    MediaTypes.DOCKER_LAYER_GZIP -> true;
             default -> false;
         };
     }
@@ -85,8 +97,10 @@ final class ConversionPlanner {
         ManifestFormat target = format(mediaType, false);
         List<Compression> layers = new ArrayList<>();
         for (Descriptor layer : image.layers()) {
-            layers.add(isTarLayer(layer.mediaType())
-                    ? compression(MediaTypes.layerCompression(layer.mediaType()), target) : null);
+            layers.add(
+                    isTarLayer(layer.mediaType())
+                            ? compression(MediaTypes.layerCompression(layer.mediaType()), target)
+                            : null);
         }
         return new ImagePlan(source, target, layers);
     }
@@ -120,7 +134,9 @@ final class ConversionPlanner {
             return wantedFormat;
         }
         for (String type : sinkManifestTypes) {
-            ManifestFormat f = ManifestFormat.of(type).filter(m -> m.manifestType().equals(type)).orElse(null);
+            ManifestFormat f = ManifestFormat.of(type)
+                    .filter(m -> m.manifestType().equals(type))
+                    .orElse(null);
             if (f != null) {
                 return f;
             }
@@ -132,13 +148,19 @@ final class ConversionPlanner {
     Compression compression(Compression from, ManifestFormat format) throws FerryException {
         if (wantedCompression != null) {
             if (!format.allows(wantedCompression)) {
-                throw new FerryException("the " + format.cliName() + " format cannot describe "
-                        + name(wantedCompression) + " layers", "choose --compress gzip or none, or --format oci");
+                throw new FerryException(
+                        "the " + format.cliName() + " format cannot describe " + name(wantedCompression) + " layers",
+                        "choose --compress gzip or none, or --format oci");
             }
             if (!sinkCompressions.contains(wantedCompression)) {
-                throw new FerryException(sinkName + " does not store " + name(wantedCompression)
-                        + " layers (it stores: " + sinkCompressions.stream().map(ConversionPlanner::name).toList()
-                        + ")", "choose another --compress");
+                throw new FerryException(
+                        sinkName + " does not store " + name(wantedCompression)
+                                + " layers (it stores: "
+                                + sinkCompressions.stream()
+                                        .map(ConversionPlanner::name)
+                                        .toList()
+                                + ")",
+                        "choose another --compress");
             }
             return wantedCompression;
         }
@@ -150,8 +172,9 @@ final class ConversionPlanner {
                 return c;
             }
         }
-        throw new FerryException(sinkName + " stores no layer compression the " + format.cliName()
-                + " format can describe", "choose another --format");
+        throw new FerryException(
+                sinkName + " stores no layer compression the " + format.cliName() + " format can describe",
+                "choose another --format");
     }
 
     /** "uncompressed", "gzip" or "zstd". */
@@ -160,7 +183,7 @@ final class ConversionPlanner {
     }
 
     private UnsupportedManifestException unreadable(String mediaType) {
-        return new UnsupportedManifestException(sourceName, mediaType,
-                List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST));
+        return new UnsupportedManifestException(
+                sourceName, mediaType, List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST));
     }
 }

@@ -19,8 +19,14 @@ import dev.ferry.spi.OpenContext;
  *     (same filesystem), instead of copied; it is verified either way
  * @param jobs how many blobs to copy at once (at least 1)
  */
-public record CopyOptions(Platform platform, boolean allPlatforms, ManifestFormat format, Compression compression,
-                          OpenContext context, boolean link, int jobs) {
+public record CopyOptions(
+        Platform platform,
+        boolean allPlatforms,
+        ManifestFormat format,
+        Compression compression,
+        OpenContext context,
+        boolean link,
+        int jobs) {
     /** The default number of blobs copied at once. */
     public static final int DEFAULT_JOBS = 4;
 
@@ -32,8 +38,12 @@ public record CopyOptions(Platform platform, boolean allPlatforms, ManifestForma
         }
     }
 
-    public CopyOptions(Platform platform, boolean allPlatforms, ManifestFormat format, Compression compression,
-                       OpenContext context) {
+    public CopyOptions(
+            Platform platform,
+            boolean allPlatforms,
+            ManifestFormat format,
+            Compression compression,
+            OpenContext context) {
         this(platform, allPlatforms, format, compression, context, true, DEFAULT_JOBS);
     }
 

@@ -11,5 +11,5 @@ import dev.ferry.model.Digest;
  * @param blobsSkipped blobs the destination already had
  * @param bytesCopied bytes streamed
  */
-public record CopyResult(Digest manifestDigest, String mediaType, int blobsCopied, int blobsSkipped,
-                         long bytesCopied) {}
+public record CopyResult(
+        Digest manifestDigest, String mediaType, int blobsCopied, int blobsSkipped, long bytesCopied) {}

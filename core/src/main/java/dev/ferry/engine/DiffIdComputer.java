@@ -1,10 +1,10 @@
 package dev.ferry.engine;
 
-import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.BlockPipe;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,28 +25,30 @@ final class DiffIdComputer implements AutoCloseable {
 
     DiffIdComputer(Compression compression) throws IOException {
         InputStream in = blocks.input();
-        thread = new Thread(() -> {
-            MessageDigest md = DigestAlgorithm.SHA256.newMessageDigest();
-            byte[] buf = new byte[1 << 16];
-            try (InputStream plain = Recompressor.decompress(in, compression)) {
-                int n;
-                while ((n = plain.read(buf)) >= 0) {
-                    md.update(buf, 0, n);
-                }
-                result = Digest.fromHash(DigestAlgorithm.SHA256, md.digest());
-            } catch (IOException e) {
-                failure = e;
-            } finally {
-                try {
-                    while (in.read(buf) >= 0) {
-                        // keep draining, so the writer never blocks on a dead reader
+        thread = new Thread(
+                () -> {
+                    MessageDigest md = DigestAlgorithm.SHA256.newMessageDigest();
+                    byte[] buf = new byte[1 << 16];
+                    try (InputStream plain = Recompressor.decompress(in, compression)) {
+                        int n;
+                        while ((n = plain.read(buf)) >= 0) {
+                            md.update(buf, 0, n);
+                        }
+                        result = Digest.fromHash(DigestAlgorithm.SHA256, md.digest());
+                    } catch (IOException e) {
+                        failure = e;
+                    } finally {
+                        try {
+                            while (in.read(buf) >= 0) {
+                                // keep draining, so the writer never blocks on a dead reader
+                            }
+                            in.close();
+                        } catch (IOException e) {
+                            // the writer is gone too
+                        }
                     }
-                    in.close();
-                } catch (IOException e) {
-                    // the writer is gone too
-                }
-            }
-        }, "ferry-diffid");
+                },
+                "ferry-diffid");
         thread.setDaemon(true);
         thread.start();
     }
@@ -85,8 +87,9 @@ final class DiffIdComputer implements AutoCloseable {
             throw new IOException("interrupted while computing a diffID", e);
         }
         if (failure != null || result == null) {
-            throw new CorruptImageException("layer " + layer + " does not decompress: "
-                    + (failure == null ? "no data" : failure.getMessage()), failure);
+            throw new CorruptImageException(
+                    "layer " + layer + " does not decompress: " + (failure == null ? "no data" : failure.getMessage()),
+                    failure);
         }
         return result;
     }

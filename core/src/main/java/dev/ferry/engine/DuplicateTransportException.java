@@ -5,7 +5,8 @@ import dev.ferry.spi.FerryException;
 /** Two transports claim one name. */
 public class DuplicateTransportException extends FerryException {
     public DuplicateTransportException(String name, String firstOrigin, String secondOrigin) {
-        super("two transports are named \"" + name + "\": one in " + firstOrigin + ", one in " + secondOrigin,
+        super(
+                "two transports are named \"" + name + "\": one in " + firstOrigin + ", one in " + secondOrigin,
                 "remove one of the two jars");
     }
 }

@@ -35,8 +35,13 @@ final class ImageConverter {
     private final Path tmpDir;
     private final String sinkName;
 
-    ImageConverter(ImageSource source, BlobTransfer blobs, ConversionPlanner planner, CopyListener listener,
-                   Path tmpDir, String sinkName) {
+    ImageConverter(
+            ImageSource source,
+            BlobTransfer blobs,
+            ConversionPlanner planner,
+            CopyListener listener,
+            Path tmpDir,
+            String sinkName) {
         this.source = source;
         this.blobs = blobs;
         this.planner = planner;
@@ -53,12 +58,15 @@ final class ImageConverter {
         try {
             config = ImageConfig.parse(configBytes);
         } catch (IllegalArgumentException e) {
-            throw new CorruptImageException("config " + image.config().digest() + " of "
-                    + source.reference().displayName() + " is malformed: " + e.getMessage(), e);
+            throw new CorruptImageException(
+                    "config " + image.config().digest() + " of "
+                            + source.reference().displayName() + " is malformed: " + e.getMessage(),
+                    e);
         }
         if (config.diffIds().size() != image.layers().size()) {
-            throw new CorruptImageException("image " + manifest.digest() + " has " + image.layers().size()
-                    + " layers but its config lists " + config.diffIds().size() + " diffIDs");
+            throw new CorruptImageException(
+                    "image " + manifest.digest() + " has " + image.layers().size() + " layers but its config lists "
+                            + config.diffIds().size() + " diffIDs");
         }
         ManifestFormat target = plan.target();
         List<String> changes = new ArrayList<>();
@@ -84,8 +92,14 @@ final class ImageConverter {
             }
             Compression from = MediaTypes.layerCompression(layer.mediaType());
             if (to == from) {
-                layers.add(new Descriptor(target.layerType(to), layer.digest(), layer.size(), layer.annotations(),
-                        null, layer.urls(), null));
+                layers.add(new Descriptor(
+                        target.layerType(to),
+                        layer.digest(),
+                        layer.size(),
+                        layer.annotations(),
+                        null,
+                        layer.urls(),
+                        null));
             } else {
                 changes.add("layer " + layer.digest().shortHex() + " from " + ConversionPlanner.name(from) + " to "
                         + ConversionPlanner.name(to));
@@ -124,12 +138,17 @@ final class ImageConverter {
         return manifest(target, config, layers, Map.of());
     }
 
-    private void schema1Layer(Digest blob, ManifestFormat target, Compression to, Map<Digest, Descriptor> layerOf,
-                              Map<Digest, Digest> diffIdOf) throws IOException {
+    private void schema1Layer(
+            Digest blob,
+            ManifestFormat target,
+            Compression to,
+            Map<Digest, Descriptor> layerOf,
+            Map<Digest, Digest> diffIdOf)
+            throws IOException {
         try (BlobStream stream = source.blob(Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, blob, 0))) {
             if (stream.size() < 0) {
-                throw new CorruptImageException("the size of layer " + blob + " is unknown; a schema 1 manifest"
-                        + " does not record it");
+                throw new CorruptImageException(
+                        "the size of layer " + blob + " is unknown; a schema 1 manifest" + " does not record it");
             }
             Descriptor gzip = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, blob, stream.size());
             listener.blobStarted(gzip);
@@ -161,17 +180,18 @@ final class ImageConverter {
         }
     }
 
-    private Descriptor recompress(Descriptor layer, Compression from, Compression to, Digest diffId,
-                                  ManifestFormat target) throws IOException {
+    private Descriptor recompress(
+            Descriptor layer, Compression from, Compression to, Digest diffId, ManifestFormat target)
+            throws IOException {
         listener.blobStarted(layer);
         Recompressor.Spooled spooled;
         try (BlobStream stream = source.blob(layer)) {
-            spooled = Recompressor.recompress(new ProgressStream(stream.stream(), layer, listener), layer, from, to,
-                    diffId, tmpDir);
+            spooled = Recompressor.recompress(
+                    new ProgressStream(stream.stream(), layer, listener), layer, from, to, diffId, tmpDir);
         }
         try {
-            Descriptor result = new Descriptor(target.layerType(to), spooled.digest(), spooled.size(),
-                    layer.annotations(), null, List.of(), null);
+            Descriptor result = new Descriptor(
+                    target.layerType(to), spooled.digest(), spooled.size(), layer.annotations(), null, List.of(), null);
             blobs.putFile(result, spooled.file());
             listener.blobDone(layer, false);
             return result;
@@ -181,11 +201,18 @@ final class ImageConverter {
     }
 
     /** Puts a new config and returns the manifest for it and {@code layers}. */
-    private ManifestBytes manifest(ManifestFormat target, byte[] config, List<Descriptor> layers,
-                                   Map<String, String> annotations) throws IOException {
+    private ManifestBytes manifest(
+            ManifestFormat target, byte[] config, List<Descriptor> layers, Map<String, String> annotations)
+            throws IOException {
         Descriptor configDescriptor = Descriptor.of(target.configType(), Digest.sha256(config), config.length);
         blobs.putBytes(configDescriptor, config);
-        return new ImageManifest(target.manifestType(), configDescriptor, layers,
-                target == ManifestFormat.OCI ? annotations : Map.of(), null, null).toBytes();
+        return new ImageManifest(
+                        target.manifestType(),
+                        configDescriptor,
+                        layers,
+                        target == ManifestFormat.OCI ? annotations : Map.of(),
+                        null,
+                        null)
+                .toBytes();
     }
 }

@@ -42,10 +42,15 @@ final class ImageCopy {
         this.options = options;
         String sinkName = sink.reference().displayName();
         this.blobs = new BlobTransfer(source, sink, listener, options.link(), new BlobScheduler(options.jobs()));
-        this.planner = new ConversionPlanner(source.reference().displayName(), sinkName,
-                sink.supportedManifestTypes(), sink.supportedLayerCompressions(), options.format(),
+        this.planner = new ConversionPlanner(
+                source.reference().displayName(),
+                sinkName,
+                sink.supportedManifestTypes(),
+                sink.supportedLayerCompressions(),
+                options.format(),
                 options.compression());
-        this.converter = new ImageConverter(source, blobs, planner, listener, options.context().tmpDir(), sinkName);
+        this.converter = new ImageConverter(
+                source, blobs, planner, listener, options.context().tmpDir(), sinkName);
     }
 
     /** Copies, stores the top-level manifest and commits. */
@@ -58,8 +63,8 @@ final class ImageCopy {
             ImageIndex index = parseIndex(top);
             if (options.allPlatforms()) {
                 if (!to.transport().capabilities().multiImage()) {
-                    throw new OperationNotSupportedException(to.transport().name(),
-                            "store an image index (--all); pick one image with --platform");
+                    throw new OperationNotSupportedException(
+                            to.transport().name(), "store an image index (--all); pick one image with --platform");
                 }
                 result = index(top, index);
             } else {
@@ -84,8 +89,9 @@ final class ImageCopy {
         try {
             return bytes.parse();
         } catch (IllegalArgumentException e) {
-            throw new CorruptImageException("manifest " + bytes.digest() + " of " + where.displayName()
-                    + " is malformed: " + e.getMessage(), e);
+            throw new CorruptImageException(
+                    "manifest " + bytes.digest() + " of " + where.displayName() + " is malformed: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -100,8 +106,9 @@ final class ImageCopy {
             throw new DigestMismatchException(entry.digest(), child.digest(), entry.size(), child.size());
         }
         if (!child.mediaType().equals(entry.mediaType())) {
-            throw new CorruptImageException("manifest " + entry.digest() + " of " + source.reference().displayName()
-                    + " is " + child.mediaType() + " but its index says " + entry.mediaType());
+            throw new CorruptImageException(
+                    "manifest " + entry.digest() + " of " + source.reference().displayName() + " is "
+                            + child.mediaType() + " but its index says " + entry.mediaType());
         }
         return child;
     }
@@ -144,14 +151,20 @@ final class ImageCopy {
                 sink.putChildManifest(out);
             }
             changed |= !out.digest().equals(entry.digest());
-            entries.add(new Descriptor(out.mediaType(), out.digest(), out.size(),
-                    target == ManifestFormat.OCI ? entry.annotations() : Map.of(), entry.platform(), entry.urls(),
+            entries.add(new Descriptor(
+                    out.mediaType(),
+                    out.digest(),
+                    out.size(),
+                    target == ManifestFormat.OCI ? entry.annotations() : Map.of(),
+                    entry.platform(),
+                    entry.urls(),
                     target == ManifestFormat.OCI ? entry.artifactType() : null));
         }
         if (!changed) {
             return indexBytes;
         }
-        return new ImageIndex(target.indexType(), entries,
-                target == ManifestFormat.OCI ? index.annotations() : Map.of()).toBytes();
+        return new ImageIndex(
+                        target.indexType(), entries, target == ManifestFormat.OCI ? index.annotations() : Map.of())
+                .toBytes();
     }
 }

@@ -1,10 +1,10 @@
 package dev.ferry.engine;
 
-import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.ImageConfig;
 import dev.ferry.model.ImageIndex;
 import dev.ferry.model.ImageManifest;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Manifest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.Platform;
@@ -30,7 +30,8 @@ public final class ImageInspector {
         ManifestBytes chosen = top;
         Manifest parsed = ImageCopy.parse(top, source.reference());
         while (parsed instanceof ImageIndex index) {
-            Descriptor entry = PlatformSelector.select(index, platform, source.reference().displayName());
+            Descriptor entry =
+                    PlatformSelector.select(index, platform, source.reference().displayName());
             chosen = source.manifest(entry.digest());
             if (!chosen.matches(entry)) {
                 throw new DigestMismatchException(entry.digest(), chosen.digest(), entry.size(), chosen.size());
@@ -43,8 +44,10 @@ public final class ImageInspector {
         try {
             config = ImageConfig.parse(configBytes);
         } catch (IllegalArgumentException e) {
-            throw new CorruptImageException("config " + image.config().digest() + " of "
-                    + source.reference().displayName() + " is malformed: " + e.getMessage(), e);
+            throw new CorruptImageException(
+                    "config " + image.config().digest() + " of "
+                            + source.reference().displayName() + " is malformed: " + e.getMessage(),
+                    e);
         }
         return new InspectedImage(top, chosen, image, configBytes, config);
     }
@@ -52,11 +55,12 @@ public final class ImageInspector {
     /** Reads a config blob whole, verified. */
     public static byte[] readConfig(ImageSource source, Descriptor config) throws IOException {
         if (config.size() > MAX_CONFIG_SIZE) {
-            throw new CorruptImageException("config " + config.digest() + " of " + source.reference().displayName()
-                    + " claims " + config.size() + " bytes, more than the " + MAX_CONFIG_SIZE + " Ferry accepts");
+            throw new CorruptImageException(
+                    "config " + config.digest() + " of " + source.reference().displayName() + " claims " + config.size()
+                            + " bytes, more than the " + MAX_CONFIG_SIZE + " Ferry accepts");
         }
         try (BlobStream blob = source.blob(config);
-             VerifyingInputStream in = VerifyingInputStream.verify(blob.stream(), config)) {
+                VerifyingInputStream in = VerifyingInputStream.verify(blob.stream(), config)) {
             byte[] bytes = in.readNBytes((int) config.size() + 1);
             if (!in.verified()) {
                 in.drainAndVerify();

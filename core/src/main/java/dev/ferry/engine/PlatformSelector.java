@@ -22,7 +22,8 @@ public final class PlatformSelector {
                 .filter(d -> MediaTypes.isImageManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType()))
                 .toList();
         for (Descriptor d : images) {
-            if (d.platform() != null && d.platform().matches(wanted)
+            if (d.platform() != null
+                    && d.platform().matches(wanted)
                     && Objects.equals(d.platform().variant(), wanted.variant())) {
                 return d;
             }
@@ -32,10 +33,13 @@ public final class PlatformSelector {
                 return d;
             }
         }
-        List<String> available = images.stream().map(d -> d.platform() == null ? "(no platform)"
-                : d.platform().toString()).distinct().toList();
-        throw new FerryException("no image for " + wanted + " in " + where + " (it has: "
-                + (available.isEmpty() ? "no images" : String.join(", ", available)) + ")",
+        List<String> available = images.stream()
+                .map(d -> d.platform() == null ? "(no platform)" : d.platform().toString())
+                .distinct()
+                .toList();
+        throw new FerryException(
+                "no image for " + wanted + " in " + where + " (it has: "
+                        + (available.isEmpty() ? "no images" : String.join(", ", available)) + ")",
                 "pick one with --platform os/arch[/variant], or copy them all with --all");
     }
 }

@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  */
 public final class PluginLoader {
     /** What plugins see of Ferry. */
-    public static final Set<String> SHARED_PACKAGES = Set.of("dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.model",
-            "dev.ferry.conformance");
+    public static final Set<String> SHARED_PACKAGES =
+            Set.of("dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.model", "dev.ferry.conformance");
 
     private PluginLoader() {}
 
@@ -35,8 +35,8 @@ public final class PluginLoader {
      *
      * @param ferry the class loader that holds Ferry (its SPI and model are what plugins see)
      */
-    public static List<TransportRegistry.Entry> load(List<Path> pluginPaths, ClassLoader ferry,
-                                                     Consumer<String> warnings) {
+    public static List<TransportRegistry.Entry> load(
+            List<Path> pluginPaths, ClassLoader ferry, Consumer<String> warnings) {
         List<TransportRegistry.Entry> entries = new ArrayList<>();
         for (Path dir : pluginPaths) {
             if (!Files.isDirectory(dir)) {
@@ -72,18 +72,22 @@ public final class PluginLoader {
         return entries;
     }
 
-    private static void loadPlugin(Path plugin, List<Path> jars, ClassLoader ferry,
-                                   List<TransportRegistry.Entry> entries, Consumer<String> warnings) {
+    private static void loadPlugin(
+            Path plugin,
+            List<Path> jars,
+            ClassLoader ferry,
+            List<TransportRegistry.Entry> entries,
+            Consumer<String> warnings) {
         List<TransportRegistry.Entry> found = new ArrayList<>();
         try {
             URL[] urls = new URL[jars.size()];
             for (int i = 0; i < urls.length; i++) {
                 urls[i] = jars.get(i).toUri().toURL();
             }
-            URLClassLoader loader = new URLClassLoader("ferry-plugin:" + plugin.getFileName(), urls,
-                    new SpiOnly(ferry));
-            for (ServiceLoader.Provider<Transport> provider : ServiceLoader.load(Transport.class, loader).stream()
-                    .toList()) {
+            URLClassLoader loader =
+                    new URLClassLoader("ferry-plugin:" + plugin.getFileName(), urls, new SpiOnly(ferry));
+            for (ServiceLoader.Provider<Transport> provider :
+                    ServiceLoader.load(Transport.class, loader).stream().toList()) {
                 found.add(TransportRegistry.Entry.of(provider.get()));
             }
             if (found.isEmpty()) {

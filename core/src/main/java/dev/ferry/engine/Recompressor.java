@@ -3,14 +3,17 @@ package dev.ferry.engine;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.ferry.internal.CountingOutputStream;
-import dev.ferry.spi.support.NonClosingOutputStream;
+import dev.ferry.internal.ParallelGzipOutputStream;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.NonClosingOutputStream;
+import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +23,7 @@ import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Changes a layer's compression in one streaming pass: the source bytes are verified against their descriptor,
@@ -51,8 +55,9 @@ final class Recompressor {
     static OutputStream compress(OutputStream out, Compression compression) throws IOException {
         return switch (compression) {
             case NONE -> out;
-            case GZIP -> new dev.ferry.internal.ParallelGzipOutputStream(out, dev.ferry.internal.ParallelGzipOutputStream.LAYER_LEVEL);
-            case ZSTD -> new ZstdOutputStream(out, 3).setWorkers(Runtime.getRuntime().availableProcessors());
+            case GZIP -> new ParallelGzipOutputStream(out, ParallelGzipOutputStream.LAYER_LEVEL);
+            case ZSTD ->
+                new ZstdOutputStream(out, 3).setWorkers(Runtime.getRuntime().availableProcessors());
         };
     }
 
@@ -62,60 +67,65 @@ final class Recompressor {
      * @param diffId the digest the uncompressed layer must have, or null if unknown
      * @throws CorruptImageException if the uncompressed bytes do not have {@code diffId}, or do not decompress
      */
-    static Spooled recompress(InputStream source, Descriptor descriptor, Compression from, Compression to,
-                              Digest diffId, Path tmpDir) throws IOException {
+    static Spooled recompress(
+            InputStream source, Descriptor descriptor, Compression from, Compression to, Digest diffId, Path tmpDir)
+            throws IOException {
         // a TempFiles name: removed at Ctrl-C/SIGTERM, and swept by the next run after a SIGKILL
-        Path file = dev.ferry.spi.support.TempFiles.createFile(tmpDir, "layer");
+        Path file = TempFiles.createFile(tmpDir, "layer");
         boolean ok = false;
         try {
             VerifyingInputStream verified = VerifyingInputStream.verify(source, descriptor);
-            MessageDigest uncompressed = (diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm())
-                    .newMessageDigest();
+            MessageDigest uncompressed =
+                    (diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm()).newMessageDigest();
             MessageDigest written = DigestAlgorithm.SHA256.newMessageDigest();
             CountingOutputStream counting;
             try (OutputStream fileOut = Files.newOutputStream(file);
-                 DigestOutputStream digesting = new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16),
-                         written)) {
+                    DigestOutputStream digesting =
+                            new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16), written)) {
                 counting = new CountingOutputStream(digesting);
                 try (OutputStream compressed = compress(new NonClosingOutputStream(counting), to)) {
                     InputStream plain;
                     try {
                         // The decompressor must not close the source: the rest of it is verified below.
-                        plain = decompress(new java.io.FilterInputStream(verified) {
-                            @Override
-                            public void close() {
-                                // left open on purpose
-                            }
-                        }, from);
-                    } catch (java.util.zip.ZipException e) {
-                        throw new CorruptImageException("layer " + descriptor.digest() + " is not " + from
-                                + "-compressed as its media type says: " + e.getMessage(), e);
+                        plain = decompress(
+                                new FilterInputStream(verified) {
+                                    @Override
+                                    public void close() {
+                                        // left open on purpose
+                                    }
+                                },
+                                from);
+                    } catch (ZipException e) {
+                        throw new CorruptImageException(
+                                "layer " + descriptor.digest() + " is not " + from
+                                        + "-compressed as its media type says: " + e.getMessage(),
+                                e);
                     }
                     try (DigestInputStream hashing = new DigestInputStream(plain, uncompressed)) {
                         hashing.transferTo(compressed);
-                    } catch (java.util.zip.ZipException e) {
-                        throw new CorruptImageException("layer " + descriptor.digest() + " does not decompress: "
-                                + e.getMessage(), e);
+                    } catch (ZipException e) {
+                        throw new CorruptImageException(
+                                "layer " + descriptor.digest() + " does not decompress: " + e.getMessage(), e);
                     }
                 }
                 counting.flush();
             }
             verified.drainAndVerify();
-            Digest actual = Digest.fromHash(diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm(),
-                    uncompressed.digest());
+            Digest actual = Digest.fromHash(
+                    diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm(), uncompressed.digest());
             if (diffId != null) {
                 if (!actual.equals(diffId)) {
                     throw new CorruptImageException("layer " + descriptor.digest() + " uncompresses to " + actual
                             + ", but the config's diffID is " + diffId);
                 }
             }
-            Spooled spooled = new Spooled(file, Digest.fromHash(DigestAlgorithm.SHA256, written.digest()),
-                    counting.count(), actual);
+            Spooled spooled = new Spooled(
+                    file, Digest.fromHash(DigestAlgorithm.SHA256, written.digest()), counting.count(), actual);
             ok = true;
             return spooled;
         } finally {
             if (!ok) {
-                dev.ferry.spi.support.TempFiles.delete(file);
+                TempFiles.delete(file);
             }
         }
     }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.internal.Json;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.ManifestFormat;
 import dev.ferry.spi.CorruptImageException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -45,7 +47,8 @@ final class Schema1 {
             }
             List<Step> steps = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
-                JsonNode v1 = Json.MAPPER.readTree(history.get(i).path("v1Compatibility").asText());
+                JsonNode v1 = Json.MAPPER.readTree(
+                        history.get(i).path("v1Compatibility").asText());
                 if (v1 == null || !v1.isObject()) {
                     throw new IllegalArgumentException("history[" + i + "].v1Compatibility is not a JSON object");
                 }
@@ -56,9 +59,9 @@ final class Schema1 {
             JsonNode top = steps.get(0).v1();
             Collections.reverse(steps);
             return new Schema1(List.copyOf(steps), top);
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            throw new CorruptImageException("schema 1 manifest " + manifest.digest() + " of " + where
-                    + " is malformed: " + e.getMessage(), e);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new CorruptImageException(
+                    "schema 1 manifest " + manifest.digest() + " of " + where + " is malformed: " + e.getMessage(), e);
         }
     }
 
@@ -103,6 +106,6 @@ final class Schema1 {
                 h.put("empty_layer", true);
             }
         }
-        return ConfigConverter.convert(Json.write(config), dev.ferry.model.ManifestFormat.V2S2);
+        return ConfigConverter.convert(Json.write(config), ManifestFormat.V2S2);
     }
 }

@@ -11,6 +11,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,11 @@ public final class TransportRegistry {
         }
 
         public static Entry of(Transport transport) {
-            return new Entry(transport, originOf(transport.getClass()),
-                    transport.getClass().getPackage() == null ? null
+            return new Entry(
+                    transport,
+                    originOf(transport.getClass()),
+                    transport.getClass().getPackage() == null
+                            ? null
                             : transport.getClass().getPackage().getImplementationVersion());
         }
     }
@@ -65,7 +69,7 @@ public final class TransportRegistry {
 
     /** The aliases, each with the transport it stands for. */
     public Map<String, String> aliases() {
-        return java.util.Collections.unmodifiableMap(aliases);
+        return Collections.unmodifiableMap(aliases);
     }
 
     /**
@@ -79,8 +83,9 @@ public final class TransportRegistry {
         for (Entry entry : entries) {
             String name = entry.transport().name();
             if (name == null || !NAME.matcher(name).matches()) {
-                throw new FerryException("transport " + entry.transport().getClass().getName() + " in "
-                        + entry.origin() + " has an invalid name \"" + name + "\"",
+                throw new FerryException(
+                        "transport " + entry.transport().getClass().getName() + " in " + entry.origin()
+                                + " has an invalid name \"" + name + "\"",
                         "names are lowercase letters, digits and '-'");
             }
             Entry previous = map.putIfAbsent(name, entry);
@@ -99,20 +104,22 @@ public final class TransportRegistry {
     public static TransportRegistry load(ClassLoader loader) throws FerryException {
         List<Entry> entries = new ArrayList<>();
         try {
-            for (ServiceLoader.Provider<Transport> provider : ServiceLoader.load(Transport.class, loader).stream()
-                    .toList()) {
+            for (ServiceLoader.Provider<Transport> provider :
+                    ServiceLoader.load(Transport.class, loader).stream().toList()) {
                 entries.add(Entry.of(provider.get()));
             }
         } catch (ServiceConfigurationError e) {
-            throw new FerryException("a transport failed to load: " + e.getMessage(),
-                    "remove or fix the jar that declares it", e);
+            throw new FerryException(
+                    "a transport failed to load: " + e.getMessage(), "remove or fix the jar that declares it", e);
         }
         return of(entries);
     }
 
     /** Every transport, by name. */
     public List<Entry> entries() {
-        return byName.values().stream().sorted(Comparator.comparing(e -> e.transport().name())).toList();
+        return byName.values().stream()
+                .sorted(Comparator.comparing(e -> e.transport().name()))
+                .toList();
     }
 
     public Optional<Entry> find(String name) {
@@ -129,9 +136,12 @@ public final class TransportRegistry {
         requireNonNull(reference, "reference is null");
         int colon = reference.indexOf(':');
         if (colon <= 0) {
-            throw new InvalidReferenceException(reference, "it has no transport prefix",
+            throw new InvalidReferenceException(
+                    reference,
+                    "it has no transport prefix",
                     "write TRANSPORT:DETAILS, for example oci:./layout:latest (known transports: "
-                            + String.join(", ", byName.keySet().stream().sorted().toList()) + ")");
+                            + String.join(
+                                    ", ", byName.keySet().stream().sorted().toList()) + ")");
         }
         return parse(reference.substring(0, colon), reference.substring(colon + 1), reference);
     }
@@ -148,12 +158,15 @@ public final class TransportRegistry {
         Entry entry = byName.get(target);
         if (entry == null) {
             if (!target.equals(name)) {
-                throw new InvalidReferenceException(asWritten, name + ": stands for transport \"" + target
-                        + "\", which is not installed", "`ferry transports` lists what is installed");
+                throw new InvalidReferenceException(
+                        asWritten,
+                        name + ": stands for transport \"" + target + "\", which is not installed",
+                        "`ferry transports` lists what is installed");
             }
             List<String> known = new ArrayList<>(byName.keySet());
             known.addAll(aliases.keySet());
-            throw new UnknownTransportException(asWritten, name, known.stream().sorted().toList());
+            throw new UnknownTransportException(
+                    asWritten, name, known.stream().sorted().toList());
         }
         return entry.transport().parse(rest);
     }

@@ -69,16 +69,16 @@ public final class Json {
      */
     public static JsonNode parse(byte[] bytes, String what) {
         if (bytes.length > MAX_DOCUMENT) {
-            throw new IllegalArgumentException(what + " is " + bytes.length + " bytes, more than the "
-                    + MAX_DOCUMENT + " bytes Ferry reads as JSON");
+            throw new IllegalArgumentException(what + " is " + bytes.length + " bytes, more than the " + MAX_DOCUMENT
+                    + " bytes Ferry reads as JSON");
         }
         try {
             return MAPPER.readTree(bytes);
         } catch (StreamConstraintsException e) {
             throw new IllegalArgumentException(what + " " + limit(e) + at(e.getLocation()), e);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(what + " is not valid JSON: " + e.getOriginalMessage()
-                    + at(e.getLocation()), e);
+            throw new IllegalArgumentException(
+                    what + " is not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
         } catch (IOException e) {
             throw new IllegalArgumentException(what + " could not be read: " + e.getMessage(), e);
         }

@@ -2,6 +2,8 @@ package dev.ferry.model;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ferry.internal.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -16,8 +18,14 @@ import java.util.Map;
  * @param urls alternative download locations, never null
  * @param artifactType the artifact type, or null
  */
-public record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations,
-                         Platform platform, List<String> urls, String artifactType) {
+public record Descriptor(
+        String mediaType,
+        Digest digest,
+        long size,
+        Map<String, String> annotations,
+        Platform platform,
+        List<String> urls,
+        String artifactType) {
 
     /** The annotation that names an image in an OCI layout's {@code index.json}. */
     public static final String REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
@@ -49,8 +57,7 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
      * for files that list descriptors, such as an OCI layout's {@code index.json}.
      */
     public String toJson() {
-        return new String(dev.ferry.internal.Json.write(ModelJson.descriptor(this)),
-                java.nio.charset.StandardCharsets.UTF_8);
+        return new String(Json.write(ModelJson.descriptor(this)), StandardCharsets.UTF_8);
     }
 
     /**
@@ -60,8 +67,7 @@ public record Descriptor(String mediaType, Digest digest, long size, Map<String,
      * @throws IllegalArgumentException naming {@code where}, if it is not a valid descriptor
      */
     public static Descriptor fromJson(String json, String where) {
-        return ModelJson.descriptor(dev.ferry.internal.Json.parseObject(
-                json.getBytes(java.nio.charset.StandardCharsets.UTF_8), where), where);
+        return ModelJson.descriptor(Json.parseObject(json.getBytes(StandardCharsets.UTF_8), where), where);
     }
 
     /** The {@value #REF_NAME_ANNOTATION} annotation, or null. */

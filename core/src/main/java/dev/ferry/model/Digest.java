@@ -72,7 +72,9 @@ public final class Digest implements Comparable<Digest> {
 
     /** The SHA-256 digest of {@code bytes}. */
     public static Digest sha256(byte[] bytes) {
-        return fromHash(DigestAlgorithm.SHA256, DigestAlgorithm.SHA256.newMessageDigest().digest(bytes));
+        return fromHash(
+                DigestAlgorithm.SHA256,
+                DigestAlgorithm.SHA256.newMessageDigest().digest(bytes));
     }
 
     public DigestAlgorithm algorithm() {

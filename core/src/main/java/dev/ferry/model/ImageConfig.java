@@ -28,10 +28,23 @@ import java.util.Map;
  * @param diffIds the uncompressed layer digests, base first
  * @param history the history entries
  */
-public record ImageConfig(String created, String author, String architecture, String os, String variant,
-                          String user, List<String> exposedPorts, List<String> env, List<String> entrypoint,
-                          List<String> cmd, List<String> volumes, String workingDir, Map<String, String> labels,
-                          String stopSignal, List<Digest> diffIds, List<History> history) {
+public record ImageConfig(
+        String created,
+        String author,
+        String architecture,
+        String os,
+        String variant,
+        String user,
+        List<String> exposedPorts,
+        List<String> env,
+        List<String> entrypoint,
+        List<String> cmd,
+        List<String> volumes,
+        String workingDir,
+        Map<String, String> labels,
+        String stopSignal,
+        List<Digest> diffIds,
+        List<History> history) {
 
     /**
      * One history entry.
@@ -76,15 +89,29 @@ public record ImageConfig(String created, String author, String architecture, St
         JsonNode h = node.get("history");
         if (h != null && h.isArray()) {
             for (JsonNode entry : h) {
-                history.add(new History(Json.text(entry, "created"), Json.text(entry, "created_by"),
-                        Json.text(entry, "comment"), entry.path("empty_layer").asBoolean(false)));
+                history.add(new History(
+                        Json.text(entry, "created"),
+                        Json.text(entry, "created_by"),
+                        Json.text(entry, "comment"),
+                        entry.path("empty_layer").asBoolean(false)));
             }
         }
-        return new ImageConfig(Json.text(node, "created"), Json.text(node, "author"),
-                Json.text(node, "architecture"), Json.text(node, "os"), Json.text(node, "variant"),
-                Json.text(config, "User"), Json.keys(config, "ExposedPorts"), Json.strings(config, "Env"),
-                Json.strings(config, "Entrypoint"), Json.strings(config, "Cmd"), Json.keys(config, "Volumes"),
-                Json.text(config, "WorkingDir"), Json.stringMap(config, "Labels"), Json.text(config, "StopSignal"),
-                List.copyOf(diffIds), List.copyOf(history));
+        return new ImageConfig(
+                Json.text(node, "created"),
+                Json.text(node, "author"),
+                Json.text(node, "architecture"),
+                Json.text(node, "os"),
+                Json.text(node, "variant"),
+                Json.text(config, "User"),
+                Json.keys(config, "ExposedPorts"),
+                Json.strings(config, "Env"),
+                Json.strings(config, "Entrypoint"),
+                Json.strings(config, "Cmd"),
+                Json.keys(config, "Volumes"),
+                Json.text(config, "WorkingDir"),
+                Json.stringMap(config, "Labels"),
+                Json.text(config, "StopSignal"),
+                List.copyOf(diffIds),
+                List.copyOf(history));
     }
 }

@@ -17,8 +17,13 @@ import java.util.Map;
  * @param subject the subject descriptor, or null
  * @param artifactType the artifact type, or null
  */
-public record ImageManifest(String mediaType, Descriptor config, List<Descriptor> layers,
-                            Map<String, String> annotations, Descriptor subject, String artifactType)
+public record ImageManifest(
+        String mediaType,
+        Descriptor config,
+        List<Descriptor> layers,
+        Map<String, String> annotations,
+        Descriptor subject,
+        String artifactType)
         implements Manifest {
 
     public ImageManifest {

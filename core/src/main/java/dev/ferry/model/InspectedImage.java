@@ -1,6 +1,7 @@
 package dev.ferry.model;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * One image, resolved and read: the top-level manifest as stored, the manifest of the image chosen from it
@@ -12,8 +13,8 @@ import java.util.List;
  * @param configBytes the config, exactly as stored, verified against the manifest
  * @param config the parsed config
  */
-public record InspectedImage(ManifestBytes top, ManifestBytes manifest, ImageManifest image, byte[] configBytes,
-                             ImageConfig config) {
+public record InspectedImage(
+        ManifestBytes top, ManifestBytes manifest, ImageManifest image, byte[] configBytes, ImageConfig config) {
 
     /**
      * A layer with its diffID.
@@ -26,7 +27,7 @@ public record InspectedImage(ManifestBytes top, ManifestBytes manifest, ImageMan
     /** The layers, each paired with its diffID from the config's {@code rootfs.diff_ids}. */
     public List<Layer> layers() {
         List<Digest> diffIds = config.diffIds();
-        return java.util.stream.IntStream.range(0, image.layers().size())
+        return IntStream.range(0, image.layers().size())
                 .mapToObj(i -> new Layer(image.layers().get(i), i < diffIds.size() ? diffIds.get(i) : null))
                 .toList();
     }

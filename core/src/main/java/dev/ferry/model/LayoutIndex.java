@@ -64,8 +64,8 @@ public final class LayoutIndex {
         ObjectNode node = Json.parseObject(bytes, where);
         String version = node.path("imageLayoutVersion").asText(null);
         if (version == null || !version.startsWith("1.")) {
-            throw new IllegalArgumentException(where + " has imageLayoutVersion " + version
-                    + "; Ferry reads version 1.x layouts");
+            throw new IllegalArgumentException(
+                    where + " has imageLayoutVersion " + version + "; Ferry reads version 1.x layouts");
         }
     }
 

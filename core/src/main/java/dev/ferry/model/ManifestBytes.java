@@ -39,12 +39,15 @@ public final class ManifestBytes {
     public static ManifestBytes of(byte[] bytes, String mediaType, DigestAlgorithm algorithm) {
         requireNonNull(bytes, "bytes is null");
         if (bytes.length > MAX_SIZE) {
-            throw new IllegalArgumentException("manifest of " + bytes.length + " bytes exceeds the limit of "
-                    + MAX_SIZE + " bytes");
+            throw new IllegalArgumentException(
+                    "manifest of " + bytes.length + " bytes exceeds the limit of " + MAX_SIZE + " bytes");
         }
         byte[] copy = bytes.clone();
         String type = mediaType != null && !mediaType.isEmpty() ? mediaType : Manifests.detectMediaType(copy);
-        return new ManifestBytes(copy, type, Digest.fromHash(algorithm, algorithm.newMessageDigest().digest(copy)));
+        return new ManifestBytes(
+                copy,
+                type,
+                Digest.fromHash(algorithm, algorithm.newMessageDigest().digest(copy)));
     }
 
     /** A copy of the bytes. */
@@ -80,17 +83,20 @@ public final class ManifestBytes {
 
     /** Checks that these bytes have the digest and size {@code expected} names. */
     public boolean matches(Descriptor expected) {
-        return expected.size() == bytes.length && expected.digest().equals(digestWith(expected.digest().algorithm()));
+        return expected.size() == bytes.length
+                && expected.digest().equals(digestWith(expected.digest().algorithm()));
     }
 
     private Digest digestWith(DigestAlgorithm algorithm) {
-        return algorithm == digest.algorithm() ? digest
+        return algorithm == digest.algorithm()
+                ? digest
                 : Digest.fromHash(algorithm, algorithm.newMessageDigest().digest(bytes));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ManifestBytes other && other.mediaType.equals(mediaType)
+        return o instanceof ManifestBytes other
+                && other.mediaType.equals(mediaType)
                 && Arrays.equals(other.bytes, bytes);
     }
 

@@ -65,16 +65,18 @@ public enum ManifestFormat {
     /** The media type of a tar layer compressed with {@code compression}, in this format. */
     public String layerType(MediaTypes.Compression compression) {
         return switch (this) {
-            case OCI -> switch (compression) {
-                case NONE -> MediaTypes.OCI_LAYER;
-                case GZIP -> MediaTypes.OCI_LAYER_GZIP;
-                case ZSTD -> MediaTypes.OCI_LAYER_ZSTD;
-            };
-            case V2S2 -> switch (compression) {
-                case NONE -> MediaTypes.DOCKER_LAYER;
-                case GZIP -> MediaTypes.DOCKER_LAYER_GZIP;
-                case ZSTD -> throw new IllegalArgumentException("Docker v2s2 has no media type for zstd layers");
-            };
+            case OCI ->
+                switch (compression) {
+                    case NONE -> MediaTypes.OCI_LAYER;
+                    case GZIP -> MediaTypes.OCI_LAYER_GZIP;
+                    case ZSTD -> MediaTypes.OCI_LAYER_ZSTD;
+                };
+            case V2S2 ->
+                switch (compression) {
+                    case NONE -> MediaTypes.DOCKER_LAYER;
+                    case GZIP -> MediaTypes.DOCKER_LAYER_GZIP;
+                    case ZSTD -> throw new IllegalArgumentException("Docker v2s2 has no media type for zstd layers");
+                };
         };
     }
 }

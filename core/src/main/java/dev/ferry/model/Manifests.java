@@ -49,8 +49,8 @@ public final class Manifests {
         }
         String declared = Json.text(node, "mediaType");
         if (declared != null && !declared.isEmpty() && !declared.equals(mediaType)) {
-            throw new IllegalArgumentException("manifest declares media type " + declared + " but was served as "
-                    + mediaType);
+            throw new IllegalArgumentException(
+                    "manifest declares media type " + declared + " but was served as " + mediaType);
         }
         if (MediaTypes.isImageManifest(mediaType)) {
             if (node.has("manifests")) {
@@ -59,7 +59,11 @@ public final class Manifests {
             Descriptor config = ModelJson.descriptor(node.get("config"), "manifest \"config\"");
             List<Descriptor> layers = descriptors(node, "layers");
             JsonNode subject = node.get("subject");
-            return new ImageManifest(mediaType, config, layers, Json.stringMap(node, "annotations"),
+            return new ImageManifest(
+                    mediaType,
+                    config,
+                    layers,
+                    Json.stringMap(node, "annotations"),
                     subject == null || subject.isNull() ? null : ModelJson.descriptor(subject, "manifest \"subject\""),
                     Json.text(node, "artifactType"));
         }

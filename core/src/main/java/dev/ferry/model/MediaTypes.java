@@ -57,6 +57,8 @@ public final class MediaTypes {
 
     /** How a layer blob is compressed. */
     public enum Compression {
-        NONE, GZIP, ZSTD
+        NONE,
+        GZIP,
+        ZSTD
     }
 }

@@ -46,11 +46,16 @@ final class ModelJson {
                 if (os == null || arch == null) {
                     throw new IllegalArgumentException("\"platform\" needs \"os\" and \"architecture\"");
                 }
-                platform = new Platform(os, arch, Json.text(p, "variant"), Json.text(p, "os.version"),
-                        Json.strings(p, "os.features"));
+                platform = new Platform(
+                        os, arch, Json.text(p, "variant"), Json.text(p, "os.version"), Json.strings(p, "os.features"));
             }
-            return new Descriptor(mediaType, Digest.parse(digest), size.asLong(),
-                    Json.stringMap(node, "annotations"), platform, Json.strings(node, "urls"),
+            return new Descriptor(
+                    mediaType,
+                    Digest.parse(digest),
+                    size.asLong(),
+                    Json.stringMap(node, "annotations"),
+                    platform,
+                    Json.strings(node, "urls"),
                     Json.text(node, "artifactType"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
@@ -124,7 +129,8 @@ final class ModelJson {
     private static void annotations(ObjectNode node, Map<String, String> annotations) {
         if (!annotations.isEmpty()) {
             ObjectNode a = node.putObject("annotations");
-            annotations.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            annotations.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> a.put(e.getKey(), e.getValue()));
         }
     }

@@ -1,7 +1,9 @@
 package dev.ferry.rootfs;
 
+import dev.ferry.spi.FerryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -88,16 +90,17 @@ final class BigBuffer implements AutoCloseable {
 
     private ByteBuffer allocate(long position, int size) throws IOException {
         if (file != null && channel == null) {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         if (file != null && size > FIRST && Files.getFileStore(file).getUsableSpace() < 2L * size) {
             // a write to a mapped page the file system cannot hold is a fault, not an exception: refuse first
-            throw new dev.ferry.spi.FerryException("no space left in " + file.getParent().getParent()
-                    + " for the index of the image's paths", "free some space, or use --tmpdir elsewhere");
+            throw new FerryException(
+                    "no space left in " + file.getParent().getParent() + " for the index of the image's paths",
+                    "free some space, or use --tmpdir elsewhere");
         }
-        ByteBuffer b = file == null ? ByteBuffer.allocate(size)
-                : channel.map(FileChannel.MapMode.READ_WRITE, position, size);
+        ByteBuffer b =
+                file == null ? ByteBuffer.allocate(size) : channel.map(FileChannel.MapMode.READ_WRITE, position, size);
         return b.order(ByteOrder.nativeOrder());
     }
 
@@ -177,6 +180,7 @@ final class BigBuffer implements AutoCloseable {
 
     /** The JDK's way to release a mapping now rather than at some garbage collection; skipped if unavailable. */
     private static final Method INVOKE_CLEANER;
+
     private static final Object UNSAFE;
 
     static {
@@ -184,7 +188,7 @@ final class BigBuffer implements AutoCloseable {
         Object unsafe = null;
         try {
             Class<?> c = Class.forName("sun.misc.Unsafe");
-            java.lang.reflect.Field f = c.getDeclaredField("theUnsafe");
+            Field f = c.getDeclaredField("theUnsafe");
             f.setAccessible(true);
             unsafe = f.get(null);
             m = c.getMethod("invokeCleaner", ByteBuffer.class);

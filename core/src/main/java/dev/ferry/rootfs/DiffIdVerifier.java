@@ -1,10 +1,10 @@
 package dev.ferry.rootfs;
 
-import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
+import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -39,31 +39,33 @@ public final class DiffIdVerifier extends FilterInputStream {
         super(VerifyingInputStream.verify(in, layer));
         this.layer = layer;
         InputStream piped = pipe.input();
-        thread = new Thread(() -> {
-            try (UncompressedLayer plain = new UncompressedLayer(Flattener.decompress(piped, layer), layer, limit,
-                    diffId)) {
-                plain.drain();
-                plain.verifyDiffId(index);
-            } catch (LayerTooLargeException e) {
-                failure = e;
-                tooLarge = true;
-            } catch (FerryException e) {
-                failure = e;
-            } catch (IOException e) {
-                failure = new CorruptImageException("layer " + layer.digest() + " does not decompress: "
-                        + e.getMessage(), e);
-            } finally {
-                try {
-                    byte[] buf = new byte[1 << 16];
-                    while (piped.read(buf) >= 0) {
-                        // keep draining, so the writer never blocks on a reader that stopped
+        thread = new Thread(
+                () -> {
+                    try (UncompressedLayer plain =
+                            new UncompressedLayer(Flattener.decompress(piped, layer), layer, limit, diffId)) {
+                        plain.drain();
+                        plain.verifyDiffId(index);
+                    } catch (LayerTooLargeException e) {
+                        failure = e;
+                        tooLarge = true;
+                    } catch (FerryException e) {
+                        failure = e;
+                    } catch (IOException e) {
+                        failure = new CorruptImageException(
+                                "layer " + layer.digest() + " does not decompress: " + e.getMessage(), e);
+                    } finally {
+                        try {
+                            byte[] buf = new byte[1 << 16];
+                            while (piped.read(buf) >= 0) {
+                                // keep draining, so the writer never blocks on a reader that stopped
+                            }
+                            piped.close();
+                        } catch (IOException e) {
+                            // the writer is gone too
+                        }
                     }
-                    piped.close();
-                } catch (IOException e) {
-                    // the writer is gone too
-                }
-            }
-        }, "ferry-diffid-check");
+                },
+                "ferry-diffid-check");
         thread.setDaemon(true);
         thread.start();
     }

@@ -8,7 +8,11 @@ public final class Entries {
 
     /** Whether the entry is a regular file, with content. */
     public static boolean isRegular(TarArchiveEntry e) {
-        return !e.isDirectory() && !e.isSymbolicLink() && !e.isLink() && !e.isCharacterDevice()
-                && !e.isBlockDevice() && !e.isFIFO();
+        return !e.isDirectory()
+                && !e.isSymbolicLink()
+                && !e.isLink()
+                && !e.isCharacterDevice()
+                && !e.isBlockDevice()
+                && !e.isFIFO();
     }
 }

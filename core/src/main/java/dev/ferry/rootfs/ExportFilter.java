@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,7 @@ public final class ExportFilter implements RootfsWriter {
     private final RootfsWriter out;
     /** Which of the paths {@link #finish} may add went through (only those: memory stays flat). */
     private final Set<String> seen = new HashSet<>();
+
     private boolean started;
 
     public ExportFilter(ExportOptions options, RootfsWriter out) {
@@ -99,10 +101,10 @@ public final class ExportFilter implements RootfsWriter {
     /** The folders docker create's init layer adds over every image. */
     private static final List<String> DOCKER_DIRS = List.of("dev", "proc", "sys", "etc");
     /** What {@link #finish} adds when missing. */
-    private static final Set<String> FINISHED = Set.of("dev", "proc", "sys", "etc", "etc/mtab", "etc/hosts",
-            "etc/resolv.conf");
+    private static final Set<String> FINISHED =
+            Set.of("dev", "proc", "sys", "etc", "etc/mtab", "etc/hosts", "etc/resolv.conf");
 
-    private static TarArchiveEntry dockerDir(String name, java.util.Date mtime) {
+    private static TarArchiveEntry dockerDir(String name, Date mtime) {
         TarArchiveEntry e = new TarArchiveEntry(name + "/");
         e.setMode(040755);
         e.setModTime(mtime);
@@ -160,7 +162,7 @@ public final class ExportFilter implements RootfsWriter {
         }
         for (String dir : DOCKER_DIRS) {
             if (seen.add(dir)) {
-                emit(dockerDir(dir, new java.util.Date(0)), null);
+                emit(dockerDir(dir, new Date(0)), null);
             }
         }
         if (seen.add("etc/mtab")) {

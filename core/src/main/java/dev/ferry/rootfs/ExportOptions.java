@@ -14,11 +14,15 @@ import java.util.Set;
  * @param dockerDefaults linuxkit's lists: leave out what Docker adds to every container, give {@code etc/hosts}
  *     and {@code etc/resolv.conf} fixed contents
  */
-public record ExportOptions(String prefix, Set<String> excludes, Map<String, Path> replacements,
-                            String resolvConfSymlink, boolean dockerDefaults) {
+public record ExportOptions(
+        String prefix,
+        Set<String> excludes,
+        Map<String, Path> replacements,
+        String resolvConfSymlink,
+        boolean dockerDefaults) {
     /** What Docker adds to every container, left out by {@code --docker-defaults}. */
-    public static final Set<String> DOCKER_EXCLUDES = Set.of(".dockerenv", "Dockerfile", "dev/console", "dev/pts",
-            "dev/shm", "etc/hostname");
+    public static final Set<String> DOCKER_EXCLUDES =
+            Set.of(".dockerenv", "Dockerfile", "dev/console", "dev/pts", "dev/shm", "etc/hostname");
     /** linuxkit's fixed {@code etc/hosts}. */
     public static final String HOSTS = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n"
             + "fe00::0 ip6-localnet\nff00::0 ip6-mcastprefix\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n";
@@ -29,8 +33,9 @@ public record ExportOptions(String prefix, Set<String> excludes, Map<String, Pat
         excludes = Set.copyOf(excludes);
         replacements = Map.copyOf(replacements);
         if (!prefix.isEmpty()) {
-            if (!prefix.endsWith("/") || prefix.startsWith("/") || !Paths.clean(prefix).equals(
-                    prefix.substring(0, prefix.length() - 1))) {
+            if (!prefix.endsWith("/")
+                    || prefix.startsWith("/")
+                    || !Paths.clean(prefix).equals(prefix.substring(0, prefix.length() - 1))) {
                 throw new IllegalArgumentException("the prefix must be a clean relative folder ending with '/', like"
                         + " lower/ or srv/app/; got \"" + prefix + "\"");
             }

@@ -1,11 +1,19 @@
 package dev.ferry.rootfs;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ferry.internal.Json;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
+import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.TempFiles;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -15,11 +23,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
-import dev.ferry.spi.support.TempFiles;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +54,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
      * number of entries: the folders' mtimes, the owners recorded when rootless. Made at the first need.
      */
     private Path spill;
+
     private BigBuffer directoryTimes;
     private long directoryTimesSize;
     private BigBuffer owners;
@@ -117,7 +126,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
     private static void grow(BigBuffer buffer, long size) throws IOException {
         try {
             buffer.ensure(size);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }
@@ -131,14 +140,12 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
      * streamed to a temporary file beside {@code target} and renamed over it.
      */
     public void writeOwners(Path target) throws IOException {
-        Path tmp = TempFiles.createFile(target.toAbsolutePath().getParent(), target.getFileName().toString());
+        Path tmp = TempFiles.createFile(
+                target.toAbsolutePath().getParent(), target.getFileName().toString());
         try {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                    StandardOpenOption.WRITE);
-                 OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
-                         1 << 16)) {
-                com.fasterxml.jackson.core.JsonGenerator json = dev.ferry.internal.Json.MAPPER.getFactory()
-                        .createGenerator(out);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out);
                 json.writeStartObject();
                 forEachOwner((name, uid, gid) -> {
                     json.writeFieldName(name);
@@ -152,7 +159,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
                 out.flush();
                 ch.force(true);
             }
-            dev.ferry.spi.support.AtomicFiles.move(tmp, target);
+            AtomicFiles.move(tmp, target);
         } finally {
             TempFiles.delete(tmp);
         }
@@ -232,7 +239,7 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
 
     @Override
     public void write(TarArchiveEntry entry, InputStream content) throws IOException {
-        dev.ferry.rootfs.FileNames.check(entry);
+        FileNames.check(entry);
         String name = Paths.clean(entry.getName());
         if (name.isEmpty()) {
             return;
@@ -268,8 +275,8 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
                 }
             } else {
                 long written = 0;
-                try (OutputStream out = Files.newOutputStream(dest, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                try (OutputStream out = Files.newOutputStream(
+                        dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                     if (content != null) {
                         written = content.transferTo(out);
                     }
@@ -290,9 +297,11 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
             space = DiskSpace.of(root);
         }
         if (space.wrote(written)) {
-            throw new dev.ferry.spi.FerryException("stopped unpacking into " + root.getParent() + ": its file"
-                    + " system has less than " + LayerLimit.format(space.reserve()) + " left ("
-                    + LayerLimit.format(space.usable()) + ")", "free some space, or unpack elsewhere");
+            throw new FerryException(
+                    "stopped unpacking into " + root.getParent() + ": its file"
+                            + " system has less than " + LayerLimit.format(space.reserve()) + " left ("
+                            + LayerLimit.format(space.usable()) + ")",
+                    "free some space, or unpack elsewhere");
         }
     }
 
@@ -304,9 +313,14 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
             }
             return false;
         }
-        List<String> cmd = entry.isFIFO() ? List.of("mkfifo", dest.toString())
-                : List.of("mknod", dest.toString(), entry.isCharacterDevice() ? "c" : "b",
-                        Integer.toString(entry.getDevMajor()), Integer.toString(entry.getDevMinor()));
+        List<String> cmd = entry.isFIFO()
+                ? List.of("mkfifo", dest.toString())
+                : List.of(
+                        "mknod",
+                        dest.toString(),
+                        entry.isCharacterDevice() ? "c" : "b",
+                        Integer.toString(entry.getDevMajor()),
+                        Integer.toString(entry.getDevMinor()));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -350,8 +364,8 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
                 continue;
             }
             if (attr.startsWith("user.")) {
-                UserDefinedFileAttributeView view = Files.getFileAttributeView(dest,
-                        UserDefinedFileAttributeView.class);
+                UserDefinedFileAttributeView view =
+                        Files.getFileAttributeView(dest, UserDefinedFileAttributeView.class);
                 if (view != null) {
                     view.write(attr.substring(5), ByteBuffer.wrap(PaxXattrs.bytes(pax.getValue())));
                 }
@@ -387,9 +401,17 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
     /** Sets a non-user xattr (security.*, trusted.*) with setfattr, which Java cannot do; false if that failed. */
     private static boolean setfattr(Path file, String name, byte[] value) throws IOException {
         try {
-            Process p = new ProcessBuilder("setfattr", "-h", "-n", name, "-v",
-                    "0x" + java.util.HexFormat.of().formatHex(value), file.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(
+                            "setfattr",
+                            "-h",
+                            "-n",
+                            name,
+                            "-v",
+                            "0x" + HexFormat.of().formatHex(value),
+                            file.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return p.waitFor() == 0;
         } catch (IOException e) {
             return false;

@@ -18,8 +18,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  */
 public final class FileNames {
     private static final Charset PATH_ENCODING = pathEncoding();
-    private static final String HINT = "set LC_ALL=C.UTF-8 (any UTF-8 locale will do; the ferry launcher sets it)"
-            + " and run again";
+    private static final String HINT =
+            "set LC_ALL=C.UTF-8 (any UTF-8 locale will do; the ferry launcher sets it)" + " and run again";
 
     private FileNames() {}
 
@@ -55,8 +55,10 @@ public final class FileNames {
 
     static String check(String name, Charset encoding) throws FerryException {
         if (!encoding.equals(StandardCharsets.UTF_8) && !ascii(name)) {
-            throw new FerryException("cannot make file name '" + printable(name) + "': Java's file-name encoding"
-                    + " is " + encoding.name() + ", not UTF-8 (no UTF-8 locale is in effect)", HINT);
+            throw new FerryException(
+                    "cannot make file name '" + printable(name) + "': Java's file-name encoding" + " is "
+                            + encoding.name() + ", not UTF-8 (no UTF-8 locale is in effect)",
+                    HINT);
         }
         return name;
     }
@@ -87,11 +89,14 @@ public final class FileNames {
     static String of(String decoded, Charset encoding) throws FerryException {
         if (!encoding.equals(StandardCharsets.UTF_8)) {
             if (!ascii(decoded)) {
-                throw new FerryException("cannot read file name '" + printable(decoded) + "': Java's file-name"
-                        + " encoding is " + encoding.name() + ", not UTF-8 (no UTF-8 locale is in effect)", HINT);
+                throw new FerryException(
+                        "cannot read file name '" + printable(decoded) + "': Java's file-name" + " encoding is "
+                                + encoding.name() + ", not UTF-8 (no UTF-8 locale is in effect)",
+                        HINT);
             }
         } else if (decoded.indexOf('\uFFFD') >= 0) {
-            throw new FerryException("file name '" + printable(decoded) + "' is not valid UTF-8",
+            throw new FerryException(
+                    "file name '" + printable(decoded) + "' is not valid UTF-8",
                     "rename it: image layers name files in UTF-8");
         }
         return decoded;
@@ -109,8 +114,7 @@ public final class FileNames {
     /** The name for a message: what cannot be shown (controls, U+FFFD) as {@code ?}, at most 200 chars. */
     static String printable(String name) {
         StringBuilder out = new StringBuilder();
-        name.codePoints().limit(200).forEach(c -> out.appendCodePoint(
-                c < 0x20 || c == 0x7f || c == 0xFFFD ? '?' : c));
+        name.codePoints().limit(200).forEach(c -> out.appendCodePoint(c < 0x20 || c == 0x7f || c == 0xFFFD ? '?' : c));
         return out.length() < name.length() ? out + "..." : out.toString();
     }
 }

@@ -1,25 +1,33 @@
 package dev.ferry.rootfs;
 
-import dev.ferry.model.InspectedImage;
+import com.github.luben.zstd.ZstdInputStream;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /**
@@ -44,8 +52,13 @@ public final class Flattener {
     private final Path tmpDir;
     private final PathIndex index;
 
-    private Flattener(ImageSource source, List<Descriptor> layers, List<Digest> diffIds, long maxLayerSize,
-                      Path tmpDir, PathIndex index) {
+    private Flattener(
+            ImageSource source,
+            List<Descriptor> layers,
+            List<Digest> diffIds,
+            long maxLayerSize,
+            Path tmpDir,
+            PathIndex index) {
         this.source = source;
         this.layers = layers;
         this.diffIds = diffIds;
@@ -79,8 +92,9 @@ public final class Flattener {
      * and SIGTERM, and by the next run's sweep of {@code tmpDir} after a SIGKILL. Without it, the index is kept
      * on the heap, in the same compact form.
      */
-    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out, Path tmpDir,
-                               long maxLayerSize) throws IOException {
+    public static void flatten(
+            ImageSource source, InspectedImage image, RootfsWriter out, Path tmpDir, long maxLayerSize)
+            throws IOException {
         List<Descriptor> layers = image.image().layers();
         List<Digest> diffIds = image.config().diffIds();
         if (diffIds.size() != layers.size()) {
@@ -97,7 +111,7 @@ public final class Flattener {
             f = new Flattener(source, layers, diffIds, maxLayerSize, tmpDir, index);
             f.index();
             f.emit(out);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw e.getCause(); // the index could not grow in its files
         } finally {
             try {
@@ -131,8 +145,8 @@ public final class Flattener {
     static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
         return switch (MediaTypes.layerCompression(layer.mediaType())) {
             case NONE -> in;
-            case GZIP -> new java.util.zip.GZIPInputStream(in, 1 << 16);
-            case ZSTD -> new com.github.luben.zstd.ZstdInputStream(in);
+            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            case ZSTD -> new ZstdInputStream(in);
         };
     }
 
@@ -154,8 +168,8 @@ public final class Flattener {
                 throw new LayerTooLargeException(layer.digest(), maxLayerSize);
             }
             verifier = null;
-            uncompressed = new UncompressedLayer(new BufferedInputStream(blob.stream(), 1 << 16), layer,
-                    maxLayerSize, null);
+            uncompressed =
+                    new UncompressedLayer(new BufferedInputStream(blob.stream(), 1 << 16), layer, maxLayerSize, null);
             tarStream = uncompressed;
             return new TarReader(tarStream);
         }
@@ -215,20 +229,19 @@ public final class Flattener {
      * names (checked now, reading what is left), else a corrupt layer.
      */
     private IOException unreadable(Descriptor layer, IOException e) {
-        if (e instanceof dev.ferry.spi.FerryException) {
+        if (e instanceof FerryException) {
             return e;
         }
         if (verifier != null) {
             try {
                 verifier.drainAndVerify();
-            } catch (dev.ferry.spi.FerryException mismatch) {
+            } catch (FerryException mismatch) {
                 return mismatch;
             } catch (IOException ignored) {
                 // the source fails too: report the first failure
             }
         }
-        return new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(),
-                e);
+        return new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(), e);
     }
 
     /**
@@ -236,13 +249,13 @@ public final class Flattener {
      * than {@link DiskSpace}'s reserve free) or a write fails, the copy is abandoned and removed, and the second
      * pass decompresses the base layer again instead: the copy only saves time, and never fills a disk.
      */
-    private final class TeeInputStream extends java.io.FilterInputStream {
+    private final class TeeInputStream extends FilterInputStream {
         private OutputStream copy;
         private final DiskSpace space;
 
         TeeInputStream(InputStream in, Path file) throws IOException {
             super(in);
-            this.copy = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+            this.copy = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
             this.space = DiskSpace.of(file);
         }
 
@@ -344,8 +357,8 @@ public final class Flattener {
                             String target = base.substring(4);
                             if (!target.isEmpty() && !target.equals(".") && !target.equals("..")) {
                                 String parent = Paths.parent(name);
-                                index.hideBelow(index.lookup(parent.isEmpty() ? target : parent + "/" + target,
-                                        true), i);
+                                index.hideBelow(
+                                        index.lookup(parent.isEmpty() ? target : parent + "/" + target, true), i);
                             }
                         }
                         continue;
@@ -431,7 +444,9 @@ public final class Flattener {
                         continue; // not in the first pass: the second pass will fail on the digest
                     }
                     int carrier = index.carrier(id, i);
-                    if (carrier >= 0 && Entries.isRegular(e) && !index.emitted(carrier)
+                    if (carrier >= 0
+                            && Entries.isRegular(e)
+                            && !index.emitted(carrier)
                             && !underNonDirectory(carrier)) {
                         // The target is gone from the final tree, but links to it survive: the first carries it.
                         String carrierName = index.path(carrier);
@@ -440,7 +455,9 @@ public final class Flattener {
                         index.setEmitted(carrier);
                         continue;
                     }
-                    if (index.layer(id) != i || index.ordinal(id) != ordinal || index.emitted(id)
+                    if (index.layer(id) != i
+                            || index.ordinal(id) != ordinal
+                            || index.emitted(id)
                             || underNonDirectory(id)) {
                         continue;
                     }
@@ -506,7 +523,7 @@ public final class Flattener {
 
     /** What {@link #copyOf} takes from a folder's header, as bytes to keep off the heap. */
     static byte[] headerBytes(TarArchiveEntry e) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(e.getMode());
             out.writeLong(e.getLongUserId());
@@ -531,7 +548,7 @@ public final class Flattener {
 
     /** A folder's header from {@link #headerBytes}. */
     static TarArchiveEntry header(byte[] bytes, String name) throws IOException {
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         TarArchiveEntry e = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR, true);
         e.setMode(in.readInt());
         e.setUserId(in.readLong());
@@ -568,10 +585,17 @@ public final class Flattener {
 
     /** A copy of a header under a clean name (directories end with '/'). */
     static TarArchiveEntry copyOf(TarArchiveEntry e, String name) {
-        byte linkFlag = e.isDirectory() ? TarArchiveEntry.LF_DIR : e.isSymbolicLink() ? TarArchiveEntry.LF_SYMLINK
-                : e.isLink() ? TarArchiveEntry.LF_LINK : e.isCharacterDevice() ? TarArchiveEntry.LF_CHR
-                : e.isBlockDevice() ? TarArchiveEntry.LF_BLK : e.isFIFO() ? TarArchiveEntry.LF_FIFO
-                : TarArchiveEntry.LF_NORMAL;
+        byte linkFlag = e.isDirectory()
+                ? TarArchiveEntry.LF_DIR
+                : e.isSymbolicLink()
+                        ? TarArchiveEntry.LF_SYMLINK
+                        : e.isLink()
+                                ? TarArchiveEntry.LF_LINK
+                                : e.isCharacterDevice()
+                                        ? TarArchiveEntry.LF_CHR
+                                        : e.isBlockDevice()
+                                                ? TarArchiveEntry.LF_BLK
+                                                : e.isFIFO() ? TarArchiveEntry.LF_FIFO : TarArchiveEntry.LF_NORMAL;
         TarArchiveEntry c = new TarArchiveEntry(e.isDirectory() ? name + "/" : name, linkFlag, true);
         c.setMode(e.getMode());
         c.setUserId(e.getLongUserId());

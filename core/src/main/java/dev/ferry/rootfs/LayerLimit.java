@@ -1,5 +1,7 @@
 package dev.ferry.rootfs;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 
 /**
@@ -53,14 +55,14 @@ public final class LayerLimit {
             throw new IllegalArgumentException("\"" + text + "\" is not a size; use a number of bytes or one with"
                     + " K, M, G or T, like 512M or 10G (or unlimited)");
         }
-        java.math.BigDecimal bytes = new java.math.BigDecimal(s).multiply(java.math.BigDecimal.valueOf(2).pow(shift));
+        BigDecimal bytes = new BigDecimal(s).multiply(BigDecimal.valueOf(2).pow(shift));
         if (bytes.signum() <= 0) {
             throw new IllegalArgumentException("\"" + text + "\" is not a positive size");
         }
-        if (bytes.compareTo(java.math.BigDecimal.valueOf(NONE)) >= 0) {
+        if (bytes.compareTo(BigDecimal.valueOf(NONE)) >= 0) {
             return NONE;
         }
-        return bytes.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+        return bytes.setScale(0, RoundingMode.CEILING).longValueExact();
     }
 
     /** A size as {@link #parse} reads it back: the largest exact unit ({@code 100M}, {@code 16G}) or bytes. */

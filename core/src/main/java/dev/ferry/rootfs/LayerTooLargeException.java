@@ -8,8 +8,10 @@ public class LayerTooLargeException extends FerryException {
     private final long limit;
 
     public LayerTooLargeException(Digest layer, long limit) {
-        super("layer " + layer + " uncompresses to more than " + LayerLimit.format(limit) + " (--max-layer-size "
-                + LayerLimit.format(limit) + ")", "raise --max-layer-size if you trust the image");
+        super(
+                "layer " + layer + " uncompresses to more than " + LayerLimit.format(limit) + " (--max-layer-size "
+                        + LayerLimit.format(limit) + ")",
+                "raise --max-layer-size if you trust the image");
         this.limit = limit;
     }
 

@@ -4,6 +4,7 @@ import dev.ferry.spi.CorruptImageException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
  * The paths of a root filesystem and what flattening decided for each, in flat records of ints off the Java heap
@@ -137,9 +138,10 @@ final class PathIndex implements AutoCloseable {
         long bucket = (long) (hash & ((1 << bucketBits) - 1)) * 4;
         for (int id = heads.getInt(bucket) - 1; id >= 0; id = nodes.getInt(node(id) + N_NEXT) - 1) {
             long n = node(id);
-            if (nodes.getInt(n + N_HASH) == hash && nodes.getInt(n + N_PARENT) == parent
-                    && nodes.getInt(n + N_NAME_LEN) == len && arena.equals(nodes.getLong(n + N_NAME_OFF), encoded,
-                    0, len)) {
+            if (nodes.getInt(n + N_HASH) == hash
+                    && nodes.getInt(n + N_PARENT) == parent
+                    && nodes.getInt(n + N_NAME_LEN) == len
+                    && arena.equals(nodes.getLong(n + N_NAME_OFF), encoded, 0, len)) {
                 return id;
             }
         }
@@ -216,7 +218,7 @@ final class PathIndex implements AutoCloseable {
     /** {@code s} encoded as by {@link #encode(String, int, int, byte[])}. */
     static byte[] encode(String s) {
         byte[] out = new byte[3 * s.length()];
-        return java.util.Arrays.copyOf(out, encode(s, 0, s.length(), out));
+        return Arrays.copyOf(out, encode(s, 0, s.length(), out));
     }
 
     /**

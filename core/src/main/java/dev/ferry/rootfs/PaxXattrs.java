@@ -5,6 +5,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -206,7 +207,7 @@ public final class PaxXattrs extends FilterInputStream {
                 eq++;
             }
             String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
-            byte[] value = java.util.Arrays.copyOfRange(data, Math.min(eq + 1, end - 1), end - 1);
+            byte[] value = Arrays.copyOfRange(data, Math.min(eq + 1, end - 1), end - 1);
             if (key.startsWith(PREFIX)) {
                 xattrs.put(key.substring(PREFIX.length()), value);
             } else if (key.equals("path") || key.equals("linkpath") || key.equals("uname") || key.equals("gname")) {

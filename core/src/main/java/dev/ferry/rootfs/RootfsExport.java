@@ -24,8 +24,14 @@ public final class RootfsExport {
      *     the heap
      * @param maxLayerSize the most bytes a layer may decompress to ({@link LayerLimit#DEFAULT})
      */
-    public static void write(ImageSource source, InspectedImage image, ExportOptions options, OutputStream out,
-                             Path tmpDir, long maxLayerSize) throws IOException {
+    public static void write(
+            ImageSource source,
+            InspectedImage image,
+            ExportOptions options,
+            OutputStream out,
+            Path tmpDir,
+            long maxLayerSize)
+            throws IOException {
         try (TarRootfsWriter tar = new TarRootfsWriter(out)) {
             ExportFilter filter = new ExportFilter(options, tar);
             Flattener.flatten(source, image, filter, tmpDir, maxLayerSize);

@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.internal.Json;
 import dev.ferry.model.ImageConfig;
 import dev.ferry.spi.CorruptImageException;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +36,9 @@ public final class RuntimeConfig {
      * @param rootPath {@code root.path}
      * @param rootless whether runc runs rootless (a user namespace mapping this user to root)
      */
-    public static byte[] create(ImageConfig config, Extractor extractor, boolean readonly, String rootPath,
-                                boolean rootless) throws IOException {
+    public static byte[] create(
+            ImageConfig config, Extractor extractor, boolean readonly, String rootPath, boolean rootless)
+            throws IOException {
         ObjectNode spec;
         try (InputStream in = RuntimeConfig.class.getResourceAsStream("runtime-defaults.json")) {
             spec = (ObjectNode) Json.MAPPER.readTree(in);
@@ -87,8 +91,16 @@ public final class RuntimeConfig {
         linux.set("namespaces", kept);
         long uid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         long gid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:gid")).longValue();
-        linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", uid).put("size", 1);
-        linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", gid).put("size", 1);
+        linux.putArray("uidMappings")
+                .addObject()
+                .put("containerID", 0)
+                .put("hostID", uid)
+                .put("size", 1);
+        linux.putArray("gidMappings")
+                .addObject()
+                .put("containerID", 0)
+                .put("hostID", gid)
+                .put("size", 1);
         linux.remove("resources");
         ArrayNode mounts = (ArrayNode) spec.get("mounts");
         for (JsonNode mount : mounts) {
@@ -143,8 +155,8 @@ public final class RuntimeConfig {
             } else {
                 String[] line = find(rootfs, "etc/group", 0, groupPart);
                 if (line == null || line.length < 3) {
-                    throw new CorruptImageException("the image's group \"" + groupPart + "\" is not in its"
-                            + " /etc/group");
+                    throw new CorruptImageException(
+                            "the image's group \"" + groupPart + "\" is not in its" + " /etc/group");
                 }
                 gid = number(line[2], "etc/group");
             }
@@ -157,8 +169,8 @@ public final class RuntimeConfig {
         try {
             return Long.parseLong(field.strip());
         } catch (NumberFormatException e) {
-            throw new CorruptImageException("the image's /" + file + " has \"" + (field.length() > 40
-                    ? field.substring(0, 40) + "..." : field) + "\" where an id should be");
+            throw new CorruptImageException("the image's /" + file + " has \""
+                    + (field.length() > 40 ? field.substring(0, 40) + "..." : field) + "\" where an id should be");
         }
     }
 
@@ -168,8 +180,8 @@ public final class RuntimeConfig {
             return null;
         }
         // Streamed, a line at a time and at most MAX_LINE chars of each: the file is the image's, of any size.
-        try (java.io.Reader in = new java.io.InputStreamReader(new java.io.BufferedInputStream(
-                Files.newInputStream(path), 1 << 16), StandardCharsets.UTF_8)) {
+        try (Reader in = new InputStreamReader(
+                new BufferedInputStream(Files.newInputStream(path), 1 << 16), StandardCharsets.UTF_8)) {
             StringBuilder line = new StringBuilder();
             boolean tooLong = false;
             for (int c = in.read(); ; c = in.read()) {

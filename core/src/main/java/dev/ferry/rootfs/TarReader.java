@@ -23,8 +23,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 public final class TarReader implements AutoCloseable {
     private final PaxXattrs observer;
     private final TarArchiveInputStream tar;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     private int index;
 
     public TarReader(InputStream in) {
@@ -55,8 +57,9 @@ public final class TarReader implements AutoCloseable {
         for (Map.Entry<String, String> pax : Map.copyOf(e.getExtraPaxHeaders()).entrySet()) {
             if (pax.getKey().startsWith("SCHILY.xattr.")) {
                 byte[] bytes = raw.get(pax.getKey().substring(13));
-                e.addPaxHeader(pax.getKey(), PaxXattrs.latin1(bytes != null ? bytes
-                        : pax.getValue().getBytes(StandardCharsets.UTF_8)));
+                e.addPaxHeader(
+                        pax.getKey(),
+                        PaxXattrs.latin1(bytes != null ? bytes : pax.getValue().getBytes(StandardCharsets.UTF_8)));
             }
         }
         return e;
@@ -75,9 +78,11 @@ public final class TarReader implements AutoCloseable {
             return decoder.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException x) {
             String shown = new String(bytes, StandardCharsets.UTF_8).replace('\uFFFD', '?');
-            throw new FerryException("a name in a layer is not valid UTF-8: '" + (shown.length() > 200
-                    ? shown.substring(0, 200) + "..." : shown) + "' (entry " + (index) + ", "
-                    + (e.isDirectory() ? "a folder" : e.isSymbolicLink() ? "a symlink" : "a file") + ")",
+            throw new FerryException(
+                    "a name in a layer is not valid UTF-8: '"
+                            + (shown.length() > 200 ? shown.substring(0, 200) + "..." : shown) + "' (entry " + (index)
+                            + ", "
+                            + (e.isDirectory() ? "a folder" : e.isSymbolicLink() ? "a symlink" : "a file") + ")",
                     "Ferry reads the names in layers as UTF-8, as Docker, containerd and umoci write them; rename"
                             + " the file in the image");
         }

@@ -26,8 +26,7 @@ public final class TarRootfsWriter implements RootfsWriter, AutoCloseable {
 
     /** A tar onto {@code out}, which {@link #close()} flushes but does not close. */
     public TarRootfsWriter(OutputStream out) {
-        tar = new TarArchiveOutputStream(new BufferedOutputStream(new NonClosingOutputStream(out), 1 << 16),
-                "UTF-8");
+        tar = new TarArchiveOutputStream(new BufferedOutputStream(new NonClosingOutputStream(out), 1 << 16), "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -36,7 +35,8 @@ public final class TarRootfsWriter implements RootfsWriter, AutoCloseable {
     @Override
     public void write(TarArchiveEntry entry, InputStream content) throws IOException {
         Map<String, byte[]> xattrs = new LinkedHashMap<>();
-        for (Map.Entry<String, String> pax : Map.copyOf(entry.getExtraPaxHeaders()).entrySet()) {
+        for (Map.Entry<String, String> pax :
+                Map.copyOf(entry.getExtraPaxHeaders()).entrySet()) {
             if (pax.getKey().startsWith("SCHILY.xattr.")) {
                 xattrs.put(pax.getKey(), PaxXattrs.bytes(pax.getValue()));
             }
@@ -71,17 +71,24 @@ public final class TarRootfsWriter implements RootfsWriter, AutoCloseable {
             record(records, x.getKey(), x.getValue());
         }
         byte[] bytes = records.toByteArray();
-        TarArchiveEntry header = new TarArchiveEntry("PaxHeaders.0/" + (++paxHeaders),
-                TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC, true);
+        TarArchiveEntry header =
+                new TarArchiveEntry("PaxHeaders.0/" + (++paxHeaders), TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC, true);
         header.setSize(bytes.length);
         tar.putArchiveEntry(header);
         tar.write(bytes);
         tar.closeArchiveEntry();
 
-        byte linkFlag = entry.isDirectory() ? TarArchiveEntry.LF_DIR : entry.isSymbolicLink()
-                ? TarArchiveEntry.LF_SYMLINK : entry.isLink() ? TarArchiveEntry.LF_LINK : entry.isCharacterDevice()
-                ? TarArchiveEntry.LF_CHR : entry.isBlockDevice() ? TarArchiveEntry.LF_BLK : entry.isFIFO()
-                ? TarArchiveEntry.LF_FIFO : TarArchiveEntry.LF_NORMAL;
+        byte linkFlag = entry.isDirectory()
+                ? TarArchiveEntry.LF_DIR
+                : entry.isSymbolicLink()
+                        ? TarArchiveEntry.LF_SYMLINK
+                        : entry.isLink()
+                                ? TarArchiveEntry.LF_LINK
+                                : entry.isCharacterDevice()
+                                        ? TarArchiveEntry.LF_CHR
+                                        : entry.isBlockDevice()
+                                                ? TarArchiveEntry.LF_BLK
+                                                : entry.isFIFO() ? TarArchiveEntry.LF_FIFO : TarArchiveEntry.LF_NORMAL;
         TarArchiveEntry plain = new TarArchiveEntry(shortName(entry.getName(), entry.isDirectory()), linkFlag, true);
         plain.setMode(entry.getMode());
         plain.setUserId(Math.min(entry.getLongUserId(), MAX_OCTAL_ID));

@@ -37,8 +37,14 @@ public final class ImageBuild {
      * @param gid the group of every entry, or -1 for 0
      * @param maxLayerSize the most bytes a base layer may decompress to
      */
-    public record Request(Path context, ImageReference base, ImageReference destination, ImageBuilder.Options options,
-                          long uid, long gid, long maxLayerSize) {
+    public record Request(
+            Path context,
+            ImageReference base,
+            ImageReference destination,
+            ImageBuilder.Options options,
+            long uid,
+            long gid,
+            long maxLayerSize) {
         public Request {
             requireNonNull(context, "context is null");
             requireNonNull(destination, "destination is null");
@@ -46,8 +52,8 @@ public final class ImageBuild {
         }
 
         /** A build of {@code context} onto {@code base} (or nothing) into {@code destination}, owner 0:0. */
-        public static Request of(Path context, ImageReference base, ImageReference destination,
-                                 ImageBuilder.Options options) {
+        public static Request of(
+                Path context, ImageReference base, ImageReference destination, ImageBuilder.Options options) {
             return new Request(context, base, destination, options, -1, -1, LayerLimit.DEFAULT);
         }
     }
@@ -71,16 +77,32 @@ public final class ImageBuild {
             throws IOException {
         LayerBuilder.Layer[] layer = new LayerBuilder.Layer[1];
         ImageSource[] base = new ImageSource[1];
-        Platform platform = request.options().platform() == null ? Platform.current() : request.options().platform();
+        Platform platform = request.options().platform() == null
+                ? Platform.current()
+                : request.options().platform();
         try {
-            return engine.copy(scratch -> {
-                layer[0] = LayerBuilder.build(request.context().toAbsolutePath(), request.uid(), request.gid(),
-                        request.options().created(), scratch.tmpDir(), warnings);
-                base[0] = request.base() == null ? null : request.base().openSource(scratch);
-                InspectedImage baseImage = base[0] == null ? null : inspector.inspect(base[0], platform);
-                return ImageBuilder.build(request.context().toString(), base[0], baseImage, layer[0],
-                        request.options(), request.maxLayerSize());
-            }, request.destination(), CopyOptions.defaults().withContext(context), listener);
+            return engine.copy(
+                    scratch -> {
+                        layer[0] = LayerBuilder.build(
+                                request.context().toAbsolutePath(),
+                                request.uid(),
+                                request.gid(),
+                                request.options().created(),
+                                scratch.tmpDir(),
+                                warnings);
+                        base[0] = request.base() == null ? null : request.base().openSource(scratch);
+                        InspectedImage baseImage = base[0] == null ? null : inspector.inspect(base[0], platform);
+                        return ImageBuilder.build(
+                                request.context().toString(),
+                                base[0],
+                                baseImage,
+                                layer[0],
+                                request.options(),
+                                request.maxLayerSize());
+                    },
+                    request.destination(),
+                    CopyOptions.defaults().withContext(context),
+                    listener);
         } finally {
             try {
                 if (base[0] != null) {

@@ -38,8 +38,8 @@ public final class RuntimeBundle {
      * @param platform the image to take from an index, or null for this machine's
      * @param maxLayerSize the most bytes a layer may decompress to
      */
-    public record Request(ImageReference source, Path dir, boolean writable, boolean rootless, Platform platform,
-                          long maxLayerSize) {
+    public record Request(
+            ImageReference source, Path dir, boolean writable, boolean rootless, Platform platform, long maxLayerSize) {
         public Request {
             requireNonNull(source, "source is null");
             requireNonNull(dir, "dir is null");
@@ -95,8 +95,8 @@ public final class RuntimeBundle {
             Files.createFile(marker);
             unpacking = TempFiles.createDirectory(bundle, "unpacking");
             try (ImageSource src = request.source().openSource(context)) {
-                InspectedImage image = inspector.inspect(src, request.platform() == null ? Platform.current()
-                        : request.platform());
+                InspectedImage image =
+                        inspector.inspect(src, request.platform() == null ? Platform.current() : request.platform());
                 // a compressed base layer is kept decompressed between the two passes, and the index of paths
                 // and the bookkeeping of the unpacking live in temporary files: in the bundle folder itself
                 // unless --tmpdir says otherwise (so nothing is written outside what the user named)
@@ -172,14 +172,15 @@ public final class RuntimeBundle {
             TempFiles.sweep(bundle);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(bundle)) {
                 if (entries.iterator().hasNext()) {
-                    throw new FerryException(bundle + " is not empty; refusing to write a bundle into it",
-                            "name a new or empty folder");
+                    throw new FerryException(
+                            bundle + " is not empty; refusing to write a bundle into it", "name a new or empty folder");
                 }
             }
             return false;
         }
         if (!Files.isDirectory(bundle.getParent())) {
-            throw new FerryException("cannot create " + bundle + ": " + bundle.getParent() + " is not a folder",
+            throw new FerryException(
+                    "cannot create " + bundle + ": " + bundle.getParent() + " is not a folder",
                     "create the parent folder first");
         }
         Files.createDirectory(bundle);

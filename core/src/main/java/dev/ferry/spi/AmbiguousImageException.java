@@ -7,8 +7,10 @@ public class AmbiguousImageException extends FerryException {
     private final List<String> candidates;
 
     public AmbiguousImageException(String reference, List<String> candidates, String hint) {
-        super(reference + " holds " + candidates.size() + " images (" + String.join(", ", candidates)
-                + ") and none was named", hint);
+        super(
+                reference + " holds " + candidates.size() + " images (" + String.join(", ", candidates)
+                        + ") and none was named",
+                hint);
         this.candidates = List.copyOf(candidates);
     }
 

@@ -7,8 +7,7 @@ public class BlobNotFoundException extends FerryException {
     private final Digest digest;
 
     public BlobNotFoundException(Digest digest, String where) {
-        super("blob " + digest + " is missing from " + where,
-                "the image is incomplete; copy it again from its origin");
+        super("blob " + digest + " is missing from " + where, "the image is incomplete; copy it again from its origin");
         this.digest = digest;
     }
 

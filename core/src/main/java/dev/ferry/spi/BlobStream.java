@@ -2,11 +2,11 @@ package dev.ferry.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ferry.model.Digest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import dev.ferry.model.Digest;
 
 /**
  * A blob's bytes as a stream, with the size the source knows for them. The caller closes it.

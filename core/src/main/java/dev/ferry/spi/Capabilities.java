@@ -11,10 +11,11 @@ import java.util.Objects;
  */
 public final class Capabilities {
     /** Reads and writes single images. */
-    public static final Capabilities READ_WRITE = builder().read(true).write(true).build();
+    public static final Capabilities READ_WRITE =
+            builder().read(true).write(true).build();
     /** Reads and writes images and whole indexes. */
-    public static final Capabilities READ_WRITE_MULTI_IMAGE = builder().read(true).write(true).multiImage(true)
-            .build();
+    public static final Capabilities READ_WRITE_MULTI_IMAGE =
+            builder().read(true).write(true).multiImage(true).build();
     /** Reads only. */
     public static final Capabilities READ_ONLY = builder().read(true).build();
 

@@ -17,10 +17,12 @@ public class DigestMismatchException extends FerryException {
      * @param actualSize the bytes read (or at least that many, when more than expected arrived)
      */
     public DigestMismatchException(Digest expected, Digest actual, long expectedSize, long actualSize) {
-        super(actual == null || expectedSize != actualSize
-                ? "blob " + expected + " has " + (actualSize > expectedSize ? "more than " + expectedSize : actualSize)
-                        + " bytes, but its descriptor says " + expectedSize
-                : "blob " + expected + " has digest " + actual + " instead: its content is corrupt",
+        super(
+                actual == null || expectedSize != actualSize
+                        ? "blob " + expected + " has "
+                                + (actualSize > expectedSize ? "more than " + expectedSize : actualSize)
+                                + " bytes, but its descriptor says " + expectedSize
+                        : "blob " + expected + " has digest " + actual + " instead: its content is corrupt",
                 "the source image is corrupt or was changed while read; copy it again from its origin");
         this.expected = expected;
         this.actual = actual;

@@ -1,5 +1,7 @@
 package dev.ferry.spi;
 
+import java.io.IOException;
+
 /**
  * A parsed, immutable reference to an image within one transport. Implementations define {@code equals} and
  * {@code hashCode} by value.
@@ -29,7 +31,7 @@ public interface ImageReference {
      * @throws OperationNotSupportedException if the transport cannot read
      * @throws FerryException for other failures, with a message for the user
      */
-    ImageSource openSource(OpenContext context) throws java.io.IOException;
+    ImageSource openSource(OpenContext context) throws IOException;
 
     /**
      * Opens the image for writing, with the user's settings (see {@link #openSource(OpenContext)}). Nothing is
@@ -38,5 +40,5 @@ public interface ImageReference {
      * @throws OperationNotSupportedException if the transport cannot write
      * @throws FerryException if the destination cannot be written, with a message for the user
      */
-    ImageSink openSink(OpenContext context) throws java.io.IOException;
+    ImageSink openSink(OpenContext context) throws IOException;
 }

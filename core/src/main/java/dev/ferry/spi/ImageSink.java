@@ -2,10 +2,13 @@ package dev.ferry.spi;
 
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.MediaTypes;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An image opened for writing: a transaction. The caller puts every blob first (config and layers, in any
@@ -28,8 +31,8 @@ public interface ImageSink extends Closeable {
      * The layer compressions this sink stores. The copy engine recompresses layers into one of these (the first
      * when it must choose) before {@link #putBlob}. The default is all of them.
      */
-    default java.util.Set<dev.ferry.model.MediaTypes.Compression> supportedLayerCompressions() {
-        return java.util.EnumSet.allOf(dev.ferry.model.MediaTypes.Compression.class);
+    default Set<MediaTypes.Compression> supportedLayerCompressions() {
+        return EnumSet.allOf(MediaTypes.Compression.class);
     }
 
     /**

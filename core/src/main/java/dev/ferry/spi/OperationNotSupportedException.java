@@ -6,8 +6,7 @@ public class OperationNotSupportedException extends FerryException {
     private final String operation;
 
     public OperationNotSupportedException(String transport, String operation) {
-        super("transport " + transport + " cannot " + operation,
-                "`ferry transports` shows what each transport can do");
+        super("transport " + transport + " cannot " + operation, "`ferry transports` shows what each transport can do");
         this.transport = transport;
         this.operation = operation;
     }

@@ -8,7 +8,9 @@ public class UnknownTransportException extends InvalidReferenceException {
     private final List<String> known;
 
     public UnknownTransportException(String reference, String transportName, List<String> known) {
-        super(reference, "unknown transport \"" + transportName + "\" (known: " + String.join(", ", known) + ")",
+        super(
+                reference,
+                "unknown transport \"" + transportName + "\" (known: " + String.join(", ", known) + ")",
                 "write TRANSPORT:DETAILS, for example oci:./layout:latest; `ferry transports` lists them");
         this.transportName = transportName;
         this.known = List.copyOf(known);

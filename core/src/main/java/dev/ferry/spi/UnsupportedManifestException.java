@@ -8,8 +8,10 @@ public class UnsupportedManifestException extends FerryException {
     private final List<String> supported;
 
     public UnsupportedManifestException(String destination, String mediaType, List<String> supported) {
-        super(destination + " does not store manifests of type " + mediaType + " (it stores: "
-                + String.join(", ", supported) + ")", "choose a destination transport that stores " + mediaType);
+        super(
+                destination + " does not store manifests of type " + mediaType + " (it stores: "
+                        + String.join(", ", supported) + ")",
+                "choose a destination transport that stores " + mediaType);
         this.mediaType = mediaType;
         this.supported = List.copyOf(supported);
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,7 +33,7 @@ class LayerBuilderTest {
     private static Map<String, TarArchiveEntry> entries(Path layer) throws IOException {
         Map<String, TarArchiveEntry> entries = new TreeMap<>();
         try (InputStream in = new GZIPInputStream(Files.newInputStream(layer));
-             TarArchiveInputStream tar = new TarArchiveInputStream(in, "UTF-8")) {
+                TarArchiveInputStream tar = new TarArchiveInputStream(in, "UTF-8")) {
             for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
                 entries.put(e.getName(), e);
             }
@@ -48,15 +51,15 @@ class LayerBuilderTest {
         run("mkfifo", context.resolve("fifo").toString());
         run("mknod", context.resolve("dev/null").toString(), "c", "1", "3"); // the tests run as root
         run("mknod", context.resolve("dev/loop9").toString(), "b", "7", "9");
-        java.nio.channels.ServerSocketChannel socket = java.nio.channels.ServerSocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX);
-        socket.bind(java.net.UnixDomainSocketAddress.of(context.resolve("sock")));
+        ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        socket.bind(UnixDomainSocketAddress.of(context.resolve("sock")));
         socket.close(); // the socket file stays
         List<String> warnings = new ArrayList<>();
         LayerBuilder.Layer layer = LayerBuilder.build(context, 0, 0, Instant.EPOCH, tmp, warnings::add);
         Map<String, TarArchiveEntry> entries = entries(layer.file());
         assertTrue(entries.get("file").isFile() && entries.get("file").getSize() == 7);
-        assertTrue(entries.get("hardlink").isLink() && entries.get("hardlink").getLinkName().equals("file"));
+        assertTrue(entries.get("hardlink").isLink()
+                && entries.get("hardlink").getLinkName().equals("file"));
         assertTrue(entries.get("symlink").isSymbolicLink());
         assertTrue(entries.get("fifo").isFIFO());
         TarArchiveEntry nul = entries.get("dev/null");

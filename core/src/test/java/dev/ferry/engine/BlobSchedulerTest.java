@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.model.Digest;
+import dev.ferry.spi.DigestMismatchException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -49,8 +50,8 @@ class BlobSchedulerTest {
     @RepeatedTest(20)
     void theFailureThatCausedTheOthersIsReportedWithItsOwnType() {
         CountDownLatch broken = new CountDownLatch(1);
-        DigestMismatchException cause = new DigestMismatchException(Digest.sha256(new byte[] {1}),
-                Digest.sha256(new byte[] {2}), 1, 1);
+        DigestMismatchException cause =
+                new DigestMismatchException(Digest.sha256(new byte[] {1}), Digest.sha256(new byte[] {2}), 1, 1);
         List<BlobScheduler.Task> tasks = List.of(
                 () -> {
                     try {
@@ -64,15 +65,15 @@ class BlobSchedulerTest {
                     broken.countDown();
                     throw cause;
                 });
-        DigestMismatchException thrown = assertThrows(DigestMismatchException.class,
-                () -> new BlobScheduler(2).run(tasks));
+        DigestMismatchException thrown =
+                assertThrows(DigestMismatchException.class, () -> new BlobScheduler(2).run(tasks));
         assertSame(cause, thrown);
     }
 
     @Test
     void interruptionsAreNotTheFailure() {
         IOException real = new IOException("disk full");
-        List<Throwable> met = List.of(new java.io.InterruptedIOException("stopped"), real);
+        List<Throwable> met = List.of(new InterruptedIOException("stopped"), real);
         assertSame(real, BlobScheduler.primary(met));
         assertEquals(1, real.getSuppressed().length, "the others are attached");
         IOException disk = new IOException("disk full");
@@ -119,9 +120,11 @@ class BlobSchedulerTest {
 
     @Test
     void runtimeFailuresKeepTheirType() {
-        List<BlobScheduler.Task> tasks = List.of(() -> {
-            throw new IllegalStateException("bug");
-        }, () -> { });
+        List<BlobScheduler.Task> tasks = List.of(
+                () -> {
+                    throw new IllegalStateException("bug");
+                },
+                () -> {});
         assertThrows(IllegalStateException.class, () -> new BlobScheduler(2).run(tasks));
     }
 }

@@ -7,20 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
 import dev.ferry.model.ImageConfig;
 import dev.ferry.model.ImageManifest;
 import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.BlobNotFoundException;
+import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.testing.MemoryTransport;
 import dev.ferry.testing.TestImages;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 class CopyEngineTest {
@@ -36,7 +48,7 @@ class CopyEngineTest {
         assertEquals(4, result.blobsCopied());
         assertEquals(manifest, dest.images.get("b"));
         for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
-            assertTrue(java.util.Arrays.equals(src.blobs.get(blob.digest()), dest.blobs.get(blob.digest())));
+            assertTrue(Arrays.equals(src.blobs.get(blob.digest()), dest.blobs.get(blob.digest())));
         }
     }
 
@@ -56,7 +68,8 @@ class CopyEngineTest {
         ManifestBytes manifest = TestImages.image(src, "a", 3, 10_000, 1);
         Descriptor layer = ((ImageManifest) manifest.parse()).layers().get(1);
         src.blobs.get(layer.digest())[5000] ^= 1;
-        DigestMismatchException e = assertThrows(DigestMismatchException.class,
+        DigestMismatchException e = assertThrows(
+                DigestMismatchException.class,
                 () -> engine.copy(src.ref("a"), dest.ref("b"), CopyOptions.defaults(), CopyListener.NONE));
         assertEquals(layer.digest(), e.expected());
         assertTrue(dest.images.isEmpty());
@@ -68,12 +81,12 @@ class CopyEngineTest {
         ManifestBytes manifest = TestImages.image(src, "a", 12, 20_000, 3);
         for (int jobs : new int[] {1, 3, 16}) {
             MemoryTransport to = new MemoryTransport();
-            CopyResult result = engine.copy(src.ref("a"), to.ref("b"), CopyOptions.defaults().withJobs(jobs),
-                    CopyListener.NONE);
+            CopyResult result = engine.copy(
+                    src.ref("a"), to.ref("b"), CopyOptions.defaults().withJobs(jobs), CopyListener.NONE);
             assertEquals(13, result.blobsCopied());
             assertEquals(manifest, to.images.get("b"));
             for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
-                assertTrue(java.util.Arrays.equals(src.blobs.get(blob.digest()), to.blobs.get(blob.digest())));
+                assertTrue(Arrays.equals(src.blobs.get(blob.digest()), to.blobs.get(blob.digest())));
             }
         }
     }
@@ -83,8 +96,10 @@ class CopyEngineTest {
         ManifestBytes manifest = TestImages.image(src, "a", 8, 200_000, 2);
         Descriptor layer = ((ImageManifest) manifest.parse()).layers().get(6);
         src.blobs.get(layer.digest())[199_000] ^= 1;
-        DigestMismatchException e = assertThrows(DigestMismatchException.class, () -> engine.copy(src.ref("a"),
-                dest.ref("b"), CopyOptions.defaults().withJobs(4), CopyListener.NONE));
+        DigestMismatchException e = assertThrows(
+                DigestMismatchException.class,
+                () -> engine.copy(
+                        src.ref("a"), dest.ref("b"), CopyOptions.defaults().withJobs(4), CopyListener.NONE));
         assertEquals(layer.digest(), e.expected());
         assertTrue(dest.images.isEmpty());
         assertTrue(dest.blobs.isEmpty());
@@ -105,8 +120,9 @@ class CopyEngineTest {
     void aParallelCopyReportsTheFailureThatCausedTheOthers() throws Exception {
         ManifestBytes manifest = TestImages.image(src, "a", 4, 1000, 3);
         List<Descriptor> layers = ((ImageManifest) manifest.parse()).layers();
-        java.util.concurrent.CountDownLatch broken = new java.util.concurrent.CountDownLatch(1);
-        DigestMismatchException cause = new DigestMismatchException(layers.get(3).digest(), null, 1, 2);
+        CountDownLatch broken = new CountDownLatch(1);
+        DigestMismatchException cause =
+                new DigestMismatchException(layers.get(3).digest(), null, 1, 2);
         dest.onPutBlob = blob -> {
             if (blob.equals(layers.get(3))) {
                 broken.countDown();
@@ -116,13 +132,15 @@ class CopyEngineTest {
                 try {
                     broken.await();
                 } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException();
+                    throw new InterruptedIOException();
                 }
                 throw new FerryException("an earlier blob failed", "run the copy again", cause);
             }
         };
-        IOException e = assertThrows(IOException.class, () -> engine.copy(src.ref("a"), dest.ref("b"),
-                CopyOptions.defaults().withJobs(8), CopyListener.NONE));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> engine.copy(
+                        src.ref("a"), dest.ref("b"), CopyOptions.defaults().withJobs(8), CopyListener.NONE));
         assertSame(cause, e);
         assertTrue(dest.images.isEmpty());
     }
@@ -131,32 +149,48 @@ class CopyEngineTest {
     void missingBlobFails() throws Exception {
         ManifestBytes manifest = TestImages.image(src, "a", 2, 100, 1);
         src.blobs.remove(((ImageManifest) manifest.parse()).layers().get(0).digest());
-        assertThrows(BlobNotFoundException.class,
+        assertThrows(
+                BlobNotFoundException.class,
                 () -> engine.copy(src.ref("a"), dest.ref("b"), CopyOptions.defaults(), CopyListener.NONE));
         assertTrue(dest.images.isEmpty());
     }
 
     @Test
     void picksThePlatformFromAnIndex() throws Exception {
-        TestImages.index(src, "multi", List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64/v8"),
-                Platform.parse("linux/arm/v7")));
-        CopyResult result = engine.copy(src.ref("multi"), dest.ref("arm"),
-                CopyOptions.defaults().withPlatform(Platform.parse("linux/arm/v7")), CopyListener.NONE);
+        TestImages.index(
+                src,
+                "multi",
+                List.of(
+                        Platform.parse("linux/amd64"),
+                        Platform.parse("linux/arm64/v8"),
+                        Platform.parse("linux/arm/v7")));
+        CopyResult result = engine.copy(
+                src.ref("multi"),
+                dest.ref("arm"),
+                CopyOptions.defaults().withPlatform(Platform.parse("linux/arm/v7")),
+                CopyListener.NONE);
         assertEquals(MediaTypes.OCI_MANIFEST, result.mediaType());
-        assertTrue(new String(dest.blobs.values().stream().filter(b -> b.length < 1000).findFirst().orElseThrow())
+        assertTrue(new String(dest.blobs.values().stream()
+                        .filter(b -> b.length < 1000)
+                        .findFirst()
+                        .orElseThrow())
                 .contains("\"arm\""));
-        FerryException none = assertThrows(FerryException.class, () -> engine.copy(src.ref("multi"),
-                dest.ref("x"), CopyOptions.defaults().withPlatform(Platform.parse("windows/amd64")),
-                CopyListener.NONE));
+        FerryException none = assertThrows(
+                FerryException.class,
+                () -> engine.copy(
+                        src.ref("multi"),
+                        dest.ref("x"),
+                        CopyOptions.defaults().withPlatform(Platform.parse("windows/amd64")),
+                        CopyListener.NONE));
         assertTrue(none.getMessage().contains("linux/arm/v7"), none.getMessage());
     }
 
     @Test
     void copiesAWholeIndexWithAll() throws Exception {
-        ManifestBytes index = TestImages.index(src, "multi",
-                List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64/v8")));
-        CopyResult result = engine.copy(src.ref("multi"), dest.ref("all"), CopyOptions.defaults().withAllPlatforms(),
-                CopyListener.NONE);
+        ManifestBytes index = TestImages.index(
+                src, "multi", List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64/v8")));
+        CopyResult result = engine.copy(
+                src.ref("multi"), dest.ref("all"), CopyOptions.defaults().withAllPlatforms(), CopyListener.NONE);
         assertEquals(index.digest(), result.manifestDigest());
         assertEquals(index, dest.images.get("all"));
         assertEquals(3, dest.manifests.size());
@@ -166,16 +200,22 @@ class CopyEngineTest {
     void allNeedsAMultiImageSink() throws Exception {
         MemoryTransport single = new MemoryTransport(List.of(MediaTypes.OCI_MANIFEST), false);
         TestImages.index(src, "multi", List.of(Platform.parse("linux/amd64")));
-        assertThrows(OperationNotSupportedException.class, () -> engine.copy(src.ref("multi"), single.ref("x"),
-                CopyOptions.defaults().withAllPlatforms(), CopyListener.NONE));
+        assertThrows(
+                OperationNotSupportedException.class,
+                () -> engine.copy(
+                        src.ref("multi"),
+                        single.ref("x"),
+                        CopyOptions.defaults().withAllPlatforms(),
+                        CopyListener.NONE));
     }
 
     @Test
     void unsupportedManifestTypeFailsBeforeAnyBlob() throws Exception {
         MemoryTransport odd = new MemoryTransport(List.of("application/x-something-else"), false);
         TestImages.image(src, "a", 2, 100, 1);
-        assertThrows(UnsupportedManifestException.class, () -> engine.copy(src.ref("a"), odd.ref("x"),
-                CopyOptions.defaults(), CopyListener.NONE));
+        assertThrows(
+                UnsupportedManifestException.class,
+                () -> engine.copy(src.ref("a"), odd.ref("x"), CopyOptions.defaults(), CopyListener.NONE));
         assertEquals(0, odd.putBlobCalls.get());
         assertFalse(odd.images.containsKey("x"));
     }
@@ -184,23 +224,24 @@ class CopyEngineTest {
     void aSinkThatTakesOnlyDockerGetsAConversion() throws Exception {
         MemoryTransport dockerOnly = new MemoryTransport(List.of(MediaTypes.DOCKER_MANIFEST), false);
         ManifestBytes oci = TestImages.image(src, "a", 2, 1000, 1);
-        List<String> notes = new java.util.ArrayList<>();
-        CopyResult result = engine.copy(src.ref("a"), dockerOnly.ref("x"), CopyOptions.defaults(),
-                new CopyListener() {
-                    @Override
-                    public void note(String message) {
-                        notes.add(message);
-                    }
-                });
+        List<String> notes = new ArrayList<>();
+        CopyResult result = engine.copy(src.ref("a"), dockerOnly.ref("x"), CopyOptions.defaults(), new CopyListener() {
+            @Override
+            public void note(String message) {
+                notes.add(message);
+            }
+        });
         assertEquals(MediaTypes.DOCKER_MANIFEST, result.mediaType());
         ImageManifest docker = (ImageManifest) dockerOnly.images.get("x").parse();
         assertEquals(MediaTypes.DOCKER_CONFIG, docker.config().mediaType());
         ImageManifest original = (ImageManifest) oci.parse();
         for (int i = 0; i < 2; i++) {
             assertEquals(MediaTypes.DOCKER_LAYER, docker.layers().get(i).mediaType());
-            assertEquals(original.layers().get(i).digest(), docker.layers().get(i).digest());
+            assertEquals(
+                    original.layers().get(i).digest(), docker.layers().get(i).digest());
         }
-        ImageConfig config = ImageConfig.parse(dockerOnly.blobs.get(docker.config().digest()));
+        ImageConfig config =
+                ImageConfig.parse(dockerOnly.blobs.get(docker.config().digest()));
         ImageConfig before = ImageConfig.parse(src.blobs.get(original.config().digest()));
         assertEquals(before.diffIds(), config.diffIds());
         assertEquals(before.cmd(), config.cmd());
@@ -211,7 +252,9 @@ class CopyEngineTest {
         engine.copy(dockerOnly.ref("x"), back.ref("y"), CopyOptions.defaults(), CopyListener.NONE);
         ImageManifest again = (ImageManifest) back.images.get("y").parse();
         assertEquals(original.layers(), again.layers());
-        assertEquals(before.cmd(), ImageConfig.parse(back.blobs.get(again.config().digest())).cmd());
+        assertEquals(
+                before.cmd(),
+                ImageConfig.parse(back.blobs.get(again.config().digest())).cmd());
     }
 
     @Test
@@ -219,14 +262,17 @@ class CopyEngineTest {
         ManifestBytes original = TestImages.image(src, "a", 2, 100_000, 3);
         for (MediaTypes.Compression c : List.of(MediaTypes.Compression.GZIP, MediaTypes.Compression.ZSTD)) {
             MemoryTransport compressed = new MemoryTransport();
-            engine.copy(src.ref("a"), compressed.ref("c"), CopyOptions.defaults().withCompression(c),
-                    CopyListener.NONE);
+            engine.copy(
+                    src.ref("a"), compressed.ref("c"), CopyOptions.defaults().withCompression(c), CopyListener.NONE);
             ImageManifest m = (ImageManifest) compressed.images.get("c").parse();
             assertEquals(c, MediaTypes.layerCompression(m.layers().get(0).mediaType()));
             assertTrue(m.layers().get(0).size() > 0);
             MemoryTransport plain = new MemoryTransport();
-            engine.copy(compressed.ref("c"), plain.ref("p"),
-                    CopyOptions.defaults().withCompression(MediaTypes.Compression.NONE), CopyListener.NONE);
+            engine.copy(
+                    compressed.ref("c"),
+                    plain.ref("p"),
+                    CopyOptions.defaults().withCompression(MediaTypes.Compression.NONE),
+                    CopyListener.NONE);
             assertEquals(original.digest(), plain.images.get("p").digest(), "back to the same bytes");
         }
     }
@@ -235,22 +281,34 @@ class CopyEngineTest {
     void aLayerThatDoesNotMatchItsDiffIdIsCaughtWhileConverting() throws Exception {
         ManifestBytes original = TestImages.image(src, "a", 1, 1000, 3);
         MemoryTransport compressed = new MemoryTransport();
-        engine.copy(src.ref("a"), compressed.ref("c"), CopyOptions.defaults().withCompression(
-                MediaTypes.Compression.GZIP), CopyListener.NONE);
+        engine.copy(
+                src.ref("a"),
+                compressed.ref("c"),
+                CopyOptions.defaults().withCompression(MediaTypes.Compression.GZIP),
+                CopyListener.NONE);
         // Swap the config for one whose diffID is wrong, keeping the manifest consistent with it.
         ImageManifest m = (ImageManifest) compressed.images.get("c").parse();
-        String config = new String(compressed.blobs.get(m.config().digest()), java.nio.charset.StandardCharsets.UTF_8)
-                .replace(((ImageManifest) original.parse()).layers().get(0).digest().hex(), "0".repeat(64));
-        byte[] configBytes = config.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        dev.ferry.model.Digest configDigest = dev.ferry.model.Digest.sha256(configBytes);
+        String config = new String(compressed.blobs.get(m.config().digest()), StandardCharsets.UTF_8)
+                .replace(
+                        ((ImageManifest) original.parse())
+                                .layers()
+                                .get(0)
+                                .digest()
+                                .hex(),
+                        "0".repeat(64));
+        byte[] configBytes = config.getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = Digest.sha256(configBytes);
         compressed.blobs.put(configDigest, configBytes);
-        String manifest = new String(compressed.images.get("c").bytes(), java.nio.charset.StandardCharsets.UTF_8)
+        String manifest = new String(compressed.images.get("c").bytes(), StandardCharsets.UTF_8)
                 .replace(m.config().digest().toString(), configDigest.toString());
-        compressed.images.put("bad", ManifestBytes.of(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                null));
-        dev.ferry.spi.CorruptImageException e = assertThrows(dev.ferry.spi.CorruptImageException.class,
-                () -> engine.copy(compressed.ref("bad"), dest.ref("x"),
-                        CopyOptions.defaults().withCompression(MediaTypes.Compression.NONE), CopyListener.NONE));
+        compressed.images.put("bad", ManifestBytes.of(manifest.getBytes(StandardCharsets.UTF_8), null));
+        CorruptImageException e = assertThrows(
+                CorruptImageException.class,
+                () -> engine.copy(
+                        compressed.ref("bad"),
+                        dest.ref("x"),
+                        CopyOptions.defaults().withCompression(MediaTypes.Compression.NONE),
+                        CopyListener.NONE));
         assertTrue(e.getMessage().contains("diffID"), e.getMessage());
         assertTrue(dest.images.isEmpty());
     }
@@ -258,14 +316,20 @@ class CopyEngineTest {
     @Test
     void zstdCannotBeDescribedInV2s2() throws Exception {
         TestImages.image(src, "a", 1, 100, 3);
-        assertThrows(FerryException.class, () -> engine.copy(src.ref("a"), dest.ref("x"), CopyOptions.defaults()
-                .withFormat(dev.ferry.model.ManifestFormat.V2S2).withCompression(MediaTypes.Compression.ZSTD),
-                CopyListener.NONE));
+        assertThrows(
+                FerryException.class,
+                () -> engine.copy(
+                        src.ref("a"),
+                        dest.ref("x"),
+                        CopyOptions.defaults()
+                                .withFormat(ManifestFormat.V2S2)
+                                .withCompression(MediaTypes.Compression.ZSTD),
+                        CopyListener.NONE));
     }
 
-    private static byte[] gzip(byte[] data) throws java.io.IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(data);
         }
         return out.toByteArray();
@@ -274,14 +338,14 @@ class CopyEngineTest {
     @Test
     void dockerSchema1IsReadWithHistoryReversedAndDiffIdsComputed() throws Exception {
         byte[] base = new byte[50_000];
-        new java.util.Random(1).nextBytes(base);
-        byte[] top = "top layer content".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        new Random(1).nextBytes(base);
+        byte[] top = "top layer content".getBytes(StandardCharsets.UTF_8);
         byte[] baseGz = gzip(base);
         byte[] emptyGz = gzip(new byte[1024]);
         byte[] topGz = gzip(top);
-        dev.ferry.model.Digest b = dev.ferry.model.Digest.sha256(baseGz);
-        dev.ferry.model.Digest e = dev.ferry.model.Digest.sha256(emptyGz);
-        dev.ferry.model.Digest t = dev.ferry.model.Digest.sha256(topGz);
+        Digest b = Digest.sha256(baseGz);
+        Digest e = Digest.sha256(emptyGz);
+        Digest t = Digest.sha256(topGz);
         src.blobs.put(b, baseGz);
         src.blobs.put(e, emptyGz);
         src.blobs.put(t, topGz);
@@ -296,17 +360,19 @@ class CopyEngineTest {
                 + "\"fsLayers\":[{\"blobSum\":\"" + t + "\"},{\"blobSum\":\"" + e + "\"},{\"blobSum\":\"" + b
                 + "\"}],\"history\":[{\"v1Compatibility\":\"" + v1Top + "\"},{\"v1Compatibility\":\"" + v1Empty
                 + "\"},{\"v1Compatibility\":\"" + v1Base + "\"}],\"signatures\":[]}";
-        src.images.put("v1", ManifestBytes.of(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                MediaTypes.DOCKER_MANIFEST_V1_SIGNED));
+        src.images.put(
+                "v1",
+                ManifestBytes.of(manifest.getBytes(StandardCharsets.UTF_8), MediaTypes.DOCKER_MANIFEST_V1_SIGNED));
         MemoryTransport oci = new MemoryTransport(List.of(MediaTypes.OCI_MANIFEST), false);
         engine.copy(src.ref("v1"), oci.ref("x"), CopyOptions.defaults(), CopyListener.NONE);
         ImageManifest converted = (ImageManifest) oci.images.get("x").parse();
         assertEquals(MediaTypes.OCI_MANIFEST, converted.mediaType());
-        assertEquals(List.of(b, t), converted.layers().stream().map(Descriptor::digest).toList());
+        assertEquals(
+                List.of(b, t),
+                converted.layers().stream().map(Descriptor::digest).toList());
         assertEquals(MediaTypes.OCI_LAYER_GZIP, converted.layers().get(0).mediaType());
         ImageConfig config = ImageConfig.parse(oci.blobs.get(converted.config().digest()));
-        assertEquals(List.of(dev.ferry.model.Digest.sha256(base), dev.ferry.model.Digest.sha256(top)),
-                config.diffIds());
+        assertEquals(List.of(Digest.sha256(base), Digest.sha256(top)), config.diffIds());
         assertEquals(List.of("/bin/app"), config.cmd());
         assertEquals("2020-01-03T00:00:00Z", config.created());
         assertEquals(3, config.history().size());
@@ -316,17 +382,21 @@ class CopyEngineTest {
         assertFalse(oci.blobs.containsKey(e), "the throwaway layer is skipped");
         // Uncompressed on request: the layer digests become the diffIDs.
         MemoryTransport plain = new MemoryTransport(List.of(MediaTypes.DOCKER_MANIFEST), false);
-        engine.copy(src.ref("v1"), plain.ref("y"), CopyOptions.defaults().withCompression(
-                MediaTypes.Compression.NONE), CopyListener.NONE);
+        engine.copy(
+                src.ref("v1"),
+                plain.ref("y"),
+                CopyOptions.defaults().withCompression(MediaTypes.Compression.NONE),
+                CopyListener.NONE);
         ImageManifest v2s2 = (ImageManifest) plain.images.get("y").parse();
-        assertEquals(config.diffIds(), v2s2.layers().stream().map(Descriptor::digest).toList());
+        assertEquals(
+                config.diffIds(), v2s2.layers().stream().map(Descriptor::digest).toList());
         assertEquals(MediaTypes.DOCKER_LAYER, v2s2.layers().get(1).mediaType());
     }
 
     @Test
     void listenerSeesEveryByte() throws Exception {
         TestImages.image(src, "a", 2, 5000, 1);
-        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong bytes = new AtomicLong();
         engine.copy(src.ref("a"), dest.ref("b"), CopyOptions.defaults(), new CopyListener() {
             @Override
             public void blobProgress(Descriptor blob, long n) {

@@ -38,17 +38,22 @@ class TransportRegistryTest {
 
     @Test
     void duplicateNamesNameBothOrigins() {
-        DuplicateTransportException e = assertThrows(DuplicateTransportException.class, () -> TransportRegistry.of(
-                List.of(new TransportRegistry.Entry(memory, "/plugins/a.jar", null),
+        DuplicateTransportException e = assertThrows(
+                DuplicateTransportException.class,
+                () -> TransportRegistry.of(List.of(
+                        new TransportRegistry.Entry(memory, "/plugins/a.jar", null),
                         new TransportRegistry.Entry(new MemoryTransport(), "/plugins/b.jar", null))));
-        assertTrue(e.getMessage().contains("/plugins/a.jar") && e.getMessage().contains("/plugins/b.jar"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("/plugins/a.jar") && e.getMessage().contains("/plugins/b.jar"), e.getMessage());
     }
 
     @Test
     void serviceLoaderFindsWhatTheClassPathRegisters() throws Exception {
         // core holds no transport; its tests register the in-memory one in META-INF/services
-        assertEquals(List.of("memory"), TransportRegistry.load(getClass().getClassLoader()).entries().stream()
-                .map(e -> e.transport().name()).toList());
+        assertEquals(
+                List.of("memory"),
+                TransportRegistry.load(getClass().getClassLoader()).entries().stream()
+                        .map(e -> e.transport().name())
+                        .toList());
     }
 }

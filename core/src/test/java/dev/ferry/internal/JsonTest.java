@@ -15,9 +15,10 @@ class JsonTest {
 
     @Test
     void deepNestingIsOneLineNamingTheDocumentAndTheLimit() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Json.parseObject(nested(100_000), "image config"));
-        assertTrue(e.getMessage().startsWith("image config nests arrays or objects more than 1000 levels deep"),
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Json.parseObject(nested(100_000), "image config"));
+        assertTrue(
+                e.getMessage().startsWith("image config nests arrays or objects more than 1000 levels deep"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
@@ -37,7 +38,8 @@ class JsonTest {
 
     @Test
     void syntaxErrorsSayWhere() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Json.parseObject("{\"a\":\n tru}".getBytes(StandardCharsets.UTF_8), "manifest"));
         assertTrue(e.getMessage().startsWith("manifest is not valid JSON: "), e.getMessage());
         assertTrue(e.getMessage().contains("at line 2, column"), e.getMessage());

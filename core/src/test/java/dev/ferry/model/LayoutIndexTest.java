@@ -25,27 +25,37 @@ class LayoutIndexTest {
         String written = new String(index.with(manifest("b", "new")).toBytes(), StandardCharsets.UTF_8);
         assertTrue(written.contains("\"x-tool\":{\"keep\":true}"), written);
         assertTrue(written.contains("\"x-entry\":1"), "another entry's unknown field is kept: " + written);
-        assertEquals(2, LayoutIndex.parse(written.getBytes(StandardCharsets.UTF_8), "i").entries().size());
+        assertEquals(
+                2,
+                LayoutIndex.parse(written.getBytes(StandardCharsets.UTF_8), "i")
+                        .entries()
+                        .size());
     }
 
     @Test
     void aRefReplacesItsEntryAndAnUnnamedDuplicateIsNotAdded() {
-        LayoutIndex index = LayoutIndex.empty().with(manifest("a", "v1")).with(manifest("b", "v2"))
+        LayoutIndex index = LayoutIndex.empty()
+                .with(manifest("a", "v1"))
+                .with(manifest("b", "v2"))
                 .with(manifest("c", null));
         assertEquals(List.of(manifest("a", "v1"), manifest("b", "v2"), manifest("c", null)), index.entries());
         LayoutIndex replaced = index.with(manifest("d", "v1")).with(manifest("c", null));
         assertEquals(List.of(manifest("b", "v2"), manifest("d", "v1"), manifest("c", null)), replaced.entries());
-        assertEquals(replaced.entries(), LayoutIndex.parse(replaced.toBytes(), "i").entries(), "round trip");
+        assertEquals(
+                replaced.entries(), LayoutIndex.parse(replaced.toBytes(), "i").entries(), "round trip");
         assertEquals(3, index.entries().size(), "immutable");
     }
 
     @Test
     void malformedFilesAreRefusedNamingThem() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayoutIndex.parse(
-                "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8), "/x/index.json"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> LayoutIndex.parse("{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8), "/x/index.json"));
         assertTrue(e.getMessage().startsWith("/x/index.json"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LayoutIndex.checkLayoutFile(
-                "{\"imageLayoutVersion\":\"2.0.0\"}".getBytes(StandardCharsets.UTF_8), "oci-layout"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LayoutIndex.checkLayoutFile(
+                        "{\"imageLayoutVersion\":\"2.0.0\"}".getBytes(StandardCharsets.UTF_8), "oci-layout"));
         LayoutIndex.checkLayoutFile(LayoutIndex.layoutFile(), "oci-layout");
     }
 

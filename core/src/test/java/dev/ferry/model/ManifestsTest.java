@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ManifestsTest {
@@ -50,7 +51,8 @@ class ManifestsTest {
     void indexWithPlatforms() {
         String json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
                 + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
-                + LAYER + "\",\"size\":5,\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}}]}";
+                + LAYER
+                + "\",\"size\":5,\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}}]}";
         ManifestBytes bytes = ManifestBytes.of(json.getBytes(StandardCharsets.UTF_8), null);
         assertTrue(bytes.isIndex());
         ImageIndex index = assertInstanceOf(ImageIndex.class, bytes.parse());
@@ -63,10 +65,13 @@ class ManifestsTest {
                 + "\"mediaType\":\"" + MediaTypes.DOCKER_CONFIG + "\",\"size\":3,\"digest\":\"" + CONFIG + "\"},"
                 + "\"layers\":[{\"mediaType\":\"" + MediaTypes.DOCKER_LAYER_GZIP + "\",\"size\":9,\"digest\":\""
                 + LAYER + "\"}]}";
-        ImageManifest image = assertInstanceOf(ImageManifest.class,
+        ImageManifest image = assertInstanceOf(
+                ImageManifest.class,
                 ManifestBytes.of(json.getBytes(StandardCharsets.UTF_8), null).parse());
         assertEquals(MediaTypes.DOCKER_MANIFEST, image.mediaType());
-        assertEquals(MediaTypes.Compression.GZIP, MediaTypes.layerCompression(image.layers().get(0).mediaType()));
+        assertEquals(
+                MediaTypes.Compression.GZIP,
+                MediaTypes.layerCompression(image.layers().get(0).mediaType()));
     }
 
     @Test
@@ -82,25 +87,30 @@ class ManifestsTest {
             "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"layers\":[]}",
         };
         for (String json : bad) {
-            assertThrows(IllegalArgumentException.class,
-                    () -> ManifestBytes.of(json.getBytes(StandardCharsets.UTF_8), null).parse(), json);
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> ManifestBytes.of(json.getBytes(StandardCharsets.UTF_8), null)
+                            .parse(),
+                    json);
         }
     }
 
     @Test
     void declaredTypeMustMatchServedType() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Manifests.parse(OCI.getBytes(StandardCharsets.UTF_8), MediaTypes.DOCKER_MANIFEST));
     }
 
     @Test
     void configParses() {
-        String json = "{\"architecture\":\"arm64\",\"variant\":\"v8\",\"os\":\"linux\",\"created\":\"2024-01-02T03:04:05Z\","
-                + "\"author\":\"me\",\"config\":{\"User\":\"1000:1000\",\"ExposedPorts\":{\"80/tcp\":{}},"
-                + "\"Env\":[\"PATH=/bin\"],\"Entrypoint\":[\"/init\"],\"Cmd\":[\"-v\"],\"Volumes\":{\"/data\":{}},"
-                + "\"WorkingDir\":\"/srv\",\"Labels\":{\"k\":\"v\"},\"StopSignal\":\"SIGTERM\"},"
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + LAYER + "\"]},"
-                + "\"history\":[{\"created_by\":\"x\",\"empty_layer\":true}],\"unknown\":1}";
+        String json =
+                "{\"architecture\":\"arm64\",\"variant\":\"v8\",\"os\":\"linux\",\"created\":\"2024-01-02T03:04:05Z\","
+                        + "\"author\":\"me\",\"config\":{\"User\":\"1000:1000\",\"ExposedPorts\":{\"80/tcp\":{}},"
+                        + "\"Env\":[\"PATH=/bin\"],\"Entrypoint\":[\"/init\"],\"Cmd\":[\"-v\"],\"Volumes\":{\"/data\":{}},"
+                        + "\"WorkingDir\":\"/srv\",\"Labels\":{\"k\":\"v\"},\"StopSignal\":\"SIGTERM\"},"
+                        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + LAYER + "\"]},"
+                        + "\"history\":[{\"created_by\":\"x\",\"empty_layer\":true}],\"unknown\":1}";
         ImageConfig c = ImageConfig.parse(json.getBytes(StandardCharsets.UTF_8));
         assertEquals(Platform.parse("linux/arm64/v8"), c.platform());
         assertEquals("1000:1000", c.user());
@@ -112,25 +122,42 @@ class ManifestsTest {
         assertEquals("v", c.labels().get("k"));
         assertEquals(List.of(Digest.parse(LAYER)), c.diffIds());
         assertTrue(c.history().get(0).emptyLayer());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ImageConfig.parse("{\"config\":{\"Env\":\"x\"}}".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
     void aManifestFerryMakesIsWrittenCanonicallyAndReadsBackEqual() {
         Descriptor config = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(CONFIG), 7);
-        Descriptor layer = new Descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.parse(LAYER), 42,
-                java.util.Map.of("z", "1", "a", "2"), null, List.of("https://example.com/l"), null);
-        ImageManifest made = new ImageManifest(MediaTypes.OCI_MANIFEST, config, List.of(layer),
-                java.util.Map.of("org.b", "2", "org.a", "1"), config, "application/x-kind");
+        Descriptor layer = new Descriptor(
+                MediaTypes.OCI_LAYER_GZIP,
+                Digest.parse(LAYER),
+                42,
+                Map.of("z", "1", "a", "2"),
+                null,
+                List.of("https://example.com/l"),
+                null);
+        ImageManifest made = new ImageManifest(
+                MediaTypes.OCI_MANIFEST,
+                config,
+                List.of(layer),
+                Map.of("org.b", "2", "org.a", "1"),
+                config,
+                "application/x-kind");
         ManifestBytes bytes = made.toBytes();
-        assertEquals("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":"
-                + "\"application/x-kind\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\""
-                + CONFIG + "\",\"size\":7},\"layers\":[{\"mediaType\":\"" + MediaTypes.OCI_LAYER_GZIP
-                + "\",\"digest\":\"" + LAYER + "\",\"size\":42,\"urls\":[\"https://example.com/l\"],"
-                + "\"annotations\":{\"a\":\"2\",\"z\":\"1\"}}],\"subject\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG
-                + "\",\"digest\":\"" + CONFIG + "\",\"size\":7},\"annotations\":{\"org.a\":\"1\",\"org.b\":\"2\"}}",
-                new String(bytes.bytes(), StandardCharsets.UTF_8), "field order, annotations sorted: one digest");
+        assertEquals(
+                "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":"
+                        + "\"application/x-kind\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG
+                        + "\",\"digest\":\""
+                        + CONFIG + "\",\"size\":7},\"layers\":[{\"mediaType\":\"" + MediaTypes.OCI_LAYER_GZIP
+                        + "\",\"digest\":\"" + LAYER + "\",\"size\":42,\"urls\":[\"https://example.com/l\"],"
+                        + "\"annotations\":{\"a\":\"2\",\"z\":\"1\"}}],\"subject\":{\"mediaType\":\""
+                        + MediaTypes.OCI_CONFIG
+                        + "\",\"digest\":\"" + CONFIG
+                        + "\",\"size\":7},\"annotations\":{\"org.a\":\"1\",\"org.b\":\"2\"}}",
+                new String(bytes.bytes(), StandardCharsets.UTF_8),
+                "field order, annotations sorted: one digest");
         assertEquals(made, bytes.parse());
     }
 
@@ -138,7 +165,7 @@ class ManifestsTest {
     void anIndexFerryMakesReadsBackEqual() {
         Descriptor child = Descriptor.of(MediaTypes.DOCKER_MANIFEST, Digest.parse(CONFIG), 7)
                 .withPlatform(Platform.of("linux", "arm64", "v8"));
-        ImageIndex made = new ImageIndex(MediaTypes.DOCKER_MANIFEST_LIST, List.of(child), java.util.Map.of());
+        ImageIndex made = new ImageIndex(MediaTypes.DOCKER_MANIFEST_LIST, List.of(child), Map.of());
         ManifestBytes bytes = made.toBytes();
         assertEquals(MediaTypes.DOCKER_MANIFEST_LIST, bytes.mediaType());
         assertEquals(made, bytes.parse());

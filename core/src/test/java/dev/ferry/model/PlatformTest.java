@@ -40,6 +40,7 @@ class PlatformTest {
     void currentIsGoNaming() {
         Platform current = Platform.current();
         assertEquals("linux", current.os());
-        assertFalse(current.architecture().equals("x86_64") || current.architecture().equals("aarch64"));
+        assertFalse(current.architecture().equals("x86_64")
+                || current.architecture().equals("aarch64"));
     }
 }

@@ -28,18 +28,21 @@ class BaseLayerCheckTest {
     @TempDir
     Path tmp;
 
-    private static final ImageBuilder.Options OPTIONS = new ImageBuilder.Options(List.of(), List.of("/bin/sh"),
-            Map.of(), Map.of(), null, null, Platform.current(), Instant.EPOCH);
+    private static final ImageBuilder.Options OPTIONS = new ImageBuilder.Options(
+            List.of(), List.of("/bin/sh"), Map.of(), Map.of(), null, null, Platform.current(), Instant.EPOCH);
 
     private LayerBuilder.Layer newLayer() throws Exception {
         Path context = tmp.resolve("context");
         Files.createDirectories(context);
         Files.writeString(context.resolve("hello"), "hello\n");
-        return LayerBuilder.build(context, 0, 0, Instant.EPOCH, tmp, w -> { });
+        return LayerBuilder.build(context, 0, 0, Instant.EPOCH, tmp, w -> {});
     }
 
     private static byte[] base() throws Exception {
-        return new TestImage.Tar().dir("etc", 0755).file("etc/hostname", 0644, "ferry").bytes();
+        return new TestImage.Tar()
+                .dir("etc", 0755)
+                .file("etc/hostname", 0644, "ferry")
+                .bytes();
     }
 
     private void copy(TestImage base, long limit, MemoryTransport dest) throws Exception {
@@ -64,10 +67,10 @@ class BaseLayerCheckTest {
         for (boolean gzip : new boolean[] {true, false}) {
             for (boolean asFiles : new boolean[] {true, false}) {
                 MemoryTransport dest = new MemoryTransport();
-                TestImage base = new TestImage(tmp.resolve("bad" + gzip + asFiles), List.of(base()), gzip,
-                        List.of(wrong), asFiles);
-                CorruptImageException e = assertThrows(CorruptImageException.class,
-                        () -> copy(base, LayerLimit.DEFAULT, dest));
+                TestImage base = new TestImage(
+                        tmp.resolve("bad" + gzip + asFiles), List.of(base()), gzip, List.of(wrong), asFiles);
+                CorruptImageException e =
+                        assertThrows(CorruptImageException.class, () -> copy(base, LayerLimit.DEFAULT, dest));
                 assertTrue(e.getMessage().contains("diffid mismatch: layer 1"), e.getMessage());
                 assertTrue(e.getMessage().contains(wrong.toString()), e.getMessage());
                 assertEquals(0, dest.images.size());
@@ -79,11 +82,12 @@ class BaseLayerCheckTest {
 
     @Test
     void aBaseWhoseConfigListsAnotherNumberOfDiffIdsIsRefused() throws Exception {
-        TestImage base = new TestImage(tmp.resolve("count"), List.of(base(), base()), true,
-                List.of(Digest.sha256(base())), false);
+        TestImage base = new TestImage(
+                tmp.resolve("count"), List.of(base(), base()), true, List.of(Digest.sha256(base())), false);
         LayerBuilder.Layer layer = newLayer();
         try {
-            CorruptImageException e = assertThrows(CorruptImageException.class,
+            CorruptImageException e = assertThrows(
+                    CorruptImageException.class,
                     () -> ImageBuilder.build("context", base, base.inspect(), layer, OPTIONS, LayerLimit.DEFAULT));
             assertTrue(e.getMessage().contains("has 2 layers but its config lists 1 diffIDs"), e.getMessage());
         } finally {

@@ -10,15 +10,20 @@ import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.DigestMismatchException;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** A layer passed through while its diffID is checked on the side. */
 class DiffIdVerifierTest {
     private static byte[] tar() throws IOException {
-        return new TestImage.Tar().dir("etc", 0755).file("etc/hostname", 0644, "ferry").bytes();
+        return new TestImage.Tar()
+                .dir("etc", 0755)
+                .file("etc/hostname", 0644, "ferry")
+                .bytes();
     }
 
     private static Descriptor gzipLayer(byte[] gz) {
@@ -29,13 +34,13 @@ class DiffIdVerifierTest {
     void aGoodLayerPassesThroughUnchanged() throws Exception {
         byte[] tar = tar();
         byte[] gz = TestImage.gzip(tar);
-        try (InputStream in = new DiffIdVerifier(new ByteArrayInputStream(gz), gzipLayer(gz), 0,
-                Digest.sha256(tar), LayerLimit.DEFAULT)) {
+        try (InputStream in = new DiffIdVerifier(
+                new ByteArrayInputStream(gz), gzipLayer(gz), 0, Digest.sha256(tar), LayerLimit.DEFAULT)) {
             assertArrayEquals(gz, in.readAllBytes());
         }
         Descriptor plain = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(tar), tar.length);
-        try (InputStream in = new DiffIdVerifier(new ByteArrayInputStream(tar), plain, 0, Digest.sha256(tar),
-                LayerLimit.DEFAULT)) {
+        try (InputStream in =
+                new DiffIdVerifier(new ByteArrayInputStream(tar), plain, 0, Digest.sha256(tar), LayerLimit.DEFAULT)) {
             assertArrayEquals(tar, in.readAllBytes());
         }
     }
@@ -45,8 +50,8 @@ class DiffIdVerifierTest {
         byte[] tar = tar();
         byte[] gz = TestImage.gzip(tar);
         Digest wrong = Digest.sha256("other".getBytes(StandardCharsets.UTF_8));
-        try (InputStream in = new DiffIdVerifier(new ByteArrayInputStream(gz), gzipLayer(gz), 2, wrong,
-                LayerLimit.DEFAULT)) {
+        try (InputStream in =
+                new DiffIdVerifier(new ByteArrayInputStream(gz), gzipLayer(gz), 2, wrong, LayerLimit.DEFAULT)) {
             in.readNBytes(gz.length - 1); // all but the last byte: no verdict yet
             CorruptImageException e = assertThrows(CorruptImageException.class, in::readAllBytes);
             assertTrue(e.getMessage().contains("diffid mismatch: layer 3"), e.getMessage());
@@ -61,16 +66,16 @@ class DiffIdVerifierTest {
         byte[] gz = TestImage.gzip(tar);
         Descriptor layer = gzipLayer(gz);
         gz[gz.length / 2] ^= 0x55;
-        try (InputStream in = new DiffIdVerifier(new ByteArrayInputStream(gz), layer, 0, Digest.sha256(tar),
-                LayerLimit.DEFAULT)) {
+        try (InputStream in =
+                new DiffIdVerifier(new ByteArrayInputStream(gz), layer, 0, Digest.sha256(tar), LayerLimit.DEFAULT)) {
             assertThrows(DigestMismatchException.class, in::readAllBytes);
         }
     }
 
     @Test
     void aBombFailsOnTheLimit() throws Exception {
-        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(raw)) {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(raw)) {
             byte[] zeros = new byte[1 << 20];
             for (int i = 0; i < 256; i++) {
                 gz.write(zeros);
@@ -78,8 +83,8 @@ class DiffIdVerifierTest {
         }
         byte[] bomb = raw.toByteArray(); // 256 MiB of zeros in about 250 KiB
         Digest someDiffId = Digest.sha256(new byte[0]);
-        try (InputStream in = new DiffIdVerifier(new ByteArrayInputStream(bomb), gzipLayer(bomb), 0, someDiffId,
-                1 << 20)) {
+        try (InputStream in =
+                new DiffIdVerifier(new ByteArrayInputStream(bomb), gzipLayer(bomb), 0, someDiffId, 1 << 20)) {
             LayerTooLargeException e = assertThrows(LayerTooLargeException.class, () -> {
                 byte[] buf = new byte[1024];
                 while (in.read(buf) >= 0) {

@@ -28,8 +28,12 @@ class ExtractorTest {
     }
 
     private void unpack(Path scratch) throws Exception {
-        byte[] tar = new TestImage.Tar().dir("etc", 0755).file("etc/hostname", 0644, "ferry")
-                .dir("etc/caf\u00e9", 0700).file("etc/caf\u00e9/menu", 0600, "tea").symlink("link", "etc")
+        byte[] tar = new TestImage.Tar()
+                .dir("etc", 0755)
+                .file("etc/hostname", 0644, "ferry")
+                .dir("etc/caf\u00e9", 0700)
+                .file("etc/caf\u00e9/menu", 0600, "tea")
+                .symlink("link", "etc")
                 .bytes();
         TestImage image = new TestImage(tmp.resolve("image"), List.of(tar), true, null, false);
         Path root = Files.createDirectories(tmp.resolve("root-" + (scratch != null)));
@@ -44,15 +48,21 @@ class ExtractorTest {
             Path owners = tmp.resolve("owners-" + (scratch != null) + ".json");
             extractor.writeOwners(owners);
             // owners from the test tar: mode % 7, mode % 5
-            assertEquals("{\"etc\":[3,3],\"etc/hostname\":[0,0],\"etc/caf\u00e9\":[0,3],\"etc/caf\u00e9/menu\":[6,4],"
-                    + "\"link\":[0,1]}", Files.readString(owners));
+            assertEquals(
+                    "{\"etc\":[3,3],\"etc/hostname\":[0,0],\"etc/caf\u00e9\":[0,3],\"etc/caf\u00e9/menu\":[6,4],"
+                            + "\"link\":[0,1]}",
+                    Files.readString(owners));
             assertEquals(5, extractor.recordedOwners().size());
         }
         // mtimes from the test tar: 1_600_000_000_000 + mode
-        assertEquals(1_600_000_000_000L + 0755, Files.getLastModifiedTime(root.resolve("etc"),
-                LinkOption.NOFOLLOW_LINKS).toMillis());
-        assertEquals(1_600_000_000_000L + 0700, Files.getLastModifiedTime(root.resolve("etc/caf\u00e9"),
-                LinkOption.NOFOLLOW_LINKS).toMillis());
+        assertEquals(
+                1_600_000_000_000L + 0755,
+                Files.getLastModifiedTime(root.resolve("etc"), LinkOption.NOFOLLOW_LINKS)
+                        .toMillis());
+        assertEquals(
+                1_600_000_000_000L + 0700,
+                Files.getLastModifiedTime(root.resolve("etc/caf\u00e9"), LinkOption.NOFOLLOW_LINKS)
+                        .toMillis());
         assertEquals("tea", Files.readString(root.resolve("etc/caf\u00e9/menu")));
         if (scratch != null) {
             assertEquals(List.of(), files(scratch));
@@ -73,14 +83,15 @@ class ExtractorTest {
     void unpackingStopsBeforeTheFileSystemIsFull() throws Exception {
         Path root = Files.createDirectory(tmp.resolve("root"));
         DiskSpace.fakeUsable = () -> 1000;
-        try (Extractor extractor = new Extractor(root, true, w -> { }, tmp)) {
+        try (Extractor extractor = new Extractor(root, true, w -> {}, tmp)) {
             TarArchiveEntry small = new TarArchiveEntry("small");
             small.setSize(3);
             extractor.write(small, new ByteArrayInputStream(new byte[3]));
             TarArchiveEntry big = new TarArchiveEntry("big");
             big.setSize(DiskSpace.CHECK_EVERY_MIB << 20);
-            FerryException e = assertThrows(FerryException.class, () -> extractor.write(big,
-                    new ByteArrayInputStream(new byte[DiskSpace.CHECK_EVERY_MIB << 20])));
+            FerryException e = assertThrows(
+                    FerryException.class,
+                    () -> extractor.write(big, new ByteArrayInputStream(new byte[DiskSpace.CHECK_EVERY_MIB << 20])));
             assertTrue(e.getMessage().startsWith("stopped unpacking into " + tmp), e.getMessage());
             assertTrue(e.getMessage().contains("less than 1M left"), e.getMessage());
         } finally {

@@ -23,8 +23,8 @@ class FileNamesTest {
     @Test
     void aPathReadWithoutAUtf8EncodingIsAnErrorNotAReplacementCharacter() throws Exception {
         assertEquals("日本/ファイル", FileNames.of("日本/ファイル", StandardCharsets.UTF_8));
-        FerryException e = assertThrows(FerryException.class,
-                () -> FileNames.of("caf\uFFFD\uFFFD", StandardCharsets.US_ASCII));
+        FerryException e =
+                assertThrows(FerryException.class, () -> FileNames.of("caf\uFFFD\uFFFD", StandardCharsets.US_ASCII));
         assertTrue(e.hint().contains("LC_ALL=C.UTF-8"), e.hint());
         e = assertThrows(FerryException.class, () -> FileNames.of("caf\uFFFD", StandardCharsets.UTF_8));
         assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Digest;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.DigestMismatchException;
+import dev.ferry.spi.support.TempFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +40,7 @@ class FlattenerTest {
         final List<String> lines = new ArrayList<>();
 
         @Override
-        public void write(TarArchiveEntry e, java.io.InputStream content) throws IOException {
+        public void write(TarArchiveEntry e, InputStream content) throws IOException {
             String data = content == null ? "-" : new String(content.readAllBytes(), StandardCharsets.UTF_8);
             lines.add(e.getName() + " kind=" + kind(e) + " mode=" + Integer.toOctalString(e.getMode()) + " owner="
                     + e.getLongUserId() + ":" + e.getLongGroupId() + " " + e.getUserName() + ":" + e.getGroupName()
@@ -64,8 +68,14 @@ class FlattenerTest {
             int mode = 0600 + r.nextInt(0100);
             switch (r.nextInt(10)) {
                 case 0, 1 -> tar.dir(path, mode | 0700);
-                case 2 -> tar.entry(path + "/", TarArchiveEntry.LF_DIR, mode | 0700, null, null,
-                        Map.of("SCHILY.xattr.user.k", "v" + r.nextInt(3)));
+                case 2 ->
+                    tar.entry(
+                            path + "/",
+                            TarArchiveEntry.LF_DIR,
+                            mode | 0700,
+                            null,
+                            null,
+                            Map.of("SCHILY.xattr.user.k", "v" + r.nextInt(3)));
                 case 3, 4 -> tar.file(path, mode, "content " + r.nextInt(1000));
                 case 5 -> tar.symlink(path, r.nextBoolean() ? randomPath(r) : "/" + randomPath(r));
                 case 6, 7 -> tar.hardlink(path, randomPath(r));
@@ -96,8 +106,7 @@ class FlattenerTest {
             for (int l = 1 + r.nextInt(4); l > 0; l--) {
                 tars.add(randomLayer(r));
             }
-            TestImage image = new TestImage(tmp.resolve("image-" + seed), tars, r.nextBoolean(), null,
-                    r.nextBoolean());
+            TestImage image = new TestImage(tmp.resolve("image-" + seed), tars, r.nextBoolean(), null, r.nextBoolean());
             InspectedImage inspected = image.inspect();
             Recorder expected = new Recorder();
             ReferenceFlattener.flatten(image, inspected, expected);
@@ -113,9 +122,15 @@ class FlattenerTest {
     }
 
     private static List<byte[]> twoLayers() throws IOException {
-        byte[] base = new TestImage.Tar().dir("etc", 0755).file("etc/hostname", 0644, "ferry")
-                .file("etc/passwd", 0644, "root:x:0:0::/root:/bin/sh").bytes();
-        byte[] top = new TestImage.Tar().file("etc/.wh.passwd", 0644, "").file("etc/motd", 0644, "hi").bytes();
+        byte[] base = new TestImage.Tar()
+                .dir("etc", 0755)
+                .file("etc/hostname", 0644, "ferry")
+                .file("etc/passwd", 0644, "root:x:0:0::/root:/bin/sh")
+                .bytes();
+        byte[] top = new TestImage.Tar()
+                .file("etc/.wh.passwd", 0644, "")
+                .file("etc/motd", 0644, "hi")
+                .bytes();
         return List.of(base, top);
     }
 
@@ -131,8 +146,8 @@ class FlattenerTest {
         TestImage image = new TestImage(tmp.resolve(name), tars, gzip, diffIds, asFiles);
         Path scratch = Files.createDirectories(tmp.resolve(name + "-scratch"));
         Recorder out = new Recorder();
-        CorruptImageException e = assertThrows(CorruptImageException.class,
-                () -> Flattener.flatten(image, image.inspect(), out, scratch));
+        CorruptImageException e = assertThrows(
+                CorruptImageException.class, () -> Flattener.flatten(image, image.inspect(), out, scratch));
         assertTrue(e.getMessage().contains("diffid mismatch"), e.getMessage());
         assertTrue(e.getMessage().contains("layer " + (bad + 1) + " "), e.getMessage());
         assertTrue(e.getMessage().contains(wrong.toString()), e.getMessage());
@@ -154,20 +169,18 @@ class FlattenerTest {
     @Test
     void aConfigListingAnotherNumberOfDiffIdsFails() throws Exception {
         List<byte[]> tars = twoLayers();
-        TestImage image = new TestImage(tmp.resolve("count"), tars, true, List.of(Digest.sha256(tars.get(0))),
-                false);
+        TestImage image = new TestImage(tmp.resolve("count"), tars, true, List.of(Digest.sha256(tars.get(0))), false);
         Recorder out = new Recorder();
-        CorruptImageException e = assertThrows(CorruptImageException.class,
-                () -> Flattener.flatten(image, image.inspect(), out, tmp));
+        CorruptImageException e =
+                assertThrows(CorruptImageException.class, () -> Flattener.flatten(image, image.inspect(), out, tmp));
         assertTrue(e.getMessage().contains("has 2 layers but its config lists 1 diffIDs"), e.getMessage());
         assertEquals(List.of(), out.lines);
     }
 
     /** A tar of one file of {@code size} zeros, which gzip makes about a thousand times smaller. */
     private static byte[] zeros(long size) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
-                     new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             TarArchiveEntry e = new TarArchiveEntry("zeros");
             e.setSize(size);
             tar.putArchiveEntry(e);
@@ -189,7 +202,8 @@ class FlattenerTest {
                 TestImage image = new TestImage(tmp.resolve(name), List.of(bomb), gzip, null, asFiles);
                 Path scratch = Files.createDirectories(tmp.resolve(name + "-scratch"));
                 Recorder out = new Recorder();
-                LayerTooLargeException e = assertThrows(LayerTooLargeException.class,
+                LayerTooLargeException e = assertThrows(
+                        LayerTooLargeException.class,
                         () -> Flattener.flatten(image, image.inspect(), out, scratch, 1 << 20));
                 assertTrue(e.getMessage().contains("more than 1M (--max-layer-size 1M)"), e.getMessage());
                 assertEquals(List.of(), out.lines);
@@ -244,15 +258,19 @@ class FlattenerTest {
         Files.write(dead, new byte[10]);
         TestImage image = new TestImage(tmp.resolve("sweep-image"), twoLayers(), true, null, false);
         List<String> during = new ArrayList<>();
-        Flattener.flatten(image, image.inspect(), (e, c) -> {
-            if (during.isEmpty()) {
-                during.addAll(files(scratch));
-            }
-        }, scratch);
+        Flattener.flatten(
+                image,
+                image.inspect(),
+                (e, c) -> {
+                    if (during.isEmpty()) {
+                        during.addAll(files(scratch));
+                    }
+                },
+                scratch);
         assertEquals(List.of(), files(scratch));
         assertEquals(2, during.size(), "the index folder and the base tar: " + during);
         for (String name : during) {
-            assertTrue(dev.ferry.spi.support.TempFiles.isTemporaryName(name), name);
+            assertTrue(TempFiles.isTemporaryName(name), name);
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,8 +66,17 @@ class PathIndexTest {
     @Test
     void namesAreKeptExactlyWhateverTheirCharacters() throws Exception {
         try (PathIndex index = new PathIndex(null)) {
-            String[] names = {"caf\u00e9", "cafe\u0301", "\u0444\u0430\u0439\u043b", "\ud83d\ude00", "\ud83d",
-                "\ude00", "?", "a b", "\u0000x"};
+            String[] names = {
+                "caf\u00e9",
+                "cafe\u0301",
+                "\u0444\u0430\u0439\u043b",
+                "\ud83d\ude00",
+                "\ud83d",
+                "\ude00",
+                "?",
+                "a b",
+                "\u0000x"
+            };
             int[] ids = new int[names.length];
             for (int i = 0; i < names.length; i++) {
                 ids[i] = index.lookup("dir/" + names[i], true);
@@ -104,7 +114,7 @@ class PathIndexTest {
             assertEquals(l1, index.relinked(l2));
             assertNull(index.header(a));
             index.setHeader(a, new byte[] {1, 2, 3});
-            assertTrue(java.util.Arrays.equals(new byte[] {1, 2, 3}, index.header(a)));
+            assertTrue(Arrays.equals(new byte[] {1, 2, 3}, index.header(a)));
             index.setHeader(a, new byte[0]);
             assertEquals(0, index.header(a).length);
         }

@@ -1,21 +1,30 @@
 package dev.ferry.rootfs;
 
-import dev.ferry.model.InspectedImage;
+import com.github.luben.zstd.ZstdInputStream;
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.support.ShutdownCleanup;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /** The flattener as it was before the index of paths moved off the heap: the reference for equivalence tests. */
@@ -36,6 +45,7 @@ final class ReferenceFlattener {
     private final Map<Integer, Map<String, String>> carriers = new HashMap<>();
     /** Surviving links whose target is not final -> the carrier they link to instead. */
     private final Map<String, String> relinked = new HashMap<>();
+
     private final Set<String> emitted = new HashSet<>();
 
     private final ImageSource source;
@@ -56,7 +66,7 @@ final class ReferenceFlattener {
      * compressed, is decompressed once: the first pass keeps its tar there (the first pass ends with it and the
      * second begins with it, so it lives briefly) and the second reads it back instead of inflating it again.
      */
-    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out, java.nio.file.Path tmpDir)
+    public static void flatten(ImageSource source, InspectedImage image, RootfsWriter out, Path tmpDir)
             throws IOException {
         ReferenceFlattener f = new ReferenceFlattener(source, image.image().layers());
         try {
@@ -64,20 +74,20 @@ final class ReferenceFlattener {
             f.emit(out);
         } finally {
             if (f.baseTar != null) {
-                java.nio.file.Files.deleteIfExists(f.baseTar);
-                dev.ferry.spi.support.ShutdownCleanup.unregister(f.baseTar);
+                Files.deleteIfExists(f.baseTar);
+                ShutdownCleanup.unregister(f.baseTar);
             }
         }
     }
 
     /** The base layer's tar, decompressed by the first pass, verified, for the second; or null. */
-    private java.nio.file.Path baseTar;
+    private Path baseTar;
 
     /** Opens a layer for the second pass: verified as it is read, or the base layer's verified tar. */
     private TarReader open(Descriptor layer) throws IOException {
         if (baseTar != null && layer == layers.get(0)) {
             verifier = null; // verified whole by the first pass
-            return new TarReader(new BufferedInputStream(java.nio.file.Files.newInputStream(baseTar), 1 << 16));
+            return new TarReader(new BufferedInputStream(Files.newInputStream(baseTar), 1 << 16));
         }
         BlobStream blob = source.blob(layer);
         verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
@@ -99,8 +109,8 @@ final class ReferenceFlattener {
     private static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
         return switch (MediaTypes.layerCompression(layer.mediaType())) {
             case NONE -> in;
-            case GZIP -> new java.util.zip.GZIPInputStream(in, 1 << 16);
-            case ZSTD -> new com.github.luben.zstd.ZstdInputStream(in);
+            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            case ZSTD -> new ZstdInputStream(in);
         };
     }
 
@@ -110,7 +120,7 @@ final class ReferenceFlattener {
      * is atomic) on a mismatch, so hashing it here too would only cost time. Otherwise it is verified here as well,
      * and the base layer, when compressed and {@code tmpDir} is given, is kept decompressed for the second pass.
      */
-    private TarReader openHeaders(Descriptor layer, boolean base, java.nio.file.Path tmpDir) throws IOException {
+    private TarReader openHeaders(Descriptor layer, boolean base, Path tmpDir) throws IOException {
         BlobStream blob = source.blob(layer);
         MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
         if (compression == MediaTypes.Compression.NONE && blob.file() != null) {
@@ -120,19 +130,18 @@ final class ReferenceFlattener {
         verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
         InputStream plain = decompress(verifier, layer);
         if (base && tmpDir != null && compression != MediaTypes.Compression.NONE) {
-            baseTar = java.nio.file.Files.createTempFile(tmpDir, ".ferry-base-layer-", ".tar");
-            dev.ferry.spi.support.ShutdownCleanup.register(baseTar);
-            plain = new TeeInputStream(plain, new java.io.BufferedOutputStream(
-                    java.nio.file.Files.newOutputStream(baseTar), 1 << 16));
+            baseTar = Files.createTempFile(tmpDir, ".ferry-base-layer-", ".tar");
+            ShutdownCleanup.register(baseTar);
+            plain = new TeeInputStream(plain, new BufferedOutputStream(Files.newOutputStream(baseTar), 1 << 16));
         }
         return new TarReader(plain);
     }
 
     /** Copies what is read to a file; closing it closes the file. */
-    private static final class TeeInputStream extends java.io.FilterInputStream {
-        private final java.io.OutputStream copy;
+    private static final class TeeInputStream extends FilterInputStream {
+        private final OutputStream copy;
 
-        TeeInputStream(InputStream in, java.io.OutputStream copy) {
+        TeeInputStream(InputStream in, OutputStream copy) {
             super(in);
             this.copy = copy;
         }
@@ -176,16 +185,15 @@ final class ReferenceFlattener {
         try {
             return tar.next();
         } catch (IOException e) {
-            if (e instanceof dev.ferry.spi.FerryException) {
+            if (e instanceof FerryException) {
                 throw e;
             }
-            throw new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(),
-                    e);
+            throw new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(), e);
         }
     }
 
     /** Pass 1: headers only, top layer first. */
-    private void index(java.nio.file.Path tmpDir) throws IOException {
+    private void index(Path tmpDir) throws IOException {
         for (int i = layers.size() - 1; i >= 0; i--) {
             Descriptor layer = layers.get(i);
             List<String> whiteouts = new ArrayList<>();
@@ -230,8 +238,8 @@ final class ReferenceFlattener {
                 if (target != null && target.layer() == i) {
                     continue;
                 }
-                String carrier = carriers.computeIfAbsent(i, k -> new HashMap<>())
-                        .putIfAbsent(link.target(), link.name());
+                String carrier =
+                        carriers.computeIfAbsent(i, k -> new HashMap<>()).putIfAbsent(link.target(), link.name());
                 if (carrier != null) {
                     relinked.put(link.name(), carrier);
                 }
@@ -291,7 +299,9 @@ final class ReferenceFlattener {
                         continue;
                     }
                     String carrier = layerCarriers.get(name);
-                    if (carrier != null && Entries.isRegular(e) && !emitted.contains(carrier)
+                    if (carrier != null
+                            && Entries.isRegular(e)
+                            && !emitted.contains(carrier)
                             && !underNonDirectory(carrier)) {
                         // The target is gone from the final tree, but links to it survive: the first carries it.
                         parents(carrier, out);
@@ -301,7 +311,10 @@ final class ReferenceFlattener {
                         continue;
                     }
                     Decision d = decided.get(name);
-                    if (d == null || d.layer() != i || d.ordinal() != ordinal || emitted.contains(name)
+                    if (d == null
+                            || d.layer() != i
+                            || d.ordinal() != ordinal
+                            || emitted.contains(name)
                             || underNonDirectory(name)) {
                         continue;
                     }

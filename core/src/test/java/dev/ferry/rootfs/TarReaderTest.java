@@ -42,8 +42,8 @@ class TarReaderTest {
             record.writeBytes((length + " path=").getBytes(StandardCharsets.US_ASCII));
             record.writeBytes(path);
             record.write('\n');
-            TarArchiveEntry header = new TarArchiveEntry("PaxHeaders/x", TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC,
-                    true);
+            TarArchiveEntry header =
+                    new TarArchiveEntry("PaxHeaders/x", TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC, true);
             header.setSize(record.size());
             tar.putArchiveEntry(header);
             tar.write(record.toByteArray());

@@ -1,9 +1,9 @@
 package dev.ferry.rootfs;
 
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.model.Platform;
@@ -11,6 +11,7 @@ import dev.ferry.spi.BlobNotFoundException;
 import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.testing.MemoryTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -114,8 +115,8 @@ final class TestImage implements ImageSource {
         if (diffIds != null) {
             ids = diffIds;
         }
-        StringBuilder config = new StringBuilder("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
-                + "\"layers\",\"diff_ids\":[");
+        StringBuilder config = new StringBuilder(
+                "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":" + "\"layers\",\"diff_ids\":[");
         for (int i = 0; i < ids.size(); i++) {
             config.append(i == 0 ? "" : ",").append('"').append(ids.get(i)).append('"');
         }
@@ -127,8 +128,14 @@ final class TestImage implements ImageSource {
                 + "\",\"size\":" + configBytes.length + "},\"layers\":[");
         for (int i = 0; i < layers.size(); i++) {
             Descriptor d = layers.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"mediaType\":\"").append(d.mediaType())
-                    .append("\",\"digest\":\"").append(d.digest()).append("\",\"size\":").append(d.size()).append('}');
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"mediaType\":\"")
+                    .append(d.mediaType())
+                    .append("\",\"digest\":\"")
+                    .append(d.digest())
+                    .append("\",\"size\":")
+                    .append(d.size())
+                    .append('}');
         }
         json.append("]}");
         manifest = ManifestBytes.of(json.toString().getBytes(StandardCharsets.UTF_8), null);
@@ -153,7 +160,7 @@ final class TestImage implements ImageSource {
 
     @Override
     public ImageReference reference() {
-        return new dev.ferry.testing.MemoryTransport().ref("test");
+        return new MemoryTransport().ref("test");
     }
 
     @Override
@@ -173,7 +180,8 @@ final class TestImage implements ImageSource {
             throw new BlobNotFoundException(descriptor.digest(), "test");
         }
         opened.merge(descriptor.digest(), 1, Integer::sum);
-        return asFiles ? new BlobStream(Files.newInputStream(file), Files.size(file), file)
+        return asFiles
+                ? new BlobStream(Files.newInputStream(file), Files.size(file), file)
                 : new BlobStream(Files.newInputStream(file), Files.size(file));
     }
 

@@ -1,7 +1,6 @@
 package dev.ferry.testing;
 
 import dev.ferry.model.Descriptor;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -13,6 +12,7 @@ import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.VerifyingInputStream;
@@ -20,10 +20,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** An in-memory transport for tests: {@code memory:NAME}. Small images only. */
 public final class MemoryTransport implements Transport {
@@ -32,7 +32,7 @@ public final class MemoryTransport implements Transport {
     public final Map<Digest, ManifestBytes> manifests = new ConcurrentHashMap<>();
     private final List<String> supported;
     private final boolean multiImage;
-    public final java.util.concurrent.atomic.AtomicInteger putBlobCalls = new java.util.concurrent.atomic.AtomicInteger();
+    public final AtomicInteger putBlobCalls = new AtomicInteger();
     /** Run first by every putBlob of a sink (a test makes blobs fail, or wait for one another); null for none. */
     public volatile BlobHook onPutBlob;
 
@@ -42,8 +42,13 @@ public final class MemoryTransport implements Transport {
     }
 
     public MemoryTransport() {
-        this(List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST,
-                MediaTypes.DOCKER_MANIFEST_LIST), true);
+        this(
+                List.of(
+                        MediaTypes.OCI_MANIFEST,
+                        MediaTypes.OCI_INDEX,
+                        MediaTypes.DOCKER_MANIFEST,
+                        MediaTypes.DOCKER_MANIFEST_LIST),
+                true);
     }
 
     public MemoryTransport(List<String> supported, boolean multiImage) {
@@ -58,7 +63,11 @@ public final class MemoryTransport implements Transport {
 
     @Override
     public Capabilities capabilities() {
-        return Capabilities.builder().read(true).write(true).multiImage(multiImage).build();
+        return Capabilities.builder()
+                .read(true)
+                .write(true)
+                .multiImage(multiImage)
+                .build();
     }
 
     @Override

@@ -35,8 +35,9 @@ public final class TestImages {
             diffIds.append(i == 0 ? "" : ",").append('"').append(digest).append('"');
         }
         byte[] config = ("{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"created\":\"2024-01-01T00:00:00Z\","
-                + "\"config\":{\"Cmd\":[\"/bin/sh\"],\"Env\":[\"A=1\"]},"
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]},\"x-unknown\":{\"kept\":true}}")
+                        + "\"config\":{\"Cmd\":[\"/bin/sh\"],\"Env\":[\"A=1\"]},"
+                        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds
+                        + "]},\"x-unknown\":{\"kept\":true}}")
                 .getBytes(StandardCharsets.UTF_8);
         Digest configDigest = Digest.sha256(config);
         store.blobs.put(configDigest, config);
@@ -45,8 +46,14 @@ public final class TestImages {
                 + "\",\"size\":" + config.length + "},\"layers\":[");
         for (int i = 0; i < layerDescriptors.size(); i++) {
             Descriptor d = layerDescriptors.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"mediaType\":\"").append(d.mediaType())
-                    .append("\",\"digest\":\"").append(d.digest()).append("\",\"size\":").append(d.size()).append('}');
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"mediaType\":\"")
+                    .append(d.mediaType())
+                    .append("\",\"digest\":\"")
+                    .append(d.digest())
+                    .append("\",\"size\":")
+                    .append(d.size())
+                    .append('}');
         }
         json.append("],\"annotations\":{\"x\":\"y\"}}");
         ManifestBytes manifest = ManifestBytes.of(json.toString().getBytes(StandardCharsets.UTF_8), null);
@@ -56,16 +63,25 @@ public final class TestImages {
 
     /** An OCI index of one random image per platform, stored as {@code name}. */
     public static ManifestBytes index(MemoryTransport store, String name, List<Platform> platforms) {
-        StringBuilder json = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX
-                + "\",\"manifests\":[");
+        StringBuilder json = new StringBuilder(
+                "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[");
         for (int i = 0; i < platforms.size(); i++) {
             Platform p = platforms.get(i);
             ManifestBytes m = imageManifest(store, 2, 1000, i, p.architecture());
-            json.append(i == 0 ? "" : ",").append("{\"mediaType\":\"").append(m.mediaType())
-                    .append("\",\"digest\":\"").append(m.digest()).append("\",\"size\":").append(m.size())
-                    .append(",\"platform\":{\"os\":\"").append(p.os()).append("\",\"architecture\":\"")
-                    .append(p.architecture()).append('"')
-                    .append(p.variant() == null ? "" : ",\"variant\":\"" + p.variant() + "\"").append("}}");
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"mediaType\":\"")
+                    .append(m.mediaType())
+                    .append("\",\"digest\":\"")
+                    .append(m.digest())
+                    .append("\",\"size\":")
+                    .append(m.size())
+                    .append(",\"platform\":{\"os\":\"")
+                    .append(p.os())
+                    .append("\",\"architecture\":\"")
+                    .append(p.architecture())
+                    .append('"')
+                    .append(p.variant() == null ? "" : ",\"variant\":\"" + p.variant() + "\"")
+                    .append("}}");
         }
         json.append("]}");
         ManifestBytes index = ManifestBytes.of(json.toString().getBytes(StandardCharsets.UTF_8), null);

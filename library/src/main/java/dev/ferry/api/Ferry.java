@@ -97,8 +97,8 @@ public final class Ferry {
      */
     public CopyResult copy(String source, String destination, CopyOptions options, CopyListener listener)
             throws IOException {
-        CopyOptions withContext = options.context().equals(OpenContext.defaults()) ? options.withContext(context)
-                : options;
+        CopyOptions withContext =
+                options.context().equals(OpenContext.defaults()) ? options.withContext(context) : options;
         return engine.copy(reference(source), reference(destination), withContext, listener);
     }
 
@@ -126,7 +126,7 @@ public final class Ferry {
      */
     public void export(String reference, Path tarFile, ExportOptions options, Platform platform) throws IOException {
         try (OutputFile out = OutputFile.check(tarFile);
-             ImageSource source = reference(reference).openSource(context)) {
+                ImageSource source = reference(reference).openSource(context)) {
             InspectedImage image = inspector.inspect(source, platform);
             OutputStream stream = Channels.newOutputStream(out.open());
             RootfsExport.write(source, image, options, stream, context.tmpDir(), LayerLimit.DEFAULT);
@@ -142,9 +142,9 @@ public final class Ferry {
      */
     public CopyResult build(Path context, String base, String destination, ImageBuilder.Options options)
             throws IOException {
-        ImageBuild.Request request = ImageBuild.Request.of(context, base == null ? null : reference(base),
-                reference(destination), options);
-        return new ImageBuild(engine, inspector).run(request, this.context, w -> { }, CopyListener.NONE);
+        ImageBuild.Request request =
+                ImageBuild.Request.of(context, base == null ? null : reference(base), reference(destination), options);
+        return new ImageBuild(engine, inspector).run(request, this.context, w -> {}, CopyListener.NONE);
     }
 
     /**
@@ -154,15 +154,18 @@ public final class Ferry {
      * On any failure {@code dir} is left as it was.
      */
     public void bundle(String reference, Path dir, boolean writable) throws IOException {
-        new RuntimeBundle(inspector).run(new RuntimeBundle.Request(reference(reference), dir, writable, false, null,
-                LayerLimit.DEFAULT), context, w -> { });
+        new RuntimeBundle(inspector)
+                .run(
+                        new RuntimeBundle.Request(reference(reference), dir, writable, false, null, LayerLimit.DEFAULT),
+                        context,
+                        w -> {});
     }
 
     /** Builds a {@link Ferry}. */
     public static final class Builder {
         private final List<Path> pluginPaths = new ArrayList<>();
         private OpenContext context = OpenContext.defaults();
-        private Consumer<String> warnings = w -> { };
+        private Consumer<String> warnings = w -> {};
 
         private Builder() {}
 
@@ -174,7 +177,8 @@ public final class Ferry {
 
         /** Where temporary files go (a spooled daemon save, recompressed layers); the system's by default. */
         public Builder tmpDir(Path folder) {
-            context = context.withTmpDir(requireNonNull(folder, "folder is null").toAbsolutePath());
+            context =
+                    context.withTmpDir(requireNonNull(folder, "folder is null").toAbsolutePath());
             return this;
         }
 
@@ -195,7 +199,8 @@ public final class Ferry {
          */
         public Ferry build() throws FerryException {
             ClassLoader loader = Ferry.class.getClassLoader();
-            List<TransportRegistry.Entry> entries = new ArrayList<>(TransportRegistry.load(loader).entries());
+            List<TransportRegistry.Entry> entries =
+                    new ArrayList<>(TransportRegistry.load(loader).entries());
             entries.addAll(PluginLoader.load(pluginPaths, loader, warnings));
             return new Ferry(TransportRegistry.of(entries), context);
         }

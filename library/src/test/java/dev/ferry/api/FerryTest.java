@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.build.ImageBuilder;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.model.InspectedImage;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.InvalidReferenceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -19,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's library example, run as written, against the example image of the repository. */
 class FerryTest {
-    private static final Path HELLO = Path.of("..", "examples", "hello").toAbsolutePath().normalize();
+    private static final Path HELLO =
+            Path.of("..", "examples", "hello").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
@@ -30,7 +35,7 @@ class FerryTest {
         Path rootfs = tmp.resolve("rootfs.tar");
 
         // -- the README's example, with its paths made private to this test --
-        Ferry ferry = Ferry.create();                       // the transports on the class path
+        Ferry ferry = Ferry.create(); // the transports on the class path
         CopyResult copied = ferry.copy("oci:" + HELLO + ":latest", "oci-archive:" + archive + ":latest");
         InspectedImage image = ferry.inspect("oci-archive:" + archive + ":latest");
         ferry.export("oci-archive:" + archive + ":latest", rootfs);
@@ -51,23 +56,24 @@ class FerryTest {
 
         Path site = Files.createDirectories(tmp.resolve("site"));
         Files.writeString(site.resolve("index.html"), "<p>hello</p>");
-        dev.ferry.build.ImageBuilder.Options options = new dev.ferry.build.ImageBuilder.Options(null,
-                java.util.List.of("cat", "/index.html"), java.util.Map.of(), java.util.Map.of(), null, null, null,
-                java.time.Instant.EPOCH);
-        CopyResult built = ferry.build(site, "oci:" + HELLO + ":latest", "oci:" + tmp.resolve("layout") + ":site",
-                options);
-        CopyResult again = ferry.build(site, "oci:" + HELLO + ":latest", "oci:" + tmp.resolve("other") + ":site",
-                options);
+        ImageBuilder.Options options = new ImageBuilder.Options(
+                null, List.of("cat", "/index.html"), Map.of(), Map.of(), null, null, null, Instant.EPOCH);
+        CopyResult built =
+                ferry.build(site, "oci:" + HELLO + ":latest", "oci:" + tmp.resolve("layout") + ":site", options);
+        CopyResult again =
+                ferry.build(site, "oci:" + HELLO + ":latest", "oci:" + tmp.resolve("other") + ":site", options);
         assertEquals(built.manifestDigest(), again.manifestDigest(), "the same folder gives the same digest");
         InspectedImage site1 = ferry.inspect("oci:" + tmp.resolve("layout") + ":site");
-        assertEquals(java.util.List.of("cat", "/index.html"), site1.config().cmd());
+        assertEquals(List.of("cat", "/index.html"), site1.config().cmd());
         assertEquals(image.image().layers().size() + 1, site1.image().layers().size());
     }
 
     @Test
     void theBuiltInTransportsComeWithTheArtifact() throws Exception {
-        assertTrue(Ferry.create().transports().keySet().containsAll(
-                Set.of("oci", "oci-archive", "docker-archive", "docker-cli", "docker-api", "docker")));
+        assertTrue(Ferry.create()
+                .transports()
+                .keySet()
+                .containsAll(Set.of("oci", "oci-archive", "docker-archive", "docker-cli", "docker-api", "docker")));
     }
 
     @Test
@@ -75,7 +81,9 @@ class FerryTest {
         Ferry ferry = Ferry.builder().tmpDir(tmp).build();
         assertThrows(InvalidReferenceException.class, () -> ferry.inspect("nonsense"));
         assertThrows(FerryException.class, () -> ferry.inspect("oci:" + tmp.resolve("none") + ":x"));
-        assertThrows(FerryException.class, () -> ferry.export("oci:" + HELLO + ":latest", Path.of("/dev/null")),
+        assertThrows(
+                FerryException.class,
+                () -> ferry.export("oci:" + HELLO + ":latest", Path.of("/dev/null")),
                 "a device is never replaced");
     }
 }

@@ -7,7 +7,8 @@ public class DaemonPermissionException extends FerryException {
     private final String host;
 
     public DaemonPermissionException(String host, String detail) {
-        super("no permission to use the Docker daemon" + (host == null ? "" : " at " + host) + ": " + detail,
+        super(
+                "no permission to use the Docker daemon" + (host == null ? "" : " at " + host) + ": " + detail,
                 "run as root or as a member of the docker group");
         this.host = host;
     }

@@ -12,8 +12,10 @@ public class DaemonUnreachableException extends FerryException {
      * @param detail what the connection attempt said
      */
     public DaemonUnreachableException(String host, String detail, Throwable cause) {
-        super("cannot reach the Docker daemon" + (host == null ? "" : " at " + host) + ": " + detail,
-                "start dockerd, or point DOCKER_HOST or --docker-host at a running one", cause);
+        super(
+                "cannot reach the Docker daemon" + (host == null ? "" : " at " + host) + ": " + detail,
+                "start dockerd, or point DOCKER_HOST or --docker-host at a running one",
+                cause);
         this.host = host;
     }
 

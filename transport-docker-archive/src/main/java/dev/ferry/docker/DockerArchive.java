@@ -2,13 +2,14 @@ package dev.ferry.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.spi.CorruptImageException;
-import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.TarIndex;
+import dev.ferry.spi.support.TempFiles;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class DockerArchive implements Closeable {
         if (isGzip(file)) {
             temporary = TempFiles.createFile(tmpDir, "docker-archive.tar");
             try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
-                 OutputStream out = Files.newOutputStream(temporary)) {
+                    OutputStream out = Files.newOutputStream(temporary)) {
                 in.transferTo(out);
             } catch (IOException e) {
                 TempFiles.delete(temporary);
@@ -134,7 +135,7 @@ public final class DockerArchive implements Closeable {
     private static void deleteTree(Path folder) {
         try {
             TempFiles.delete(folder);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // best effort: a sink's commit may already have removed the folder it was in
         }
     }

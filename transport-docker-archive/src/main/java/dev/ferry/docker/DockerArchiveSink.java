@@ -13,6 +13,7 @@ import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.UnsupportedManifestException;
+import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -61,6 +62,7 @@ public final class DockerArchiveSink implements ImageSink {
     private boolean failed;
     /** Why the stream broke, when it did: what a later call reports, whichever thread makes it. */
     private Exception failure;
+
     private boolean committed;
     private boolean closed;
 
@@ -75,8 +77,8 @@ public final class DockerArchiveSink implements ImageSink {
 
     private TarArchiveOutputStream tar() throws IOException {
         if (tar == null) {
-            tar = new TarArchiveOutputStream(new BufferedOutputStream(
-                    new dev.ferry.spi.support.NonClosingOutputStream(target.stream()), 1 << 16), "UTF-8");
+            tar = new TarArchiveOutputStream(
+                    new BufferedOutputStream(new NonClosingOutputStream(target.stream()), 1 << 16), "UTF-8");
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         }
@@ -130,7 +132,8 @@ public final class DockerArchiveSink implements ImageSink {
                 name = configPath(descriptor.digest());
             } else {
                 if (MediaTypes.layerCompression(descriptor.mediaType()) != MediaTypes.Compression.NONE) {
-                    throw new FerryException("docker archives hold uncompressed layers; got " + descriptor,
+                    throw new FerryException(
+                            "docker archives hold uncompressed layers; got " + descriptor,
                             "this is a Ferry bug: the copy engine should have decompressed it");
                 }
                 TarEntries.writeDirectory(tar(), descriptor.digest().hex() + "/");
@@ -158,8 +161,8 @@ public final class DockerArchiveSink implements ImageSink {
     public synchronized void putManifest(ManifestBytes bytes) throws IOException {
         checkOpen();
         if (!MediaTypes.DOCKER_MANIFEST.equals(bytes.mediaType())) {
-            throw new UnsupportedManifestException(reference.displayName(), bytes.mediaType(),
-                    supportedManifestTypes());
+            throw new UnsupportedManifestException(
+                    reference.displayName(), bytes.mediaType(), supportedManifestTypes());
         }
         ImageManifest parsed;
         try {
@@ -194,7 +197,8 @@ public final class DockerArchiveSink implements ImageSink {
         ArrayNode layers = image.putArray("Layers");
         manifest.layers().forEach(l -> layers.add(layerPath(l.digest())));
         ObjectNode repositories = f.objectNode();
-        String top = manifest.layers().isEmpty() ? manifest.config().digest().hex()
+        String top = manifest.layers().isEmpty()
+                ? manifest.config().digest().hex()
                 : manifest.layers().get(manifest.layers().size() - 1).digest().hex();
         for (String tag : repoTags) {
             int colon = tag.lastIndexOf(':');
@@ -220,12 +224,15 @@ public final class DockerArchiveSink implements ImageSink {
 
     private void checkOpen() throws FerryException {
         if (closed || committed) {
-            throw new IllegalStateException("sink for " + reference.displayName() + " is already "
-                    + (committed ? "committed" : "closed"));
+            throw new IllegalStateException(
+                    "sink for " + reference.displayName() + " is already " + (committed ? "committed" : "closed"));
         }
         if (failed) {
-            throw new FerryException("an earlier blob failed" + (failure == null ? "" : " (" + failure.getMessage()
-                    + ")") + "; " + reference.displayName() + " cannot be completed", "run the copy again", failure);
+            throw new FerryException(
+                    "an earlier blob failed" + (failure == null ? "" : " (" + failure.getMessage() + ")") + "; "
+                            + reference.displayName() + " cannot be completed",
+                    "run the copy again",
+                    failure);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.support.TarIndex;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,8 +36,8 @@ public final class DockerArchiveSource implements ImageSource {
     private final ManifestBytes manifest;
     private final Map<Digest, String> paths;
 
-    private DockerArchiveSource(ImageReference reference, DockerArchive archive, ManifestBytes manifest,
-                                Map<Digest, String> paths) {
+    private DockerArchiveSource(
+            ImageReference reference, DockerArchive archive, ManifestBytes manifest, Map<Digest, String> paths) {
         this.reference = reference;
         this.archive = archive;
         this.manifest = manifest;
@@ -47,8 +48,8 @@ public final class DockerArchiveSource implements ImageSource {
      * Opens the image of {@code archive} that {@code name} names (when not null), or that {@code index} points at
      * (when not negative), or its only image. Closes the archive on failure; on success the source owns it.
      */
-    public static DockerArchiveSource open(ImageReference reference, DockerArchive archive, DockerReference name,
-                                           int index) throws IOException {
+    public static DockerArchiveSource open(
+            ImageReference reference, DockerArchive archive, DockerReference name, int index) throws IOException {
         try {
             return new Opener(reference, archive).open(select(reference, archive, name, index));
         } catch (IOException | RuntimeException e) {
@@ -63,18 +64,20 @@ public final class DockerArchiveSource implements ImageSource {
      * manifest.json comes last), deleted on close, on failure, and at exit if Ferry is interrupted. Blobs are
      * served with {@link BlobStream#file()}, so a sink on the same filesystem links them instead of copying.
      */
-    public static DockerArchiveSource openSpooled(ImageReference reference, java.nio.file.Path tmpDir,
-                                                  DockerArchive.SaveStream save) throws IOException {
+    public static DockerArchiveSource openSpooled(ImageReference reference, Path tmpDir, DockerArchive.SaveStream save)
+            throws IOException {
         return open(reference, DockerArchive.split(save, tmpDir, reference.displayName()), null, -1);
     }
 
-    private static DockerArchive.Entry select(ImageReference reference, DockerArchive archive, DockerReference name,
-                                              int index) throws IOException {
+    private static DockerArchive.Entry select(
+            ImageReference reference, DockerArchive archive, DockerReference name, int index) throws IOException {
         List<DockerArchive.Entry> images = archive.images();
         if (index >= 0) {
             if (index >= images.size()) {
-                throw new ImageNotFoundException(reference.displayName(), "the archive holds " + images.size()
-                        + " image(s); @" + index + " is out of range", "images are numbered from @0");
+                throw new ImageNotFoundException(
+                        reference.displayName(),
+                        "the archive holds " + images.size() + " image(s); @" + index + " is out of range",
+                        "images are numbered from @0");
             }
             return images.get(index);
         }
@@ -86,8 +89,8 @@ public final class DockerArchiveSource implements ImageSource {
                     }
                 }
             }
-            throw new ImageNotFoundException(reference.displayName(), "no image is tagged " + name,
-                    "tags there: " + describe(images));
+            throw new ImageNotFoundException(
+                    reference.displayName(), "no image is tagged " + name, "tags there: " + describe(images));
         }
         if (images.isEmpty()) {
             throw new ImageNotFoundException(reference.displayName(), "the archive holds no images", null);
@@ -95,10 +98,12 @@ public final class DockerArchiveSource implements ImageSource {
         if (images.size() > 1) {
             List<String> names = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {
-                names.add(images.get(i).repoTags().isEmpty() ? "@" + i : images.get(i).repoTags().get(0));
+                names.add(
+                        images.get(i).repoTags().isEmpty()
+                                ? "@" + i
+                                : images.get(i).repoTags().get(0));
             }
-            throw new AmbiguousImageException(reference.displayName(), names,
-                    "name one with :NAME:TAG or :@INDEX");
+            throw new AmbiguousImageException(reference.displayName(), names, "name one with :NAME:TAG or :@INDEX");
         }
         return images.get(0);
     }
@@ -106,8 +111,10 @@ public final class DockerArchiveSource implements ImageSource {
     private static String describe(List<DockerArchive.Entry> images) {
         List<String> tags = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            tags.add(images.get(i).repoTags().isEmpty() ? "@" + i + " (untagged)"
-                    : String.join(", ", images.get(i).repoTags()));
+            tags.add(
+                    images.get(i).repoTags().isEmpty()
+                            ? "@" + i + " (untagged)"
+                            : String.join(", ", images.get(i).repoTags()));
         }
         return String.join("; ", tags);
     }
@@ -123,12 +130,13 @@ public final class DockerArchiveSource implements ImageSource {
             try {
                 config = ImageConfig.parse(configBytes);
             } catch (IllegalArgumentException e) {
-                throw new CorruptImageException(where + ": config " + image.config() + " is malformed: "
-                        + e.getMessage(), e);
+                throw new CorruptImageException(
+                        where + ": config " + image.config() + " is malformed: " + e.getMessage(), e);
             }
             if (config.diffIds().size() != image.layers().size()) {
-                throw new CorruptImageException(where + ": manifest.json lists " + image.layers().size()
-                        + " layers but the config has " + config.diffIds().size() + " diff_ids");
+                throw new CorruptImageException(
+                        where + ": manifest.json lists " + image.layers().size() + " layers but the config has "
+                                + config.diffIds().size() + " diff_ids");
             }
             Digest configDigest = Digest.sha256(configBytes);
             Map<Digest, String> paths = new HashMap<>();
@@ -152,8 +160,14 @@ public final class DockerArchiveSource implements ImageSource {
                 }
                 order.add(layer);
             }
-            ManifestBytes manifest = new ImageManifest(MediaTypes.DOCKER_MANIFEST, Descriptor.of(
-                    MediaTypes.DOCKER_CONFIG, configDigest, configBytes.length), order, Map.of(), null, null).toBytes();
+            ManifestBytes manifest = new ImageManifest(
+                            MediaTypes.DOCKER_MANIFEST,
+                            Descriptor.of(MediaTypes.DOCKER_CONFIG, configDigest, configBytes.length),
+                            order,
+                            Map.of(),
+                            null,
+                            null)
+                    .toBytes();
             return new DockerArchiveSource(reference, archive, manifest, Map.copyOf(paths));
         }
 
@@ -187,8 +201,11 @@ public final class DockerArchiveSource implements ImageSource {
             if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
                 return MediaTypes.DOCKER_LAYER_GZIP;
             }
-            if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-                    && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
+            if (magic.length == 4
+                    && (magic[0] & 0xff) == 0x28
+                    && (magic[1] & 0xff) == 0xb5
+                    && (magic[2] & 0xff) == 0x2f
+                    && (magic[3] & 0xff) == 0xfd) {
                 return MediaTypes.OCI_LAYER_ZSTD;
             }
             return MediaTypes.DOCKER_LAYER;
@@ -216,7 +233,10 @@ public final class DockerArchiveSource implements ImageSource {
         if (path == null) {
             throw new BlobNotFoundException(descriptor.digest(), reference.displayName());
         }
-        return new BlobStream(archive.tar().open(path), archive.tar().size(path), archive.tar().dataFile(path),
+        return new BlobStream(
+                archive.tar().open(path),
+                archive.tar().size(path),
+                archive.tar().dataFile(path),
                 archive.tar().dataDigest(path));
     }
 

@@ -47,7 +47,9 @@ public final class DockerArchiveTransport implements Transport {
         DockerReference name = null;
         int index = -1;
         if (rest != null) {
-            if (rest.startsWith("@") && rest.length() > 1 && rest.substring(1).chars().allMatch(Character::isDigit)) {
+            if (rest.startsWith("@")
+                    && rest.length() > 1
+                    && rest.substring(1).chars().allMatch(Character::isDigit)) {
                 try {
                     index = Integer.parseInt(rest.substring(1));
                 } catch (NumberFormatException e) {
@@ -60,8 +62,8 @@ public final class DockerArchiveTransport implements Transport {
                     throw new InvalidReferenceException(full, e.getMessage(), "write " + syntax());
                 }
                 if (name.id().isPresent()) {
-                    throw new InvalidReferenceException(full, "an archive's images are picked by NAME:TAG or @INDEX",
-                            "write " + syntax());
+                    throw new InvalidReferenceException(
+                            full, "an archive's images are picked by NAME:TAG or @INDEX", "write " + syntax());
                 }
             }
         }
@@ -102,8 +104,10 @@ public final class DockerArchiveTransport implements Transport {
         public ImageSource openSource(OpenContext context) throws IOException {
             Path file = path();
             if (!Files.isRegularFile(file)) {
-                throw new ImageNotFoundException(displayName(), file + (Files.isDirectory(file)
-                        ? " is a directory, not a tar file" : " does not exist"), "check the path");
+                throw new ImageNotFoundException(
+                        displayName(),
+                        file + (Files.isDirectory(file) ? " is a directory, not a tar file" : " does not exist"),
+                        "check the path");
             }
             return DockerArchiveSource.open(this, DockerArchive.open(file, context.tmpDir()), name, index);
         }
@@ -112,17 +116,19 @@ public final class DockerArchiveTransport implements Transport {
         public ImageSink openSink(OpenContext context) throws IOException {
             Path file = path();
             if (index >= 0) {
-                throw new FerryException("cannot write to " + displayName() + ": @INDEX only picks an image to read",
+                throw new FerryException(
+                        "cannot write to " + displayName() + ": @INDEX only picks an image to read",
                         "write docker-archive:PATH or docker-archive:PATH:NAME:TAG");
             }
             // a regular file (or a symlink to one) or nothing: never a device, FIFO, socket or folder
             OutputFile out = OutputFile.check(file);
             if (out.exists() && Files.size(out.file()) > 0) {
-                throw new FerryException(ShortPath.of(file) + " exists; docker-archive does not modify existing"
-                        + " archives", "remove it first, or name another file");
+                throw new FerryException(
+                        ShortPath.of(file) + " exists; docker-archive does not modify existing" + " archives",
+                        "remove it first, or name another file");
             }
-            return new DockerArchiveSink(this, new FileTarget(out),
-                    name == null ? List.of() : List.of(name.forDocker()));
+            return new DockerArchiveSink(
+                    this, new FileTarget(out), name == null ? List.of() : List.of(name.forDocker()));
         }
 
         @Override

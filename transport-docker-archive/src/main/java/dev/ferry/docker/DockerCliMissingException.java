@@ -7,8 +7,10 @@ public class DockerCliMissingException extends FerryException {
     private final String binary;
 
     public DockerCliMissingException(String binary, String detail, Throwable cause) {
-        super("cannot run the docker command \"" + binary + "\": " + detail,
-                "install the Docker CLI, or pass --docker-binary PATH, or use --docker-transport api", cause);
+        super(
+                "cannot run the docker command \"" + binary + "\": " + detail,
+                "install the Docker CLI, or pass --docker-binary PATH, or use --docker-transport api",
+                cause);
         this.binary = binary;
     }
 

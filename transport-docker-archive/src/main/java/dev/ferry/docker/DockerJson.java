@@ -21,7 +21,9 @@ final class DockerJson {
     static final int MAX_DEPTH = 64;
 
     static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .build())
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -37,8 +39,10 @@ final class DockerJson {
         try {
             return MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(what + " is not valid JSON within Ferry's limits (" + MAX_DEPTH
-                    + " levels): " + String.valueOf(e.getOriginalMessage()).replace('\n', ' '), e);
+            throw new IllegalArgumentException(
+                    what + " is not valid JSON within Ferry's limits (" + MAX_DEPTH + " levels): "
+                            + String.valueOf(e.getOriginalMessage()).replace('\n', ' '),
+                    e);
         } catch (IOException e) {
             throw new IllegalArgumentException(what + " could not be read: " + e.getMessage(), e);
         }

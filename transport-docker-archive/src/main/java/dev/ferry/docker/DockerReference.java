@@ -3,6 +3,11 @@ package dev.ferry.docker;
 import static java.util.Objects.requireNonNull;
 
 import dev.ferry.model.Digest;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.Transport;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -45,8 +50,8 @@ public final class DockerReference {
             }
         }
         if (text.contains("@")) {
-            throw new IllegalArgumentException("NAME@DIGEST references are not supported here; use NAME:TAG or"
-                    + " @sha256:ID");
+            throw new IllegalArgumentException(
+                    "NAME@DIGEST references are not supported here; use NAME:TAG or" + " @sha256:ID");
         }
         int slash = text.lastIndexOf('/');
         int colon = text.lastIndexOf(':');
@@ -92,13 +97,12 @@ public final class DockerReference {
      *
      * @throws dev.ferry.spi.InvalidReferenceException naming the transport's syntax, when it does not parse
      */
-    public static DockerReference parseFor(dev.ferry.spi.Transport transport, String text)
-            throws dev.ferry.spi.InvalidReferenceException {
+    public static DockerReference parseFor(Transport transport, String text) throws InvalidReferenceException {
         try {
             return parse(text);
         } catch (IllegalArgumentException e) {
-            throw new dev.ferry.spi.InvalidReferenceException(transport.name() + ":" + text, e.getMessage(),
-                    "write " + transport.syntax());
+            throw new InvalidReferenceException(
+                    transport.name() + ":" + text, e.getMessage(), "write " + transport.syntax());
         }
     }
 
@@ -107,13 +111,13 @@ public final class DockerReference {
      *
      * @throws dev.ferry.spi.FerryException for an image ID, which names an image that exists
      */
-    public java.util.List<String> tagsToWrite(dev.ferry.spi.ImageReference where)
-            throws dev.ferry.spi.FerryException {
+    public List<String> tagsToWrite(ImageReference where) throws FerryException {
         if (id != null) {
-            throw new dev.ferry.spi.FerryException("cannot write to " + where.displayName() + ": an image ID names"
-                    + " an image that exists", "write " + where.transport().name() + ":NAME:TAG");
+            throw new FerryException(
+                    "cannot write to " + where.displayName() + ": an image ID names" + " an image that exists",
+                    "write " + where.transport().name() + ":NAME:TAG");
         }
-        return java.util.List.of(forDocker());
+        return List.of(forDocker());
     }
 
     /** The image ID this reference names, if it is an ID. */
@@ -176,8 +180,10 @@ public final class DockerReference {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DockerReference other && Objects.equals(other.name, name)
-                && Objects.equals(other.tag, tag) && Objects.equals(other.id, id);
+        return o instanceof DockerReference other
+                && Objects.equals(other.name, name)
+                && Objects.equals(other.tag, tag)
+                && Objects.equals(other.id, id);
     }
 
     @Override

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.engine.CopyEngine;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.model.Descriptor;
@@ -18,23 +17,31 @@ import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.AmbiguousImageException;
 import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.testing.MemoryTransport;
 import dev.ferry.testing.TestImages;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,8 +72,8 @@ class DockerArchiveTest {
 
         Path write(Path file, boolean gzip) throws IOException {
             try (OutputStream raw = Files.newOutputStream(file);
-                 OutputStream out = gzip ? new GZIPOutputStream(raw) : raw;
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
+                    OutputStream out = gzip ? new GZIPOutputStream(raw) : raw;
+                    TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8")) {
                 for (Object[] e : entries) {
                     TarArchiveEntry entry;
                     if (e[2] != null) {
@@ -111,10 +118,15 @@ class DockerArchiveTest {
         byte[] b = layer(2);
         String cfg = config(Digest.sha256(a), Digest.sha256(b), Digest.sha256(a));
         String cfgName = Digest.sha256(cfg.getBytes(StandardCharsets.UTF_8)).hex() + ".json";
-        return new Tar().file("./" + "aaa/layer.tar", a).file("./bbb/layer.tar", b)
-                .symlink("./ccc/layer.tar", "../aaa/layer.tar").file("./" + cfgName, cfg)
-                .file("./manifest.json", "[{\"Config\":\"" + cfgName + "\",\"RepoTags\":[\"busybox:1\"],"
-                        + "\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\",\"ccc/layer.tar\"]}]")
+        return new Tar()
+                .file("./" + "aaa/layer.tar", a)
+                .file("./bbb/layer.tar", b)
+                .symlink("./ccc/layer.tar", "../aaa/layer.tar")
+                .file("./" + cfgName, cfg)
+                .file(
+                        "./manifest.json",
+                        "[{\"Config\":\"" + cfgName + "\",\"RepoTags\":[\"busybox:1\"],"
+                                + "\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\",\"ccc/layer.tar\"]}]")
                 .file("./repositories", "{\"busybox\":{\"1\":\"ccc\"}}")
                 .write(tmp.resolve(gzip ? "legacy.tar.gz" : "legacy.tar"), gzip);
     }
@@ -137,22 +149,26 @@ class DockerArchiveTest {
         }
         // The whole image copies, every digest verified on the way.
         MemoryTransport memory = new MemoryTransport();
-        new CopyEngine().copy(transport.parse(legacy(false) + ":busybox:1"), memory.ref("x"),
-                CopyOptions.defaults(), CopyListener.NONE);
+        new CopyEngine()
+                .copy(
+                        transport.parse(legacy(false) + ":busybox:1"),
+                        memory.ref("x"),
+                        CopyOptions.defaults(),
+                        CopyListener.NONE);
         assertEquals(3, memory.blobs.size());
     }
 
     /** Like a daemon transport: the save stream read once, split into files under {@code spool}. */
     private static DockerArchiveSource split(Path save, Path spool) throws IOException {
         return DockerArchiveSource.openSpooled(new DockerArchiveTransport().parse("/daemon.tar"), spool, reader -> {
-            try (java.io.InputStream in = Files.newInputStream(save)) {
+            try (InputStream in = Files.newInputStream(save)) {
                 reader.read(in);
             }
         });
     }
 
     private static long filesUnder(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+        try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(p -> !p.equals(dir)).count();
         }
     }
@@ -168,7 +184,8 @@ class DockerArchiveTest {
                     assertTrue(blob.file() != null && blob.file().startsWith(spool), "served from its own file");
                     assertEquals(layer.digest(), blob.fileDigest(), "digested as it was written");
                     assertEquals(layer.size(), Files.size(blob.file()));
-                    assertArrayEquals(Files.readAllBytes(blob.file()), blob.stream().readAllBytes());
+                    assertArrayEquals(
+                            Files.readAllBytes(blob.file()), blob.stream().readAllBytes());
                 }
             }
             MemoryTransport memory = new MemoryTransport();
@@ -182,7 +199,7 @@ class DockerArchiveTest {
     void aBrokenSaveStreamLeavesNoSpool() throws Exception {
         Path spool = Files.createDirectory(tmp.resolve("spool"));
         byte[] whole = Files.readAllBytes(legacy(false));
-        Path truncated = Files.write(tmp.resolve("truncated.tar"), java.util.Arrays.copyOf(whole, 12_000));
+        Path truncated = Files.write(tmp.resolve("truncated.tar"), Arrays.copyOf(whole, 12_000));
         assertThrows(CorruptImageException.class, () -> split(truncated, spool));
         assertEquals(0, filesUnder(spool));
         Path noManifest = new Tar().file("aaa/layer.tar", layer(1)).write(tmp.resolve("nomanifest.tar"), false);
@@ -199,14 +216,19 @@ class DockerArchiveTest {
         byte[] a = layer(5);
         String cfg = config(Digest.sha256(layer(6)));
         String cfgName = Digest.sha256(cfg.getBytes(StandardCharsets.UTF_8)).hex() + ".json";
-        Path save = new Tar().file("aaa/layer.tar", a).file(cfgName, cfg)
-                .file("manifest.json", "[{\"Config\":\"" + cfgName + "\",\"RepoTags\":null,"
-                        + "\"Layers\":[\"aaa/layer.tar\"]}]")
+        Path save = new Tar()
+                .file("aaa/layer.tar", a)
+                .file(cfgName, cfg)
+                .file(
+                        "manifest.json",
+                        "[{\"Config\":\"" + cfgName + "\",\"RepoTags\":null," + "\"Layers\":[\"aaa/layer.tar\"]}]")
                 .write(tmp.resolve("lying.tar"), false);
         Path spool = Files.createDirectory(tmp.resolve("spool"));
         try (DockerArchiveSource source = split(save, spool)) {
-            assertThrows(dev.ferry.spi.DigestMismatchException.class, () -> new CopyEngine().copy(source,
-                    new MemoryTransport().ref("x"), CopyOptions.defaults(), CopyListener.NONE));
+            assertThrows(
+                    DigestMismatchException.class,
+                    () -> new CopyEngine()
+                            .copy(source, new MemoryTransport().ref("x"), CopyOptions.defaults(), CopyListener.NONE));
         }
     }
 
@@ -216,11 +238,15 @@ class DockerArchiveTest {
         Digest da = Digest.sha256(a);
         String cfg = config(da);
         Digest dc = Digest.sha256(cfg.getBytes(StandardCharsets.UTF_8));
-        Path file = new Tar().file("blobs/sha256/" + da.hex(), a).file("blobs/sha256/" + dc.hex(), cfg)
-                .file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}").file("index.json", "{\"schemaVersion\":2,"
-                        + "\"manifests\":[]}")
-                .file("manifest.json", "[{\"Config\":\"blobs/sha256/" + dc.hex() + "\",\"RepoTags\":null,"
-                        + "\"Layers\":[\"blobs/sha256/" + da.hex() + "\"]}]")
+        Path file = new Tar()
+                .file("blobs/sha256/" + da.hex(), a)
+                .file("blobs/sha256/" + dc.hex(), cfg)
+                .file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
+                .file("index.json", "{\"schemaVersion\":2," + "\"manifests\":[]}")
+                .file(
+                        "manifest.json",
+                        "[{\"Config\":\"blobs/sha256/" + dc.hex() + "\",\"RepoTags\":null,"
+                                + "\"Layers\":[\"blobs/sha256/" + da.hex() + "\"]}]")
                 .write(tmp.resolve("d25.tar"), false);
         try (ImageSource source = open(file, "@0")) {
             ImageManifest image = (ImageManifest) source.manifest().parse();
@@ -235,19 +261,31 @@ class DockerArchiveTest {
         byte[] b = layer(5);
         String ca = config(Digest.sha256(a));
         String cb = config(Digest.sha256(b)).replace("/bin/true", "/bin/false");
-        Path file = new Tar().file("a/layer.tar", a).file("b/layer.tar", b).file("ca.json", ca).file("cb.json", cb)
-                .file("manifest.json", "[{\"Config\":\"ca.json\",\"RepoTags\":[\"first:1\",\"docker.io/library/alias:2\"],"
-                        + "\"Layers\":[\"a/layer.tar\"]},{\"Config\":\"cb.json\",\"RepoTags\":null,"
-                        + "\"Layers\":[\"b/layer.tar\"]}]")
+        Path file = new Tar()
+                .file("a/layer.tar", a)
+                .file("b/layer.tar", b)
+                .file("ca.json", ca)
+                .file("cb.json", cb)
+                .file(
+                        "manifest.json",
+                        "[{\"Config\":\"ca.json\",\"RepoTags\":[\"first:1\",\"docker.io/library/alias:2\"],"
+                                + "\"Layers\":[\"a/layer.tar\"]},{\"Config\":\"cb.json\",\"RepoTags\":null,"
+                                + "\"Layers\":[\"b/layer.tar\"]}]")
                 .write(tmp.resolve("multi.tar"), false);
         try (ImageSource s = open(file, "first:1")) {
-            assertEquals(Digest.sha256(a), ((ImageManifest) s.manifest().parse()).layers().get(0).digest());
+            assertEquals(
+                    Digest.sha256(a),
+                    ((ImageManifest) s.manifest().parse()).layers().get(0).digest());
         }
         try (ImageSource s = open(file, "alias:2")) {
-            assertEquals(Digest.sha256(a), ((ImageManifest) s.manifest().parse()).layers().get(0).digest());
+            assertEquals(
+                    Digest.sha256(a),
+                    ((ImageManifest) s.manifest().parse()).layers().get(0).digest());
         }
         try (ImageSource s = open(file, "@1")) {
-            assertEquals(Digest.sha256(b), ((ImageManifest) s.manifest().parse()).layers().get(0).digest());
+            assertEquals(
+                    Digest.sha256(b),
+                    ((ImageManifest) s.manifest().parse()).layers().get(0).digest());
         }
         AmbiguousImageException e = assertThrows(AmbiguousImageException.class, () -> open(file, null));
         assertEquals(List.of("first:1", "@1"), e.candidates());
@@ -265,26 +303,56 @@ class DockerArchiveTest {
         String m1 = "[{\"Config\":\"c.json\",\"RepoTags\":null,\"Layers\":[\"a/layer.tar\"]}]";
         String m2 = "[{\"Config\":\"c.json\",\"RepoTags\":null,\"Layers\":[\"a/layer.tar\",\"b/layer.tar\"]}]";
         List<Object[]> cases = List.of(
-                new Object[] {"no manifest.json", new Tar().file("a/layer.tar", a).file("c.json", one), "no manifest.json"},
-                new Object[] {"count", new Tar().file("a/layer.tar", a).file("c.json", two).file("manifest.json", m1),
-                    "2 diff_ids"},
+                new Object[] {
+                    "no manifest.json", new Tar().file("a/layer.tar", a).file("c.json", one), "no manifest.json"
+                },
+                new Object[] {
+                    "count",
+                    new Tar().file("a/layer.tar", a).file("c.json", two).file("manifest.json", m1),
+                    "2 diff_ids"
+                },
                 new Object[] {"missing layer", new Tar().file("c.json", one).file("manifest.json", m1), "missing"},
-                new Object[] {"loop", new Tar().symlink("a/layer.tar", "../b/layer.tar")
-                        .symlink("b/layer.tar", "../a/layer.tar").file("c.json", one).file("manifest.json", m1), "loop"},
-                new Object[] {"outside", new Tar().symlink("a/layer.tar", "../../../etc/passwd").file("c.json", one)
-                        .file("manifest.json", m1), "outside"},
-                new Object[] {"absolute outside", new Tar().symlink("a/layer.tar", "/../etc/passwd").file("c.json", one)
-                        .file("manifest.json", m1), "outside"},
-                new Object[] {"one file two diffIDs", new Tar().file("a/layer.tar", a).symlink("b/layer.tar",
-                        "../a/layer.tar").file("c.json", two).file("manifest.json", m2), "two diffIDs"},
+                new Object[] {
+                    "loop",
+                    new Tar()
+                            .symlink("a/layer.tar", "../b/layer.tar")
+                            .symlink("b/layer.tar", "../a/layer.tar")
+                            .file("c.json", one)
+                            .file("manifest.json", m1),
+                    "loop"
+                },
+                new Object[] {
+                    "outside",
+                    new Tar()
+                            .symlink("a/layer.tar", "../../../etc/passwd")
+                            .file("c.json", one)
+                            .file("manifest.json", m1),
+                    "outside"
+                },
+                new Object[] {
+                    "absolute outside",
+                    new Tar()
+                            .symlink("a/layer.tar", "/../etc/passwd")
+                            .file("c.json", one)
+                            .file("manifest.json", m1),
+                    "outside"
+                },
+                new Object[] {
+                    "one file two diffIDs",
+                    new Tar()
+                            .file("a/layer.tar", a)
+                            .symlink("b/layer.tar", "../a/layer.tar")
+                            .file("c.json", two)
+                            .file("manifest.json", m2),
+                    "two diffIDs"
+                },
                 new Object[] {"bad json", new Tar().file("manifest.json", "{oops"), "not valid JSON"});
         for (Object[] c : cases) {
             Path file = ((Tar) c[1]).write(tmp.resolve(c[0] + ".tar"), false);
-            CorruptImageException e = assertThrows(CorruptImageException.class, () -> open(file, null),
-                    (String) c[0]);
+            CorruptImageException e = assertThrows(CorruptImageException.class, () -> open(file, null), (String) c[0]);
             assertTrue(e.getMessage().contains((String) c[2]), c[0] + ": " + e.getMessage());
         }
-        Files.write(tmp.resolve("truncated.tar"), java.util.Arrays.copyOf(Files.readAllBytes(legacy(false)), 3000));
+        Files.write(tmp.resolve("truncated.tar"), Arrays.copyOf(Files.readAllBytes(legacy(false)), 3000));
         assertThrows(CorruptImageException.class, () -> open(tmp.resolve("truncated.tar"), null));
     }
 
@@ -296,7 +364,7 @@ class DockerArchiveTest {
         ImageReference dest = transport.parse(file + ":example.com/team/app:v1");
         new CopyEngine().copy(memory.ref("img"), dest, CopyOptions.defaults(), CopyListener.NONE);
         List<String> names = new ArrayList<>();
-        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(file), "UTF-8")) {
+        try (var in = new TarArchiveInputStream(Files.newInputStream(file), "UTF-8")) {
             for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 names.add(e.getName());
             }
@@ -307,13 +375,20 @@ class DockerArchiveTest {
             ImageManifest image = (ImageManifest) source.manifest().parse();
             ImageManifest before = (ImageManifest) original.parse();
             for (int i = 0; i < 3; i++) {
-                assertEquals(before.layers().get(i).digest(), image.layers().get(i).digest());
+                assertEquals(
+                        before.layers().get(i).digest(), image.layers().get(i).digest());
             }
         }
         // An existing archive is not modified.
         byte[] bytes = Files.readAllBytes(file);
-        FerryException e = assertThrows(FerryException.class, () -> new CopyEngine().copy(memory.ref("img"),
-                transport.parse(file.toString()), CopyOptions.defaults(), CopyListener.NONE));
+        FerryException e = assertThrows(
+                FerryException.class,
+                () -> new CopyEngine()
+                        .copy(
+                                memory.ref("img"),
+                                transport.parse(file.toString()),
+                                CopyOptions.defaults(),
+                                CopyListener.NONE));
         assertTrue(e.getMessage().contains("does not modify"), e.getMessage());
         assertArrayEquals(bytes, Files.readAllBytes(file));
     }
@@ -323,8 +398,14 @@ class DockerArchiveTest {
         MemoryTransport memory = new MemoryTransport();
         ManifestBytes original = TestImages.image(memory, "img", 2, 20_000, 12);
         memory.blobs.get(((ImageManifest) original.parse()).layers().get(1).digest())[7] ^= 1;
-        assertThrows(FerryException.class, () -> new CopyEngine().copy(memory.ref("img"),
-                transport.parse(tmp.resolve("out.tar").toString()), CopyOptions.defaults(), CopyListener.NONE));
+        assertThrows(
+                FerryException.class,
+                () -> new CopyEngine()
+                        .copy(
+                                memory.ref("img"),
+                                transport.parse(tmp.resolve("out.tar").toString()),
+                                CopyOptions.defaults(),
+                                CopyListener.NONE));
         try (var files = Files.list(tmp)) {
             assertEquals(List.of(), files.toList());
         }
@@ -340,7 +421,9 @@ class DockerArchiveTest {
         }
         assertFalse(DockerReference.parse("busybox").matchesRepoTag("busybox:2"));
         assertTrue(DockerReference.parse("busybox").matchesRepoTag("docker.io/library/busybox:latest"));
-        assertEquals("sha256:" + "a".repeat(64), DockerReference.parse("@sha256:" + "a".repeat(64)).forDocker());
+        assertEquals(
+                "sha256:" + "a".repeat(64),
+                DockerReference.parse("@sha256:" + "a".repeat(64)).forDocker());
     }
 
     /** Blobs are copied on several threads: whichever one calls next learns what broke the archive. */
@@ -349,13 +432,14 @@ class DockerArchiveTest {
         Descriptor claimed = Descriptor.of(MediaTypes.DOCKER_LAYER, Digest.sha256(new byte[10]), 10);
         byte[] good = "{}".getBytes(StandardCharsets.UTF_8);
         Descriptor config = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(good), good.length);
-        try (dev.ferry.spi.ImageSink sink = transport.parse(tmp.resolve("out.tar") + ":a/b:1").openSink(OpenContext.defaults())) {
-            assertThrows(dev.ferry.spi.DigestMismatchException.class, () -> sink.putBlob(claimed,
-                    new java.io.ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
-            FerryException later = assertThrows(FerryException.class,
-                    () -> sink.putBlob(config, new java.io.ByteArrayInputStream(good)));
+        try (ImageSink sink = transport.parse(tmp.resolve("out.tar") + ":a/b:1").openSink(OpenContext.defaults())) {
+            assertThrows(
+                    DigestMismatchException.class,
+                    () -> sink.putBlob(claimed, new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
+            FerryException later =
+                    assertThrows(FerryException.class, () -> sink.putBlob(config, new ByteArrayInputStream(good)));
             assertTrue(later.getMessage().contains(claimed.digest().toString()), later.getMessage());
-            assertTrue(later.getCause() instanceof dev.ferry.spi.DigestMismatchException, later.toString());
+            assertTrue(later.getCause() instanceof DigestMismatchException, later.toString());
         }
         assertFalse(Files.exists(tmp.resolve("out.tar")));
     }

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.model.Digest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class DockerReferenceTest {
     private static final String HEX = "a".repeat(64);
@@ -46,8 +46,22 @@ class DockerReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "Busybox", "app:", "app:-bad", "a//b", "/a", "a/",
-        "busybox@sha256:aaaa", "@sha256:short", "UPPER.example.com", "a/B/c", "a..b", "a--"})
+    @ValueSource(
+            strings = {
+                "",
+                "Busybox",
+                "app:",
+                "app:-bad",
+                "a//b",
+                "/a",
+                "a/",
+                "busybox@sha256:aaaa",
+                "@sha256:short",
+                "UPPER.example.com",
+                "a/B/c",
+                "a..b",
+                "a--"
+            })
     void rejected(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DockerReference.parse(text));
         assertFalse(e.getMessage().isBlank());
@@ -55,7 +69,9 @@ class DockerReferenceTest {
 
     @Test
     void anUppercaseHostIsAHost() {
-        assertEquals("Registry.Example.com/app", DockerReference.parse("Registry.Example.com/app").name());
+        assertEquals(
+                "Registry.Example.com/app",
+                DockerReference.parse("Registry.Example.com/app").name());
     }
 
     @Test

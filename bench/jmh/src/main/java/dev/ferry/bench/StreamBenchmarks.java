@@ -1,10 +1,11 @@
 package dev.ferry.bench;
 
-import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.internal.ParallelGzipOutputStream;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
+import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes;
+import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -38,12 +41,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx256m", "-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-Xmx256m", "-XX:+UseSerialGC"})
 public class StreamBenchmarks {
     static final int SIZE = 64 << 20;
 
     /** Half random, half text-like: a layer's mix. */
     private byte[] data;
+
     private Descriptor descriptor;
 
     @Param({"65536"})
@@ -109,8 +115,8 @@ public class StreamBenchmarks {
     /** Ferry's layer gzip: every core, level 4. */
     @Benchmark
     public void gzipParallelLayerLevel() throws IOException {
-        try (ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(OutputStream.nullOutputStream(),
-                ParallelGzipOutputStream.LAYER_LEVEL)) {
+        try (ParallelGzipOutputStream gzip =
+                new ParallelGzipOutputStream(OutputStream.nullOutputStream(), ParallelGzipOutputStream.LAYER_LEVEL)) {
             gzip.write(data);
         }
     }
@@ -130,7 +136,7 @@ public class StreamBenchmarks {
      */
     private long throughPipe(OutputStream out, InputStream in) throws Exception {
         Thread writer = new Thread(() -> {
-            java.security.MessageDigest md = dev.ferry.model.DigestAlgorithm.SHA256.newMessageDigest();
+            MessageDigest md = DigestAlgorithm.SHA256.newMessageDigest();
             try (out) {
                 for (int off = 0; off < SIZE; off += 65536) {
                     int n = Math.min(65536, SIZE - off);
@@ -138,11 +144,11 @@ public class StreamBenchmarks {
                     out.write(data, off, n);
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         writer.start();
-        java.security.MessageDigest md = dev.ferry.model.DigestAlgorithm.SHA256.newMessageDigest();
+        MessageDigest md = DigestAlgorithm.SHA256.newMessageDigest();
         byte[] buf = new byte[4096];
         long total = 0;
         int n;

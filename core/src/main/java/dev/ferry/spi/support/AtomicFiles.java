@@ -2,6 +2,7 @@ package dev.ferry.spi.support;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -32,7 +33,7 @@ public final class AtomicFiles {
         TempFiles.track(tmp); // removed at Ctrl-C/SIGTERM
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+                    OutputStream out = Channels.newOutputStream(ch)) {
                 TempFiles.checkNotExiting(tmp);
                 out.write(bytes);
                 out.flush();
@@ -58,8 +59,7 @@ public final class AtomicFiles {
         Path tmp = tempPath(dir, target.getFileName().toString());
         TempFiles.track(tmp); // removed at Ctrl-C/SIGTERM
         try {
-            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.SYNC);
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
             TempFiles.checkNotExiting(tmp);
             try {
                 Files.createLink(target, tmp);

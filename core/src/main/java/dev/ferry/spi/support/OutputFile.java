@@ -3,6 +3,7 @@ package dev.ferry.spi.support;
 import dev.ferry.spi.FerryException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ public final class OutputFile implements AutoCloseable {
     private final Path file;
     /** {@code unix:mode,uid,gid} of the file replaced, or null when there is none. */
     private final Map<String, Object> existing;
+
     private Path tmp;
     private FileChannel channel;
     private boolean committed;
@@ -86,43 +88,53 @@ public final class OutputFile implements AutoCloseable {
             refuseForeignLink(named, attrs);
             Map<String, Object> followed = attributes(named);
             if (followed == null) {
-                throw new FerryException("cannot write " + ShortPath.of(named) + ": it is a symlink to "
-                        + ShortPath.of(target) + ", which does not exist",
+                throw new FerryException(
+                        "cannot write " + ShortPath.of(named) + ": it is a symlink to " + ShortPath.of(target)
+                                + ", which does not exist",
                         "remove the link or name another file (Ferry does not write through a dangling link)");
             }
             if (type(followed) != S_IFREG) {
-                throw new FerryException("cannot write " + ShortPath.of(named) + ": it is a symlink to "
-                        + ShortPath.of(target) + ", " + kind(type(followed)) + "; Ferry writes only regular files",
+                throw new FerryException(
+                        "cannot write " + ShortPath.of(named) + ": it is a symlink to " + ShortPath.of(target) + ", "
+                                + kind(type(followed)) + "; Ferry writes only regular files",
                         hint);
             }
             file = named.toRealPath();
             attrs = followed;
         } else if (attrs != null && type(attrs) != S_IFREG) {
-            throw new FerryException("cannot write " + ShortPath.of(named) + ": it is " + kind(type(attrs))
-                    + "; Ferry writes only regular files", hint);
+            throw new FerryException(
+                    "cannot write " + ShortPath.of(named) + ": it is " + kind(type(attrs))
+                            + "; Ferry writes only regular files",
+                    hint);
         }
         Path dir = file.getParent();
         Map<String, Object> dirAttrs = attributes(dir);
         if (dirAttrs == null) {
-            throw new FerryException("cannot write " + ShortPath.of(named) + ": its folder " + ShortPath.of(dir)
-                    + " does not exist", "create the folder first");
+            throw new FerryException(
+                    "cannot write " + ShortPath.of(named) + ": its folder " + ShortPath.of(dir) + " does not exist",
+                    "create the folder first");
         }
         if (type(dirAttrs) != S_IFDIR) {
-            throw new FerryException("cannot write " + ShortPath.of(named) + ": " + ShortPath.of(dir)
-                    + " is not a folder", "check the path");
+            throw new FerryException(
+                    "cannot write " + ShortPath.of(named) + ": " + ShortPath.of(dir) + " is not a folder",
+                    "check the path");
         }
         if (isReadOnlyStore(dir)) {
-            throw new FerryException("cannot write " + ShortPath.of(named) + ": it is on a read-only file system",
+            throw new FerryException(
+                    "cannot write " + ShortPath.of(named) + ": it is on a read-only file system",
                     "name a file on a writable file system");
         }
         if (attrs != null && !Files.isWritable(file)) {
-            throw new FerryException("cannot replace " + ShortPath.of(named) + ": it is read-only for this user"
-                    + " (mode " + String.format("%04o", mode(attrs) & 07777) + ")",
+            throw new FerryException(
+                    "cannot replace " + ShortPath.of(named) + ": it is read-only for this user" + " (mode "
+                            + String.format("%04o", mode(attrs) & 07777) + ")",
                     "make it writable (chmod u+w), or name another file");
         }
         if (!Files.isWritable(dir) || !Files.isExecutable(dir)) {
-            throw new FerryException("cannot write " + ShortPath.of(named) + ": its folder " + ShortPath.of(dir)
-                    + " is not writable for this user", "name a file in a folder you may write");
+            throw new FerryException(
+                    "cannot write " + ShortPath.of(named) + ": its folder " + ShortPath.of(dir)
+                            + " is not writable for this user",
+                    "name a file in a folder you may write");
         }
         return new OutputFile(named, file, attrs);
     }
@@ -153,8 +165,10 @@ public final class OutputFile implements AutoCloseable {
         if (existing == null || looksLikeTar(file)) {
             return;
         }
-        throw new FerryException("cannot replace " + ShortPath.of(named) + ": it is not a tar archive and not empty",
-                force == null ? "remove it first, or name another file"
+        throw new FerryException(
+                "cannot replace " + ShortPath.of(named) + ": it is not a tar archive and not empty",
+                force == null
+                        ? "remove it first, or name another file"
                         : "name another file, or pass " + force + " to replace it");
     }
 
@@ -163,7 +177,7 @@ public final class OutputFile implements AutoCloseable {
         byte[] header;
         long size;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-             InputStream in = java.nio.channels.Channels.newInputStream(ch)) {
+                InputStream in = Channels.newInputStream(ch)) {
             size = ch.size();
             header = in.readNBytes(512);
         }
@@ -222,8 +236,10 @@ public final class OutputFile implements AutoCloseable {
         channel.close();
         Map<String, Object> now = attributes(file, LinkOption.NOFOLLOW_LINKS);
         if (now != null && type(now) != S_IFREG) {
-            throw new FerryException("cannot write " + ShortPath.of(named) + ": it became " + kind(type(now))
-                    + " while Ferry was writing; Ferry replaces only regular files", "name a regular file");
+            throw new FerryException(
+                    "cannot write " + ShortPath.of(named) + ": it became " + kind(type(now))
+                            + " while Ferry was writing; Ferry replaces only regular files",
+                    "name a regular file");
         }
         Map<String, Object> keep = now != null ? now : existing;
         if (keep != null) {
@@ -273,8 +289,9 @@ public final class OutputFile implements AutoCloseable {
         Object me = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         Object owner = linkAttrs.get("uid");
         if (!owner.equals(me) && !owner.equals(dir.get("uid"))) {
-            throw new FerryException("cannot write " + ShortPath.of(link) + ": it is a symlink owned by another user"
-                    + " in the shared folder " + ShortPath.of(link.getParent()) + "; Ferry does not follow it",
+            throw new FerryException(
+                    "cannot write " + ShortPath.of(link) + ": it is a symlink owned by another user"
+                            + " in the shared folder " + ShortPath.of(link.getParent()) + "; Ferry does not follow it",
                     "name the file it points to, or another file");
         }
     }

@@ -1,20 +1,28 @@
 package dev.ferry.spi.support;
 
+import dev.ferry.model.Digest;
+import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.spi.CorruptImageException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarFile;
 
 /**
@@ -28,7 +36,7 @@ public final class TarIndex implements Closeable {
     public static final int MAX_LINKS = 16;
 
     /** An entry: a regular file's data (in the archive at offset, or in a file of its own), or a link's target. */
-    private record Entry(long offset, long size, String linkTarget, Path data, dev.ferry.model.Digest digest) {
+    private record Entry(long offset, long size, String linkTarget, Path data, Digest digest) {
         Entry(long offset, long size, String linkTarget) {
             this(offset, size, linkTarget, null, null);
         }
@@ -93,8 +101,7 @@ public final class TarIndex implements Closeable {
         int count = 0;
         byte[] buffer = new byte[1 << 20];
         try {
-            org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar =
-                    new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(stream, "UTF-8");
+            TarArchiveInputStream tar = new TarArchiveInputStream(stream, "UTF-8");
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 String name = normalize(entry.getName());
@@ -108,9 +115,9 @@ public final class TarIndex implements Closeable {
                 } else if (entry.isFile()) {
                     Path data = dir.resolve(Integer.toString(count++));
                     long size = 0;
-                    java.security.MessageDigest sha256 = dev.ferry.model.DigestAlgorithm.SHA256.newMessageDigest();
-                    try (java.io.OutputStream out = Files.newOutputStream(data, StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE)) {
+                    MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
+                    try (OutputStream out =
+                            Files.newOutputStream(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                         int n;
                         while ((n = tar.read(buffer)) > 0) {
                             out.write(buffer, 0, n);
@@ -122,14 +129,15 @@ public final class TarIndex implements Closeable {
                         throw new CorruptImageException(what + " is truncated: " + entry.getName() + " has " + size
                                 + " of its " + entry.getSize() + " bytes");
                     }
-                    entries.put(name, new Entry(0, size, null, data,
-                            dev.ferry.model.Digest.fromHash(dev.ferry.model.DigestAlgorithm.SHA256, sha256.digest())));
+                    entries.put(
+                            name,
+                            new Entry(0, size, null, data, Digest.fromHash(DigestAlgorithm.SHA256, sha256.digest())));
                 }
             }
         } catch (CorruptImageException e) {
             throw e;
         } catch (IOException | IllegalArgumentException e) {
-            if (e instanceof java.io.InterruptedIOException || e instanceof java.nio.channels.ClosedByInterruptException) {
+            if (e instanceof InterruptedIOException || e instanceof ClosedByInterruptException) {
                 throw e;
             }
             throw new CorruptImageException(what + " is not a readable tar stream: " + e.getMessage(), e);
@@ -150,7 +158,7 @@ public final class TarIndex implements Closeable {
      * The SHA-256 of {@link #dataFile}{@code (name)}, computed from the bytes as they were written there; null for
      * an index not made by {@link #split}.
      */
-    public dev.ferry.model.Digest dataDigest(String name) {
+    public Digest dataDigest(String name) {
         Entry entry = entries.get(name);
         return entry == null || entry.linkTarget() != null ? null : entry.digest();
     }
@@ -220,8 +228,8 @@ public final class TarIndex implements Closeable {
                 next = normalizeWithin(base + target);
             }
             if (next == null) {
-                throw new CorruptImageException("archive " + file + ": " + current + " links to \"" + target
-                        + "\", outside the archive");
+                throw new CorruptImageException(
+                        "archive " + file + ": " + current + " links to \"" + target + "\", outside the archive");
             }
             current = next;
         }
@@ -230,7 +238,7 @@ public final class TarIndex implements Closeable {
 
     /** Normalizes a relative path that may use {@code ..}, or null if it climbs out of the root. */
     private static String normalizeWithin(String path) {
-        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        ArrayDeque<String> parts = new ArrayDeque<>();
         for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;
@@ -273,8 +281,8 @@ public final class TarIndex implements Closeable {
     public byte[] readAll(String name, int limit) throws IOException {
         long size = size(name);
         if (size > limit) {
-            throw new CorruptImageException("archive " + file + ": " + name + " has " + size
-                    + " bytes, more than the " + limit + " Ferry reads");
+            throw new CorruptImageException("archive " + file + ": " + name + " has " + size + " bytes, more than the "
+                    + limit + " Ferry reads");
         }
         try (InputStream in = open(name)) {
             return in.readAllBytes();

@@ -1,14 +1,18 @@
 package dev.ferry.spi.support;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,8 +33,9 @@ public final class TempFiles {
     private static final Pattern NAME = Pattern.compile("\\.ferry-.*-(\\d{1,10})\\.(\\d{1,19})-[0-9a-f]{12}\\.tmp");
     /** Longest PURPOSE kept in a name, in characters, so that names stay under NAME_MAX (255 bytes). */
     private static final int MAX_PURPOSE = 48;
-    private static final String OWNER = ProcessHandle.current().pid() + "." + startMillis(ProcessHandle.current())
-            .orElse(0L);
+
+    private static final String OWNER = ProcessHandle.current().pid() + "."
+            + startMillis(ProcessHandle.current()).orElse(0L);
 
     private TempFiles() {}
 
@@ -86,7 +91,7 @@ public final class TempFiles {
             } catch (IOException | UncheckedIOException e) {
                 // best effort while the program stops
             }
-            throw new java.io.InterruptedIOException("Ferry is stopping");
+            throw new InterruptedIOException("Ferry is stopping");
         }
     }
 
@@ -150,8 +155,8 @@ public final class TempFiles {
         if (dir == null) {
             return removed;
         }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> isLeftover(
-                p.getFileName().toString()))) {
+        try (DirectoryStream<Path> entries =
+                Files.newDirectoryStream(dir, p -> isLeftover(p.getFileName().toString()))) {
             for (Path p : entries) {
                 try {
                     deleteTree(p);
@@ -171,7 +176,7 @@ public final class TempFiles {
     /** The start time of a process in milliseconds since the epoch, when the system tells it. */
     private static Optional<Long> startMillis(ProcessHandle process) {
         try {
-            return process.info().startInstant().map(java.time.Instant::toEpochMilli);
+            return process.info().startInstant().map(Instant::toEpochMilli);
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -193,36 +198,36 @@ public final class TempFiles {
             Files.deleteIfExists(root);
             return;
         }
-        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) {
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) {
                 if (!Files.isWritable(dir)) {
                     dir.toFile().setWritable(true, true);
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
                 Files.deleteIfExists(file);
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
                 if (e instanceof NoSuchFileException) {
-                    return java.nio.file.FileVisitResult.CONTINUE;
+                    return FileVisitResult.CONTINUE;
                 }
                 throw e;
             }
 
             @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
                 if (e != null && !(e instanceof NoSuchFileException)) {
                     throw e;
                 }
                 Files.deleteIfExists(dir);
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
         });
     }

@@ -37,7 +37,8 @@ public final class VerifyingInputStream extends FilterInputStream {
     public static VerifyingInputStream verify(InputStream in, Descriptor expected) {
         requireNonNull(in, "in is null");
         requireNonNull(expected, "expected is null");
-        if (in instanceof VerifyingInputStream v && v.expected.digest().equals(expected.digest())
+        if (in instanceof VerifyingInputStream v
+                && v.expected.digest().equals(expected.digest())
                 && v.expected.size() == expected.size()) {
             return v;
         }

@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipException;
 import org.junit.jupiter.api.Test;
 
 class BlockPipeTest {
@@ -71,7 +72,7 @@ class BlockPipeTest {
     void aFailedWriterIsAnErrorForTheReaderNotAnEnd() throws Exception {
         BlockPipe pipe = new BlockPipe(4, 2);
         pipe.output().write(new byte[] {1, 2, 3, 4, 5});
-        IOException cause = new java.util.zip.ZipException("the layer was corrupt");
+        IOException cause = new ZipException("the layer was corrupt");
         pipe.fail(cause);
         InputStream in = pipe.input();
         byte[] buf = new byte[10];
@@ -94,7 +95,9 @@ class BlockPipeTest {
         assertTrue(!writer.isDone(), "the writer waits for room");
         pipe.input().close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> writer.get(10, TimeUnit.SECONDS));
-        assertTrue(e.getCause().getMessage().contains("reader is gone"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("reader is gone"),
+                e.getCause().getMessage());
     }
 
     @Test

@@ -193,8 +193,8 @@ class OutputFileTest {
         OutputFile.check(dir.resolve("new.tar")).requireTarOrEmpty("--force");
 
         Path text = Files.writeString(dir.resolve("notes.txt"), "my notes\n");
-        FerryException e = assertThrows(FerryException.class,
-                () -> OutputFile.check(text).requireTarOrEmpty("--force"));
+        FerryException e =
+                assertThrows(FerryException.class, () -> OutputFile.check(text).requireTarOrEmpty("--force"));
         assertTrue(e.getMessage().contains("notes.txt: it is not a tar archive and not empty"), e.getMessage());
         assertTrue(e.hint().contains("--force"), e.hint());
         Path zeros = Files.write(dir.resolve("disk.img"), new byte[1 << 20]);

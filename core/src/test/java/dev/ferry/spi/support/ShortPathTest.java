@@ -29,8 +29,10 @@ class ShortPathTest {
         String p = "a".repeat(ShortPath.KEEP - 1) + emoji + "b".repeat(500) + emoji + "c".repeat(ShortPath.KEEP - 1);
         String shown = ShortPath.of(p);
         assertTrue(shown.startsWith("a".repeat(ShortPath.KEEP - 1) + "..."), shown);
-        assertTrue(shown.endsWith("..." + "c".repeat(ShortPath.KEEP - 1)) || shown.endsWith(emoji
-                + "c".repeat(ShortPath.KEEP - 1)), shown);
+        assertTrue(
+                shown.endsWith("..." + "c".repeat(ShortPath.KEEP - 1))
+                        || shown.endsWith(emoji + "c".repeat(ShortPath.KEEP - 1)),
+                shown);
         for (int i = 0; i < shown.length(); i++) {
             char c = shown.charAt(i);
             if (Character.isHighSurrogate(c)) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.spi.CorruptImageException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -82,17 +84,30 @@ class TarIndexTest {
     }
 
     @ParameterizedTest
-    @CsvSource(value = {
-        "a, a", "./a, a", "././a//b/, a/b", "a/./b, a/b", "/a, NULL", "../a, NULL", "a/../b, NULL", "., NULL",
-        "./, NULL"}, nullValues = "NULL")
+    @CsvSource(
+            value = {
+                "a, a",
+                "./a, a",
+                "././a//b/, a/b",
+                "a/./b, a/b",
+                "/a, NULL",
+                "../a, NULL",
+                "a/../b, NULL",
+                "., NULL",
+                "./, NULL"
+            },
+            nullValues = "NULL")
     void normalize(String name, String expected) {
         assertEquals(expected, TarIndex.normalize(name));
     }
 
     @Test
     void filesAreServedInPlaceByName() throws IOException {
-        try (TarIndex index = index(new String[] {"./dir", "dir", ""}, new String[] {"./dir/a.json", "file", "{}"},
-                new String[] {"b", "file", "bee"}, new String[] {"/abs", "file", "x"},
+        try (TarIndex index = index(
+                new String[] {"./dir", "dir", ""},
+                new String[] {"./dir/a.json", "file", "{}"},
+                new String[] {"b", "file", "bee"},
+                new String[] {"/abs", "file", "x"},
                 new String[] {"../up", "file", "x"})) {
             assertEquals(Set.of("dir/a.json", "b"), index.names(), "folders, absolute and climbing names left out");
             assertEquals("{}", read(index, "dir/a.json"));
@@ -107,14 +122,16 @@ class TarIndexTest {
 
     @Test
     void linksAreFollowedWithinTheArchiveOnly() throws IOException {
-        try (TarIndex index = index(new String[] {"blobs/sha256/x", "file", "content"},
+        try (TarIndex index = index(
+                new String[] {"blobs/sha256/x", "file", "content"},
                 new String[] {"l1", "symlink", "blobs/sha256/x"},
                 new String[] {"blobs/l2", "symlink", "sha256/../sha256/x"},
                 new String[] {"blobs/l3", "symlink", "/blobs/sha256/x"},
                 new String[] {"hard", "hardlink", "blobs/sha256/x"},
                 new String[] {"dangling", "symlink", "nothing"},
                 new String[] {"out", "symlink", "../../etc/passwd"},
-                new String[] {"loop1", "symlink", "loop2"}, new String[] {"loop2", "symlink", "loop1"})) {
+                new String[] {"loop1", "symlink", "loop2"},
+                new String[] {"loop2", "symlink", "loop1"})) {
             assertEquals("blobs/sha256/x", index.resolve("l1"));
             assertEquals("blobs/sha256/x", index.resolve("blobs/l2"));
             assertEquals("blobs/sha256/x", index.resolve("blobs/l3"), "an absolute target is taken within the archive");
@@ -135,10 +152,10 @@ class TarIndexTest {
     void aTruncatedArchiveIsCorrupt() throws IOException {
         byte[] whole = tar(new String[] {"big", "file", "x".repeat(10_000)});
         Path file = dir.resolve("cut.tar");
-        Files.write(file, java.util.Arrays.copyOf(whole, 5_000));
+        Files.write(file, Arrays.copyOf(whole, 5_000));
         CorruptImageException e = assertThrows(CorruptImageException.class, () -> TarIndex.open(file));
-        assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("not a readable tar"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("truncated") || e.getMessage().contains("not a readable tar"), e.getMessage());
     }
 
     @Test
@@ -166,7 +183,8 @@ class TarIndexTest {
                 }
                 for (int k = 0; k < reads.size(); k++) {
                     int i = k % 16;
-                    assertEquals(Integer.toString(i).repeat(5_000 + i), reads.get(k).get());
+                    assertEquals(
+                            Integer.toString(i).repeat(5_000 + i), reads.get(k).get());
                 }
             } finally {
                 pool.shutdownNow();
@@ -176,15 +194,20 @@ class TarIndexTest {
 
     @Test
     void splitWritesEachFileApartWithItsDigest() throws IOException {
-        byte[] stream = tar(new String[] {"manifest.json", "file", "[]"}, new String[] {"layer.tar", "file", "L"},
+        byte[] stream = tar(
+                new String[] {"manifest.json", "file", "[]"},
+                new String[] {"layer.tar", "file", "L"},
                 new String[] {"again.tar", "symlink", "layer.tar"});
         Path parts = Files.createDirectory(dir.resolve("parts"));
-        try (TarIndex index = TarIndex.split(new java.io.ByteArrayInputStream(stream), parts, "docker save")) {
+        try (TarIndex index = TarIndex.split(new ByteArrayInputStream(stream), parts, "docker save")) {
             Path data = index.dataFile("layer.tar");
             assertTrue(data.startsWith(parts), data.toString());
             assertEquals("L", Files.readString(data));
-            assertEquals(Digest.fromHash(DigestAlgorithm.SHA256, DigestAlgorithm.SHA256.newMessageDigest()
-                    .digest("L".getBytes(StandardCharsets.UTF_8))), index.dataDigest("layer.tar"));
+            assertEquals(
+                    Digest.fromHash(
+                            DigestAlgorithm.SHA256,
+                            DigestAlgorithm.SHA256.newMessageDigest().digest("L".getBytes(StandardCharsets.UTF_8))),
+                    index.dataDigest("layer.tar"));
             assertEquals("layer.tar", index.resolve("again.tar"));
             assertNull(index.dataFile("again.tar"));
             assertEquals("[]", read(index, "manifest.json"));
@@ -195,8 +218,9 @@ class TarIndexTest {
     void aTruncatedStreamIsCorruptWhenSplit() throws IOException {
         byte[] whole = tar(new String[] {"big", "file", "x".repeat(10_000)});
         Path parts = Files.createDirectory(dir.resolve("parts"));
-        CorruptImageException e = assertThrows(CorruptImageException.class, () -> TarIndex.split(
-                new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(whole, 5_000)), parts, "docker save"));
+        CorruptImageException e = assertThrows(
+                CorruptImageException.class,
+                () -> TarIndex.split(new ByteArrayInputStream(Arrays.copyOf(whole, 5_000)), parts, "docker save"));
         assertTrue(e.getMessage().startsWith("docker save"), e.getMessage());
     }
 }

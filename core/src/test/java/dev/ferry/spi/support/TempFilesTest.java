@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +36,8 @@ class TempFilesTest {
         // this PID, but a process that started at another time: the owner is gone (a PID reused)
         Path reused = Files.createFile(dir.resolve(".ferry-x-" + pid + ".12345-0123456789ab.tmp"));
         Path deadFolder = Files.createDirectories(dir.resolve(".ferry-unpacking-999999999.1-0123456789ab.tmp/a/b"))
-                .getParent().getParent();
+                .getParent()
+                .getParent();
         Files.writeString(deadFolder.resolve("a/b/f"), "x");
         Path unrelated = Files.createFile(dir.resolve(".ferry-x-12345.tmp"));
         Path user = Files.createFile(dir.resolve("notes-1.2-0123456789ab.tmp"));
@@ -69,13 +73,13 @@ class TempFilesTest {
                 Files.writeString(sub.resolve("f" + f), "x");
             }
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            java.util.concurrent.Future<?> a = pool.submit(() -> {
+            Future<?> a = pool.submit(() -> {
                 TempFiles.deleteTree(tree);
                 return null;
             });
-            java.util.concurrent.Future<?> b = pool.submit(() -> {
+            Future<?> b = pool.submit(() -> {
                 TempFiles.deleteTree(tree);
                 return null;
             });

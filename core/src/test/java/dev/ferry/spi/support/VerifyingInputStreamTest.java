@@ -14,6 +14,7 @@ import dev.ferry.spi.DigestMismatchException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +67,7 @@ class VerifyingInputStreamTest {
 
     @Test
     void tooShortFails() {
-        byte[] shorter = java.util.Arrays.copyOf(data, data.length - 1);
+        byte[] shorter = Arrays.copyOf(data, data.length - 1);
         InputStream in = VerifyingInputStream.verify(new ByteArrayInputStream(shorter), descriptor);
         DigestMismatchException e = assertThrows(DigestMismatchException.class, in::readAllBytes);
         assertEquals(data.length - 1, e.actualSize());

@@ -1,5 +1,6 @@
 package dev.ferry.conformance;
 
+import dev.ferry.spi.OpenContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -91,8 +92,11 @@ public final class BuiltInFixtures {
         @Override
         public void cleanUp(List<String> referencesWritten) throws Exception {
             for (String ref : referencesWritten) {
-                new ProcessBuilder("docker", "rmi", "-f", ref).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                new ProcessBuilder("docker", "rmi", "-f", ref)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor();
             }
         }
     }
@@ -118,6 +122,7 @@ public final class BuiltInFixtures {
     public static final class Registry implements ConformanceFixture {
         /** The environment variable naming the registry. */
         public static final String REGISTRY = "FERRY_CONFORMANCE_REGISTRY";
+
         private final String run = UUID.randomUUID().toString().substring(0, 8);
 
         @Override
@@ -145,10 +150,10 @@ public final class BuiltInFixtures {
         }
 
         @Override
-        public dev.ferry.spi.OpenContext context(dev.ferry.spi.OpenContext base) {
+        public OpenContext context(OpenContext base) {
             String host = System.getenv(REGISTRY);
-            boolean loopback = host != null && (host.startsWith("127.") || host.startsWith("localhost")
-                    || host.startsWith("[::1]"));
+            boolean loopback = host != null
+                    && (host.startsWith("127.") || host.startsWith("localhost") || host.startsWith("[::1]"));
             return loopback ? base.withOption("registry.tls-verify", "false") : base;
         }
     }

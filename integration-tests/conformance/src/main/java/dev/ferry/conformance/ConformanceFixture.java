@@ -1,5 +1,6 @@
 package dev.ferry.conformance;
 
+import dev.ferry.spi.OpenContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +35,7 @@ public interface ConformanceFixture {
      * The settings the kit opens references with: {@code base} (a temporary folder) plus whatever this transport
      * needs to reach its store (a registry's TLS settings, say). The default adds nothing.
      */
-    default dev.ferry.spi.OpenContext context(dev.ferry.spi.OpenContext base) {
+    default OpenContext context(OpenContext base) {
         return base;
     }
 

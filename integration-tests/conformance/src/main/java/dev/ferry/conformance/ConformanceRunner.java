@@ -1,7 +1,10 @@
 package dev.ferry.conformance;
 
 import dev.ferry.spi.Transport;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
 import org.junit.platform.engine.TestExecutionResult;
@@ -35,8 +38,8 @@ public final class ConformanceRunner {
 
     /** The fixture a transport's class loader provides for it, or null. */
     public static ConformanceFixture fixtureFor(Transport transport) {
-        for (ClassLoader loader : new ClassLoader[] {transport.getClass().getClassLoader(),
-            ConformanceRunner.class.getClassLoader()}) {
+        for (ClassLoader loader :
+                new ClassLoader[] {transport.getClass().getClassLoader(), ConformanceRunner.class.getClassLoader()}) {
             for (ConformanceFixture f : ServiceLoader.load(ConformanceFixture.class, loader)) {
                 if (f.transportName().equals(transport.name())) {
                     return f;
@@ -47,15 +50,16 @@ public final class ConformanceRunner {
     }
 
     /** Runs every check against {@code transport}; {@code scratch} (or null for a temporary one) holds what it writes. */
-    public static synchronized Result run(Transport transport, ConformanceFixture fixture, Path scratch,
-                                          PrintWriter out) {
+    public static synchronized Result run(
+            Transport transport, ConformanceFixture fixture, Path scratch, PrintWriter out) {
         currentTransport = transport;
         currentFixture = fixture;
         currentScratch = scratch;
         int[] counts = new int[3];
         Launcher launcher = LauncherFactory.create();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClass(Subject.class)).build();
+                .selectors(DiscoverySelectors.selectClass(Subject.class))
+                .build();
         launcher.execute(request, new TestExecutionListener() {
             @Override
             public void executionSkipped(TestIdentifier test, String reason) {
@@ -79,20 +83,23 @@ public final class ConformanceRunner {
                     case ABORTED -> {
                         counts[2]++;
                         out.println("SKIP  " + test.getDisplayName() + ": "
-                                + result.getThrowable().map(Throwable::getMessage).orElse(""));
+                                + result.getThrowable()
+                                        .map(Throwable::getMessage)
+                                        .orElse(""));
                     }
                     case FAILED -> {
                         counts[1]++;
                         out.println("FAIL  " + test.getDisplayName() + ": "
-                                + result.getThrowable().map(t -> String.valueOf(t.getMessage()).replace('\n', ' '))
+                                + result.getThrowable()
+                                        .map(t -> String.valueOf(t.getMessage()).replace('\n', ' '))
                                         .orElse(""));
                     }
                 }
                 out.flush();
             }
         });
-        out.println(counts[0] + " passed, " + counts[1] + " failed" + (counts[2] > 0 ? ", " + counts[2]
-                + " skipped" : ""));
+        out.println(
+                counts[0] + " passed, " + counts[1] + " failed" + (counts[2] > 0 ? ", " + counts[2] + " skipped" : ""));
         out.flush();
         return new Result(counts[0], counts[1], counts[2]);
     }
@@ -118,11 +125,11 @@ public final class ConformanceRunner {
             }
             try {
                 if (own == null) {
-                    own = java.nio.file.Files.createTempDirectory(currentScratch, "check-");
+                    own = Files.createTempDirectory(currentScratch, "check-");
                 }
                 return own;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.ferry.conformance;
 
 import dev.ferry.model.Descriptor;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.ImageManifest;
@@ -12,6 +11,7 @@ import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -60,14 +60,22 @@ public final class GeneratedImage implements ImageSource {
             diffIds.add("\"" + digest + "\"");
         }
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-01-01T00:00:00Z\","
-                + "\"config\":{\"Cmd\":[\"/bin/true\"],\"Labels\":{\"dev.ferry.conformance\":\"" + seed + "\"}},"
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]}}")
+                        + "\"config\":{\"Cmd\":[\"/bin/true\"],\"Labels\":{\"dev.ferry.conformance\":\"" + seed
+                        + "\"}},"
+                        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]}}")
                 .getBytes(StandardCharsets.UTF_8);
         Digest configDigest = Digest.sha256(config);
         small.put(configDigest, config);
         String type = docker ? MediaTypes.DOCKER_MANIFEST : MediaTypes.OCI_MANIFEST;
-        manifest = new ImageManifest(type, Descriptor.of(docker ? MediaTypes.DOCKER_CONFIG : MediaTypes.OCI_CONFIG,
-                configDigest, config.length), layerDescriptors, Map.of(), null, null).toBytes();
+        manifest = new ImageManifest(
+                        type,
+                        Descriptor.of(
+                                docker ? MediaTypes.DOCKER_CONFIG : MediaTypes.OCI_CONFIG, configDigest, config.length),
+                        layerDescriptors,
+                        Map.of(),
+                        null,
+                        null)
+                .toBytes();
         reference = new GeneratedReference(seed);
     }
 

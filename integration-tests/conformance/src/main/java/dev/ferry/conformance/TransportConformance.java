@@ -37,6 +37,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
@@ -87,8 +88,8 @@ public abstract class TransportConformance {
                 return t;
             }
         }
-        throw new AssertionError("no transport named " + name + " is registered in META-INF/services/"
-                + Transport.class.getName());
+        throw new AssertionError(
+                "no transport named " + name + " is registered in META-INF/services/" + Transport.class.getName());
     }
 
     @TempDir
@@ -158,10 +159,14 @@ public abstract class TransportConformance {
     void declarationsAreTruthful() throws Exception {
         ImageReference ref = fresh();
         if (!transport().capabilities().write()) {
-            assertThrows(OperationNotSupportedException.class, () -> ref.openSink(context()).close());
+            assertThrows(
+                    OperationNotSupportedException.class,
+                    () -> ref.openSink(context()).close());
         }
         if (!transport().capabilities().read()) {
-            assertThrows(OperationNotSupportedException.class, () -> ref.openSource(context()).close());
+            assertThrows(
+                    OperationNotSupportedException.class,
+                    () -> ref.openSource(context()).close());
         }
         if (writable()) {
             try (ImageSink sink = ref.openSink(context())) {
@@ -186,10 +191,13 @@ public abstract class TransportConformance {
                 assertEquals(image.manifest().digest(), read.digest());
             }
             assertEquals(expected.config().digest(), actual.config().digest(), "config digest");
-            assertEquals(expected.layers().stream().map(Descriptor::digest).toList(),
-                    actual.layers().stream().map(Descriptor::digest).toList(), "layer digests");
+            assertEquals(
+                    expected.layers().stream().map(Descriptor::digest).toList(),
+                    actual.layers().stream().map(Descriptor::digest).toList(),
+                    "layer digests");
             for (Descriptor blob : actual.blobs()) {
-                try (BlobStream stream = source.blob(blob); InputStream original = image.open(blob.digest())) {
+                try (BlobStream stream = source.blob(blob);
+                        InputStream original = image.open(blob.digest())) {
                     assertTrue(sameBytes(original, stream.stream()), "blob " + blob.digest());
                 }
             }
@@ -202,7 +210,7 @@ public abstract class TransportConformance {
         while (true) {
             int n = a.readNBytes(x, 0, x.length);
             int m = b.readNBytes(y, 0, y.length);
-            if (n != m || !java.util.Arrays.equals(x, 0, n, y, 0, m)) {
+            if (n != m || !Arrays.equals(x, 0, n, y, 0, m)) {
                 return false;
             }
             if (n == 0) {
@@ -240,7 +248,9 @@ public abstract class TransportConformance {
     }
 
     private void assertNothingAt(ImageReference ref) {
-        assertThrows(ImageNotFoundException.class, () -> ref.openSource(context()).close(),
+        assertThrows(
+                ImageNotFoundException.class,
+                () -> ref.openSource(context()).close(),
                 "nothing is visible at " + ref.displayName());
     }
 
@@ -252,11 +262,14 @@ public abstract class TransportConformance {
         GeneratedImage image = image(ref, new long[] {10_000}, 3);
         write(image, ref);
         try (ImageSource source = ref.openSource(context())) {
-            Descriptor layer = ((ImageManifest) source.manifest().parse()).layers().get(0);
+            Descriptor layer =
+                    ((ImageManifest) source.manifest().parse()).layers().get(0);
             Descriptor wrong = Descriptor.of(layer.mediaType(), Digest.sha256(new byte[] {1}), layer.size());
             try (BlobStream stream = source.blob(layer)) {
-                assertThrows(DigestMismatchException.class,
-                        () -> VerifyingInputStream.verify(stream.stream(), wrong).drainAndVerify());
+                assertThrows(
+                        DigestMismatchException.class,
+                        () -> VerifyingInputStream.verify(stream.stream(), wrong)
+                                .drainAndVerify());
             }
         }
     }
@@ -268,8 +281,8 @@ public abstract class TransportConformance {
         ImageReference ref = fresh();
         write(image(ref, new long[] {1_000}, 4), ref);
         try (ImageSource source = ref.openSource(context())) {
-            Descriptor absent = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256("absent".getBytes(
-                    StandardCharsets.UTF_8)), 6);
+            Descriptor absent =
+                    Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256("absent".getBytes(StandardCharsets.UTF_8)), 6);
             assertThrows(BlobNotFoundException.class, () -> source.blob(absent).close());
         }
     }
@@ -329,7 +342,8 @@ public abstract class TransportConformance {
         GeneratedImage image = image(ref, new long[] {1L << 30}, 7);
         write(image, ref);
         try (ImageSource source = ref.openSource(context())) {
-            Descriptor layer = ((ImageManifest) source.manifest().parse()).layers().get(0);
+            Descriptor layer =
+                    ((ImageManifest) source.manifest().parse()).layers().get(0);
             try (BlobStream s = source.blob(layer)) {
                 VerifyingInputStream.verify(s.stream(), layer).drainAndVerify();
             }
@@ -365,8 +379,9 @@ public abstract class TransportConformance {
             } else {
                 try (ImageSink sink = ref.openSink(context())) {
                     FerryException e = assertThrows(FerryException.class, () -> sink.putManifest(image.manifest()));
-                    assertTrue(e instanceof UnsupportedManifestException, "expected UnsupportedManifestException,"
-                            + " got " + e);
+                    assertTrue(
+                            e instanceof UnsupportedManifestException,
+                            "expected UnsupportedManifestException," + " got " + e);
                 }
             }
         }

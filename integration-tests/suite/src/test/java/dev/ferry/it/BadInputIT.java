@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputIT {
     @TempDir
     Path tmp;
+
     Path source;
     Path dest;
     TreeMap<String, String> destBefore;
@@ -24,7 +26,8 @@ class BadInputIT {
         dest = tmp.resolve("dest");
         // The destination holds another image, so none of the source's blobs are there to be skipped.
         Path earlier = Fixtures.syntheticLayout(tmp.resolve("earlier"), "earlier", 7000);
-        Cli.ferry("copy", "-q", "oci:" + earlier + ":earlier", "oci:" + dest + ":earlier").ok();
+        Cli.ferry("copy", "-q", "oci:" + earlier + ":earlier", "oci:" + dest + ":earlier")
+                .ok();
         destBefore = Fixtures.snapshot(dest);
     }
 
@@ -34,7 +37,11 @@ class BadInputIT {
 
     private String layerDigest() throws Exception {
         String manifest = Fixtures.entry(source, "latest").path("digest").asText();
-        return Fixtures.blobJson(source, manifest).path("layers").get(0).path("digest").asText();
+        return Fixtures.blobJson(source, manifest)
+                .path("layers")
+                .get(0)
+                .path("digest")
+                .asText();
     }
 
     @Test
@@ -46,7 +53,8 @@ class BadInputIT {
 
     @Test
     void malformedReference() throws Exception {
-        Cli.ferry("copy", "oci:" + source + ":latest", "oci:" + dest + ":bad ref!").fails(2, "not a valid image ref");
+        Cli.ferry("copy", "oci:" + source + ":latest", "oci:" + dest + ":bad ref!")
+                .fails(2, "not a valid image ref");
         Cli.ferry("copy", "no-prefix-here", "oci:" + dest + ":x").fails(2, "no transport prefix");
         Cli.ferry("inspect", "oci:").fails(2, "path is empty");
         destUnchanged();
@@ -57,15 +65,18 @@ class BadInputIT {
         Cli.ferry("copy", "oci:x").fails(2, "DEST");
         Cli.ferry("copy", "--no-such-flag", "oci:a", "oci:b").fails(2, "--no-such-flag");
         Cli.ferry("copy", "--platform", "linux", "oci:a", "oci:b").fails(2, "os/arch");
-        Cli.ferry("copy", "--all", "--platform", "linux/amd64", "oci:a", "oci:b").fails(2);
+        Cli.ferry("copy", "--all", "--platform", "linux/amd64", "oci:a", "oci:b")
+                .fails(2);
         Cli.ferry("frobnicate").fails(2, "frobnicate");
         Cli.ferry().fails(2, "missing command");
     }
 
     @Test
     void missingLayout() throws Exception {
-        Cli.ferry("copy", "oci:" + tmp.resolve("nowhere") + ":x", "oci:" + dest + ":x").fails(1, "not found");
-        Cli.ferry("copy", "oci-archive:" + tmp.resolve("nowhere.tar"), "oci:" + dest + ":x").fails(1, "does not exist");
+        Cli.ferry("copy", "oci:" + tmp.resolve("nowhere") + ":x", "oci:" + dest + ":x")
+                .fails(1, "not found");
+        Cli.ferry("copy", "oci-archive:" + tmp.resolve("nowhere.tar"), "oci:" + dest + ":x")
+                .fails(1, "does not exist");
         destUnchanged();
     }
 
@@ -77,7 +88,8 @@ class BadInputIT {
 
     @Test
     void severalRefsAndNoneNamed() throws Exception {
-        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + dest + ":second").ok();
+        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + dest + ":second")
+                .ok();
         destBefore = Fixtures.snapshot(dest);
         Path other = tmp.resolve("other");
         Cli.ferry("copy", "oci:" + dest, "oci:" + other + ":x").fails(1, "2 images", "earlier", "second");
@@ -94,7 +106,8 @@ class BadInputIT {
 
     @Test
     void blobWithTheWrongDigest() throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(Fixtures.blobPath(source, layerDigest()).toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(Fixtures.blobPath(source, layerDigest()).toFile(), "rw")) {
             f.seek(1000);
             int b = f.read();
             f.seek(1000);
@@ -110,10 +123,12 @@ class BadInputIT {
     @Test
     void truncatedArchive() throws Exception {
         Path archive = tmp.resolve("image.tar");
-        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci-archive:" + archive + ":latest").ok();
+        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci-archive:" + archive + ":latest")
+                .ok();
         byte[] bytes = Files.readAllBytes(archive);
-        Files.write(archive, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Cli.ferry("copy", "oci-archive:" + archive + ":latest", "oci:" + dest + ":x").fails(1, "archive");
+        Files.write(archive, Arrays.copyOf(bytes, bytes.length / 2));
+        Cli.ferry("copy", "oci-archive:" + archive + ":latest", "oci:" + dest + ":x")
+                .fails(1, "archive");
         Cli.ferry("inspect", "oci-archive:" + archive + ":latest").fails(1);
         destUnchanged();
     }

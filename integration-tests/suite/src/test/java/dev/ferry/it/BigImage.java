@@ -45,9 +45,10 @@ final class BigImage {
         String[] command = new String[args.length + 1];
         command[0] = launcher.toString();
         System.arraycopy(args, 0, command, 1, args.length);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(
-                        output.toFile()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        output == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(output.toFile()));
         pb.environment().put("FERRY_JAVA_OPTS", javaOptions);
         return pb.start();
     }

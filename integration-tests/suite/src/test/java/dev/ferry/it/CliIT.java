@@ -32,10 +32,14 @@ class CliIT {
     @Test
     void transportsListsEachWithItsJar() {
         String out = Cli.ferry("transports").ok().out();
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("oci ") && l.contains("read/write")
-                && l.contains("ferry-transport-oci-layout")), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("oci-archive ") && l.contains("oci-archive:PATH[:REF]")),
+        assertTrue(
+                out.lines()
+                        .anyMatch(l -> l.startsWith("oci ")
+                                && l.contains("read/write")
+                                && l.contains("ferry-transport-oci-layout")),
                 out);
+        assertTrue(
+                out.lines().anyMatch(l -> l.startsWith("oci-archive ") && l.contains("oci-archive:PATH[:REF]")), out);
     }
 
     @Test
@@ -43,9 +47,12 @@ class CliIT {
         Path layout = Fixtures.umociImage(tmp, "img");
         JsonNode entry = Fixtures.entry(layout, "v2");
         JsonNode manifest = Fixtures.blobJson(layout, entry.path("digest").asText());
-        JsonNode json = JSON.readTree(Cli.ferry("inspect", "oci:" + layout + ":v2").ok().out());
+        JsonNode json =
+                JSON.readTree(Cli.ferry("inspect", "oci:" + layout + ":v2").ok().out());
         assertEquals(entry.path("digest").asText(), json.path("digest").asText());
-        assertEquals("application/vnd.oci.image.manifest.v1+json", json.path("mediaType").asText());
+        assertEquals(
+                "application/vnd.oci.image.manifest.v1+json",
+                json.path("mediaType").asText());
         assertEquals("linux/amd64", json.path("platform").asText());
         assertTrue(json.path("created").asText().startsWith("20"));
         assertEquals("/bin/tool", json.path("cmd").get(0).asText());
@@ -70,9 +77,12 @@ class CliIT {
         String digest = Fixtures.entry(layout, "v2").path("digest").asText();
         byte[] raw = Cli.ferry("inspect", "--raw", "oci:" + layout + ":v2").ok().stdout();
         assertArrayEquals(Files.readAllBytes(Fixtures.blobPath(layout, digest)), raw);
-        assertEquals(digest, "sha256:" + HexFormat.of().formatHex(Fixtures.sha256().digest(raw)));
-        String config = Fixtures.blobJson(layout, digest).path("config").path("digest").asText();
-        byte[] configBytes = Cli.ferry("inspect", "--config", "oci:" + layout + ":v2").ok().stdout();
+        assertEquals(
+                digest, "sha256:" + HexFormat.of().formatHex(Fixtures.sha256().digest(raw)));
+        String config =
+                Fixtures.blobJson(layout, digest).path("config").path("digest").asText();
+        byte[] configBytes =
+                Cli.ferry("inspect", "--config", "oci:" + layout + ":v2").ok().stdout();
         assertArrayEquals(Files.readAllBytes(Fixtures.blobPath(layout, config)), configBytes);
         Cli.ferry("inspect", "--raw", "--config", "oci:" + layout + ":v2").fails(2);
     }
@@ -81,7 +91,8 @@ class CliIT {
     void copyPrintsTheDigestOnly() throws Exception {
         Path source = Fixtures.syntheticLayout(tmp.resolve("src"), "latest", 5000);
         String digest = Fixtures.entry(source, "latest").path("digest").asText();
-        Cli.Result result = Cli.ferry("copy", "oci:" + source + ":latest", "oci:" + tmp.resolve("out") + ":x").ok();
+        Cli.Result result = Cli.ferry("copy", "oci:" + source + ":latest", "oci:" + tmp.resolve("out") + ":x")
+                .ok();
         assertEquals(digest + "\n", result.out());
         assertEquals("", result.stderr(), "no progress when output is not a terminal");
     }
@@ -92,13 +103,23 @@ class CliIT {
         String digest = Fixtures.entry(source, "latest").path("digest").asText();
         JsonNode manifest = Fixtures.blobJson(source, digest);
         String layer = manifest.path("layers").get(0).path("digest").asText();
-        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + tmp.resolve("linked") + ":x").ok();
-        Cli.ferry("copy", "-q", "--no-link", "--jobs", "1", "oci:" + source + ":latest",
-                "oci:" + tmp.resolve("copied") + ":x").ok();
+        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + tmp.resolve("linked") + ":x")
+                .ok();
+        Cli.ferry(
+                        "copy",
+                        "-q",
+                        "--no-link",
+                        "--jobs",
+                        "1",
+                        "oci:" + source + ":latest",
+                        "oci:" + tmp.resolve("copied") + ":x")
+                .ok();
         Object inode = Files.getAttribute(Fixtures.blobPath(source, layer), "unix:ino");
         assertEquals(inode, Files.getAttribute(Fixtures.blobPath(tmp.resolve("linked"), layer), "unix:ino"));
         assertTrue(!inode.equals(Files.getAttribute(Fixtures.blobPath(tmp.resolve("copied"), layer), "unix:ino")));
-        assertEquals(digest, Fixtures.entry(tmp.resolve("linked"), "x").path("digest").asText());
+        assertEquals(
+                digest,
+                Fixtures.entry(tmp.resolve("linked"), "x").path("digest").asText());
         Cli.ferry("copy", "--jobs", "0", "oci:" + source + ":latest", "oci:" + tmp.resolve("none") + ":x")
                 .fails(2, "--jobs");
         assertTrue(!Files.exists(tmp.resolve("none")));

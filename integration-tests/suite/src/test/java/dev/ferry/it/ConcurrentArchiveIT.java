@@ -43,31 +43,53 @@ class ConcurrentArchiveIT {
             for (int i = 0; i < WRITERS; i++) {
                 Path log = dir.resolve("../log-" + round + "-" + i).normalize();
                 logs.add(log);
-                copies.add(BigImage.ferry("-XX:+UseSerialGC -Xmx128m", log, "copy", "-q",
-                        "oci:" + sources.get(i) + ":img", "oci-archive:" + archive + ":ref" + i));
+                copies.add(BigImage.ferry(
+                        "-XX:+UseSerialGC -Xmx128m",
+                        log,
+                        "copy",
+                        "-q",
+                        "oci:" + sources.get(i) + ":img",
+                        "oci-archive:" + archive + ":ref" + i));
             }
             for (int i = 0; i < WRITERS; i++) {
                 assertTrue(copies.get(i).waitFor(120, TimeUnit.SECONDS), "copy " + i + " ended");
-                assertEquals(0, copies.get(i).exitValue(), "round " + round + ", copy " + i + ": "
-                        + Files.readString(logs.get(i)));
+                assertEquals(
+                        0,
+                        copies.get(i).exitValue(),
+                        "round " + round + ", copy " + i + ": " + Files.readString(logs.get(i)));
             }
             Path unpacked = dir.resolve("unpacked");
             Files.createDirectories(unpacked);
-            Peers.run(tmp, "tar", "-xf", archive.toString(), "-C", unpacked.toString()).ok();
-            String listed = Peers.run(tmp, "umoci", "ls", "--layout", unpacked.toString()).ok().out();
+            Peers.run(tmp, "tar", "-xf", archive.toString(), "-C", unpacked.toString())
+                    .ok();
+            String listed = Peers.run(tmp, "umoci", "ls", "--layout", unpacked.toString())
+                    .ok()
+                    .out();
             for (int i = 0; i < WRITERS; i++) {
                 String inspected = Peers.run(tmp, "skopeo", "inspect", "--raw", "oci-archive:" + archive + ":ref" + i)
-                        .ok().out();
+                        .ok()
+                        .out();
                 assertTrue(inspected.contains("layers"), "round " + round + ": ref" + i + " is an image");
-                assertTrue(listed.lines().anyMatch(("ref" + i)::equals), "round " + round + ": umoci lists ref" + i
-                        + ": " + listed);
-                Peers.run(tmp, "umoci", "stat", "--image", unpacked + ":ref" + i).ok();
-                String digest = Peers.run(tmp, "skopeo", "inspect", "--format", "{{.Digest}}",
-                        "oci-archive:" + archive + ":ref" + i).ok().out().strip();
+                assertTrue(
+                        listed.lines().anyMatch(("ref" + i)::equals),
+                        "round " + round + ": umoci lists ref" + i + ": " + listed);
+                Peers.run(tmp, "umoci", "stat", "--image", unpacked + ":ref" + i)
+                        .ok();
+                String digest = Peers.run(
+                                tmp,
+                                "skopeo",
+                                "inspect",
+                                "--format",
+                                "{{.Digest}}",
+                                "oci-archive:" + archive + ":ref" + i)
+                        .ok()
+                        .out()
+                        .strip();
                 assertEquals(digests.get(i), digest, "round " + round + ": ref" + i + " is image " + i);
             }
             try (Stream<Path> left = Files.list(dir)) {
-                assertEquals(List.of(".image.tar.ferry-lock", "image.tar", "unpacked"),
+                assertEquals(
+                        List.of(".image.tar.ferry-lock", "image.tar", "unpacked"),
                         left.map(p -> p.getFileName().toString()).sorted().toList(),
                         "round " + round + ": no temporary file left beside the archive");
             }

@@ -26,11 +26,22 @@ class ConformanceIT {
         }
         Path output = tmp.resolve("out.txt");
         Process p = transport.equals("dir")
-                ? BigImage.ferry("-Xmx128m -XX:+UseSerialGC", output, "--plugin-path",
-                        PluginIT.DIR_PLUGIN.getParent().toString(), "conformance", "--scratch",
-                        tmp.resolve("scratch").toString(), transport)
-                : BigImage.ferry("-Xmx128m -XX:+UseSerialGC", output, "conformance", "--scratch",
-                        tmp.resolve("scratch").toString(), transport);
+                ? BigImage.ferry(
+                        "-Xmx128m -XX:+UseSerialGC",
+                        output,
+                        "--plugin-path",
+                        PluginIT.DIR_PLUGIN.getParent().toString(),
+                        "conformance",
+                        "--scratch",
+                        tmp.resolve("scratch").toString(),
+                        transport)
+                : BigImage.ferry(
+                        "-Xmx128m -XX:+UseSerialGC",
+                        output,
+                        "conformance",
+                        "--scratch",
+                        tmp.resolve("scratch").toString(),
+                        transport);
         assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the kit timed out");
         String out = Files.readString(output);
         assertEquals(0, p.exitValue(), out);
@@ -50,7 +61,8 @@ class ConformanceIT {
     void aReadOnlyDeclarationIsCheckedAndTheRestSkipped() throws Exception {
         Path plugins = Files.createDirectories(tmp.resolve("plugins"));
         Fixtures.copyTree(PluginIT.JACKSON_PLUGIN, plugins.resolve("probe"));
-        Cli.Result result = Cli.ferry("--plugin-path", plugins.toString(), "conformance", "jackson-probe").ok();
+        Cli.Result result = Cli.ferry("--plugin-path", plugins.toString(), "conformance", "jackson-probe")
+                .ok();
         assertTrue(result.out().contains("PASS  declared capabilities are truthful"), result.out());
         assertTrue(result.out().contains("SKIP") && result.out().contains("declared read-only"), result.out());
         assertTrue(result.out().strip().endsWith("0 failed, 9 skipped"), result.out());

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,8 +37,7 @@ class CrashSafetyIT {
     }
 
     /** Kills the copy once {@code partial} shows it is writing. */
-    private static void killWhileWriting(Process process, java.util.function.Supplier<Long> written)
-            throws Exception {
+    private static void killWhileWriting(Process process, Supplier<Long> written) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (written.get() < (8L << 20)) {
             assertTrue(process.isAlive(), "the copy ended before it could be killed");
@@ -54,8 +56,9 @@ class CrashSafetyIT {
         }
         try (Stream<Path> walk = Files.walk(layout)) {
             return walk.filter(p -> p.toString().contains(".ferry-staging-") && Files.isRegularFile(p))
-                    .mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
+        } catch (IOException | UncheckedIOException e) {
             return 0; // files come and go while the copy runs
         }
     }
@@ -64,7 +67,8 @@ class CrashSafetyIT {
     void killedCopyIntoALayoutLeavesItValid() throws Exception {
         Path dest = tmp.resolve("dest");
         Path small = Fixtures.syntheticLayout(tmp.resolve("small"), "small", 10_000);
-        Cli.ferry("copy", "-q", "oci:" + small + ":small", "oci:" + dest + ":earlier").ok();
+        Cli.ferry("copy", "-q", "oci:" + small + ":small", "oci:" + dest + ":earlier")
+                .ok();
         byte[] indexBefore = Files.readAllBytes(dest.resolve("index.json"));
 
         Process copy = ferry("copy", "-q", "oci:" + big + ":big", "oci:" + dest + ":big");
@@ -72,18 +76,35 @@ class CrashSafetyIT {
 
         assertArrayEquals(indexBefore, Files.readAllBytes(dest.resolve("index.json")));
         String earlier = Fixtures.entry(small, "small").path("digest").asText();
-        assertTrue(Peers.run(tmp, "skopeo", "inspect", "oci:" + dest + ":earlier").ok().out().contains(earlier));
-        Peers.run(tmp, "umoci", "unpack", "--rootless", "--image", dest + ":earlier", tmp.resolve("b").toString()).ok();
+        assertTrue(Peers.run(tmp, "skopeo", "inspect", "oci:" + dest + ":earlier")
+                .ok()
+                .out()
+                .contains(earlier));
+        Peers.run(
+                        tmp,
+                        "umoci",
+                        "unpack",
+                        "--rootless",
+                        "--image",
+                        dest + ":earlier",
+                        tmp.resolve("b").toString())
+                .ok();
         assertTrue(Files.exists(tmp.resolve("b/rootfs/data/layer-0.bin")));
         // And the interrupted copy can simply be run again.
-        assertEquals(0, ferry("copy", "-q", "oci:" + big + ":big", "oci:" + dest + ":big").waitFor());
-        assertTrue(Peers.run(tmp, "skopeo", "inspect", "oci:" + dest + ":big").ok().out()
+        assertEquals(
+                0,
+                ferry("copy", "-q", "oci:" + big + ":big", "oci:" + dest + ":big")
+                        .waitFor());
+        assertTrue(Peers.run(tmp, "skopeo", "inspect", "oci:" + dest + ":big")
+                .ok()
+                .out()
                 .contains(Fixtures.entry(big, "big").path("digest").asText()));
         Peers.run(tmp, "skopeo", "inspect", "oci:" + dest + ":earlier").ok();
         SpecSchemas.load().assertValidLayout(dest);
         assertEquals(0, stagedBytes(dest), "the next commit removed the killed copy's staging folder");
         try (Stream<Path> entries = Files.list(dest)) {
-            assertEquals(java.util.List.of("blobs", "index.json", "oci-layout"),
+            assertEquals(
+                    List.of("blobs", "index.json", "oci-layout"),
                     entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
@@ -92,20 +113,23 @@ class CrashSafetyIT {
     void killedCopyIntoAnArchiveLeavesTheOldArchive() throws Exception {
         Path archive = tmp.resolve("image.tar");
         Path small = Fixtures.syntheticLayout(tmp.resolve("small"), "small", 10_000);
-        Cli.ferry("copy", "-q", "oci:" + small + ":small", "oci-archive:" + archive + ":earlier").ok();
+        Cli.ferry("copy", "-q", "oci:" + small + ":small", "oci-archive:" + archive + ":earlier")
+                .ok();
         String before = Fixtures.sha256(archive);
 
         Process copy = ferry("copy", "-q", "oci:" + big + ":big", "oci-archive:" + archive + ":big");
         killWhileWriting(copy, () -> {
             try (Stream<Path> files = Files.list(tmp)) {
                 return files.filter(p -> p.getFileName().toString().startsWith(".ferry-"))
-                        .mapToLong(p -> p.toFile().length()).sum();
+                        .mapToLong(p -> p.toFile().length())
+                        .sum();
             } catch (IOException e) {
                 return 0L;
             }
         });
 
         assertEquals(before, Fixtures.sha256(archive));
-        Peers.run(tmp, "skopeo", "inspect", "oci-archive:" + archive + ":earlier").ok();
+        Peers.run(tmp, "skopeo", "inspect", "oci-archive:" + archive + ":earlier")
+                .ok();
     }
 }

@@ -25,7 +25,8 @@ final class Daemon {
         Peers.Result info = Peers.run(work, "docker", "info");
         Files.delete(work);
         if (info.code() != 0) {
-            String message = "no Docker daemon answers (" + info.err().strip() + "); run scripts/docker-daemon.sh start";
+            String message =
+                    "no Docker daemon answers (" + info.err().strip() + "); run scripts/docker-daemon.sh start";
             if (Peers.ci()) {
                 fail(message);
             }
@@ -48,9 +49,19 @@ final class Daemon {
             }
             Files.createDirectories(work.resolve("rootfs/etc"));
             Files.writeString(work.resolve("rootfs/etc/motd"), "ferry test image\n");
-            Peers.run(work, "tar", "-C", work.resolve("rootfs").toString(), "-cf", "rootfs.tar", ".").ok();
-            Peers.run(work, "docker", "import", "--change", "CMD [\"/bin/echo\",\"" + OUTPUT + "\"]",
-                    "--change", "ENV GREETING=hello", "rootfs.tar", IMAGE).ok();
+            Peers.run(work, "tar", "-C", work.resolve("rootfs").toString(), "-cf", "rootfs.tar", ".")
+                    .ok();
+            Peers.run(
+                            work,
+                            "docker",
+                            "import",
+                            "--change",
+                            "CMD [\"/bin/echo\",\"" + OUTPUT + "\"]",
+                            "--change",
+                            "ENV GREETING=hello",
+                            "rootfs.tar",
+                            IMAGE)
+                    .ok();
             Fixtures.deleteTree(work);
             imported = true;
         }
@@ -59,13 +70,18 @@ final class Daemon {
 
     /** Runs an image in the daemon, without network, and returns what it printed. */
     static String run(String image) throws IOException, InterruptedException {
-        return Peers.run(Path.of("/"), "docker", "run", "--rm", "--network", "none", image).ok().out().strip();
+        return Peers.run(Path.of("/"), "docker", "run", "--rm", "--network", "none", image)
+                .ok()
+                .out()
+                .strip();
     }
 
     /** The diffIDs the daemon reports for an image. */
     static String diffIds(String image) throws IOException, InterruptedException {
         return Peers.run(Path.of("/"), "docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image)
-                .ok().out().strip();
+                .ok()
+                .out()
+                .strip();
     }
 
     static boolean exists(String image) throws IOException, InterruptedException {
@@ -79,7 +95,11 @@ final class Daemon {
     }
 
     static int containers() throws IOException, InterruptedException {
-        return (int) Peers.run(Path.of("/"), "docker", "ps", "-aq").ok().out().lines().filter(l -> !l.isBlank())
+        return (int) Peers.run(Path.of("/"), "docker", "ps", "-aq")
+                .ok()
+                .out()
+                .lines()
+                .filter(l -> !l.isBlank())
                 .count();
     }
 }

@@ -3,8 +3,10 @@ package dev.ferry.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -20,12 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonStopIT {
     @TempDir
     Path tmp;
+
     Process dockerd;
     /**
      * The private daemons' folders, a fresh one per start (a daemon killed mid-work leaves state a restart trips
      * on); not @TempDirs, since dockerd mounts inside them and a dead one leaves mounts.
      */
-    final List<Path> roots = new java.util.ArrayList<>();
+    final List<Path> roots = new ArrayList<>();
 
     @AfterEach
     void removeDaemon() throws Exception {
@@ -36,7 +39,7 @@ class DaemonStopIT {
             }
             try {
                 Fixtures.deleteTree(root);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // a mount the kernel still holds; /tmp is cleaned by the system
             }
         }
@@ -55,12 +58,26 @@ class DaemonStopIT {
         Path root = Files.createTempDirectory(Path.of("/tmp"), "fd");
         roots.add(root);
         String socket = "unix://" + root.resolve("docker.sock");
-        Path dockerdBinary = Files.isExecutable(Path.of("/usr/sbin/dockerd")) ? Path.of("/usr/sbin/dockerd")
+        Path dockerdBinary = Files.isExecutable(Path.of("/usr/sbin/dockerd"))
+                ? Path.of("/usr/sbin/dockerd")
                 : Peers.require("dockerd");
-        dockerd = new ProcessBuilder(dockerdBinary.toString(), "--storage-driver=vfs", "--iptables=false",
-                "--ip6tables=false", "--bridge=none", "--data-root", root.resolve("data").toString(),
-                "--exec-root", root.resolve("exec").toString(), "--pidfile", root.resolve("pid").toString(),
-                "--host", socket).redirectErrorStream(true).redirectOutput(root.resolve("log").toFile()).start();
+        dockerd = new ProcessBuilder(
+                        dockerdBinary.toString(),
+                        "--storage-driver=vfs",
+                        "--iptables=false",
+                        "--ip6tables=false",
+                        "--bridge=none",
+                        "--data-root",
+                        root.resolve("data").toString(),
+                        "--exec-root",
+                        root.resolve("exec").toString(),
+                        "--pidfile",
+                        root.resolve("pid").toString(),
+                        "--host",
+                        socket)
+                .redirectErrorStream(true)
+                .redirectOutput(root.resolve("log").toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (Peers.run(tmp, "docker", "-H", socket, "info").code() != 0) {
             assertTrue(dockerd.isAlive(), "the private dockerd died: " + Files.readString(root.resolve("log")));
@@ -81,12 +98,20 @@ class DaemonStopIT {
                 socket = startPrivateDaemon();
             }
             Path output = tmp.resolve(transport + ".out");
-            Process copy = BigImage.ferry("-Xmx128m -XX:+UseSerialGC", output, "copy", "-q", "--tmpdir",
-                    scratch.toString(), "--docker-host", socket, "oci:" + big + ":big",
+            Process copy = BigImage.ferry(
+                    "-Xmx128m -XX:+UseSerialGC",
+                    output,
+                    "copy",
+                    "-q",
+                    "--tmpdir",
+                    scratch.toString(),
+                    "--docker-host",
+                    socket,
+                    "oci:" + big + ":big",
                     transport + ":ferry-it/dies:1");
             Thread.sleep(3000); // the JVM is up and the layer is streaming into the daemon
-            assertTrue(copy.isAlive(), "the copy ended before the daemon could be stopped: "
-                    + Files.readString(output));
+            assertTrue(
+                    copy.isAlive(), "the copy ended before the daemon could be stopped: " + Files.readString(output));
             dockerd.descendants().forEach(ProcessHandle::destroyForcibly);
             dockerd.destroyForcibly();
             dockerd.waitFor(30, TimeUnit.SECONDS);

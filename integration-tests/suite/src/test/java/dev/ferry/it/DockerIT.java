@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,11 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The Docker transports against the real daemon, skopeo as the oracle. No mocks. */
 class DockerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> KINDS = List.of("oci", "oci-archive", "docker-archive", "docker-cli",
-            "docker-api");
+    private static final List<String> KINDS =
+            List.of("oci", "oci-archive", "docker-archive", "docker-cli", "docker-api");
 
     @TempDir
     static Path shared;
+
     static String image;
     static String expectedDiffIds;
     static final List<String> created = new ArrayList<>();
@@ -39,10 +42,17 @@ class DockerIT {
         image = Daemon.image();
         expectedDiffIds = Daemon.diffIds(image);
         // The sources, each made by a tool other than Ferry: skopeo for OCI (gzip layers), docker save.
-        Peers.run(shared, "skopeo", "copy", "docker-daemon:" + image, "oci:" + shared.resolve("oci") + ":src").ok();
-        Peers.run(shared, "skopeo", "copy", "docker-daemon:" + image, "oci-archive:" + shared.resolve("oci.tar")
-                + ":src").ok();
-        Peers.run(shared, "docker", "save", "-o", shared.resolve("docker.tar").toString(), image).ok();
+        Peers.run(shared, "skopeo", "copy", "docker-daemon:" + image, "oci:" + shared.resolve("oci") + ":src")
+                .ok();
+        Peers.run(
+                        shared,
+                        "skopeo",
+                        "copy",
+                        "docker-daemon:" + image,
+                        "oci-archive:" + shared.resolve("oci.tar") + ":src")
+                .ok();
+        Peers.run(shared, "docker", "save", "-o", shared.resolve("docker.tar").toString(), image)
+                .ok();
     }
 
     @AfterAll
@@ -110,8 +120,10 @@ class DockerIT {
 
     @Test
     void skopeoAndFerryReadTheDaemonAlike() throws Exception {
-        Peers.run(tmp, "skopeo", "copy", "docker-daemon:" + image, "oci:" + tmp.resolve("sk") + ":x").ok();
-        Cli.ferry("copy", "-q", "docker-api:" + image, "oci:" + tmp.resolve("fe") + ":x").ok();
+        Peers.run(tmp, "skopeo", "copy", "docker-daemon:" + image, "oci:" + tmp.resolve("sk") + ":x")
+                .ok();
+        Cli.ferry("copy", "-q", "docker-api:" + image, "oci:" + tmp.resolve("fe") + ":x")
+                .ok();
         JsonNode bySkopeo = inspect("oci:" + tmp.resolve("sk") + ":x");
         JsonNode byFerry = inspect("oci:" + tmp.resolve("fe") + ":x");
         assertEquals(diffIds(bySkopeo), diffIds(byFerry));
@@ -123,16 +135,28 @@ class DockerIT {
     @Test
     void dockerArchivesGoBothWaysWithSkopeo() throws Exception {
         Path bySkopeo = tmp.resolve("skopeo.tar");
-        Peers.run(tmp, "skopeo", "copy", "docker-daemon:" + image, "docker-archive:" + bySkopeo + ":ferry-it/sk:1").ok();
+        Peers.run(tmp, "skopeo", "copy", "docker-daemon:" + image, "docker-archive:" + bySkopeo + ":ferry-it/sk:1")
+                .ok();
         assertEquals(expectedDiffIds, diffIds(inspect("docker-archive:" + bySkopeo + ":ferry-it/sk:1")));
         Path byFerry = tmp.resolve("ferry.tar");
         Cli.ferry("copy", "-q", "oci:" + shared.resolve("oci") + ":src", "docker-archive:" + byFerry + ":ferry-it/fe:1")
                 .ok();
-        assertEquals("[\"ferry-it/fe:1\"]", JSON.readTree(Peers.run(tmp, "tar", "-xOf", byFerry.toString(),
-                "manifest.json").ok().out()).get(0).path("RepoTags").toString());
+        assertEquals(
+                "[\"ferry-it/fe:1\"]",
+                JSON.readTree(Peers.run(tmp, "tar", "-xOf", byFerry.toString(), "manifest.json")
+                                .ok()
+                                .out())
+                        .get(0)
+                        .path("RepoTags")
+                        .toString());
         Peers.run(tmp, "skopeo", "inspect", "docker-archive:" + byFerry).ok();
-        Peers.run(tmp, "skopeo", "copy", "docker-archive:" + byFerry + ":ferry-it/fe:1",
-                "oci:" + tmp.resolve("back") + ":x").ok();
+        Peers.run(
+                        tmp,
+                        "skopeo",
+                        "copy",
+                        "docker-archive:" + byFerry + ":ferry-it/fe:1",
+                        "oci:" + tmp.resolve("back") + ":x")
+                .ok();
         assertEquals(expectedDiffIds, diffIds(inspect("oci:" + tmp.resolve("back") + ":x")));
         created.add("ferry-it/fe:1");
         Peers.run(tmp, "docker", "load", "-i", byFerry.toString()).ok();
@@ -144,7 +168,10 @@ class DockerIT {
         String viaCli = inspect("docker-cli:" + image).path("digest").asText();
         String viaApi = inspect("docker-api:" + image).path("digest").asText();
         assertEquals(viaCli, viaApi);
-        String id = Peers.run(tmp, "docker", "image", "inspect", "--format", "{{.Id}}", image).ok().out().strip();
+        String id = Peers.run(tmp, "docker", "image", "inspect", "--format", "{{.Id}}", image)
+                .ok()
+                .out()
+                .strip();
         assertEquals(viaCli, inspect("docker-cli:@" + id).path("digest").asText());
         assertEquals(viaCli, inspect("docker-api:@" + id).path("digest").asText());
     }
@@ -152,42 +179,68 @@ class DockerIT {
     @Test
     void dockerDaemonIsTheApiUnlessToldOtherwise() throws Exception {
         assertTrue(Cli.ferry("transports").ok().out().contains("docker-daemon  -> docker-api"));
-        assertTrue(Cli.ferry("transports", "--docker-transport", "cli").ok().out().contains("docker-daemon  -> docker-cli"));
+        assertTrue(Cli.ferry("transports", "--docker-transport", "cli")
+                .ok()
+                .out()
+                .contains("docker-daemon  -> docker-cli"));
         String viaDaemon = inspect("docker-daemon:" + image).path("reference").asText();
         assertEquals("docker-api:" + image, viaDaemon);
-        JsonNode viaCli = JSON.readTree(Cli.ferry("inspect", "--docker-transport", "cli", "docker-daemon:" + image).ok()
+        JsonNode viaCli = JSON.readTree(Cli.ferry("inspect", "--docker-transport", "cli", "docker-daemon:" + image)
+                .ok()
                 .out());
         assertEquals("docker-cli:" + image, viaCli.path("reference").asText());
-        Cli.ferry("inspect", "--docker-transport", "carrier-pigeon", "docker-daemon:" + image).fails(2, "api or cli");
+        Cli.ferry("inspect", "--docker-transport", "carrier-pigeon", "docker-daemon:" + image)
+                .fails(2, "api or cli");
         // A reference without a prefix, with its transport given apart.
-        Cli.ferry("copy", "-q", "--src-transport", "docker-cli", image, "--dest-transport", "oci",
-                tmp.resolve("plain") + ":x").ok();
+        Cli.ferry(
+                        "copy",
+                        "-q",
+                        "--src-transport",
+                        "docker-cli",
+                        image,
+                        "--dest-transport",
+                        "oci",
+                        tmp.resolve("plain") + ":x")
+                .ok();
         assertEquals(expectedDiffIds, diffIds(inspect("oci:" + tmp.resolve("plain") + ":x")));
     }
 
     @Test
     void formatAndCompressionOnRequest() throws Exception {
         String zstd = "oci:" + tmp.resolve("z") + ":x";
-        Cli.ferry("copy", "-q", "--compress", "zstd", "docker-api:" + image, zstd).ok();
+        Cli.ferry("copy", "-q", "--compress", "zstd", "docker-api:" + image, zstd)
+                .ok();
         JsonNode z = inspect(zstd);
-        assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", z.path("layers").get(0).path("mediaType").asText());
+        assertEquals(
+                "application/vnd.oci.image.layer.v1.tar+zstd",
+                z.path("layers").get(0).path("mediaType").asText());
         assertEquals(expectedDiffIds, diffIds(z));
         assertTrue(Peers.run(tmp, "skopeo", "inspect", "--raw", zstd).ok().out().contains("tar+zstd"));
         String gzip = "oci-archive:" + tmp.resolve("g.tar") + ":x";
         Cli.ferry("copy", "-q", "--compress", "gzip", zstd, gzip).ok();
-        assertEquals("application/vnd.oci.image.layer.v1.tar+gzip",
+        assertEquals(
+                "application/vnd.oci.image.layer.v1.tar+gzip",
                 inspect(gzip).path("layers").get(0).path("mediaType").asText());
         String back = "docker-api:ferry-it/from-zstd:1";
         created.add("ferry-it/from-zstd:1");
         Cli.Result toDaemon = Cli.ferry("copy", zstd, back).ok();
-        assertTrue(toDaemon.stderr().contains("converted") && toDaemon.stderr().contains("zstd to uncompressed"),
+        assertTrue(
+                toDaemon.stderr().contains("converted") && toDaemon.stderr().contains("zstd to uncompressed"),
                 toDaemon.stderr());
         assertEquals(Daemon.OUTPUT, Daemon.run("ferry-it/from-zstd:1"));
-        Cli.ferry("copy", "--format", "v2s2", "--compress", "zstd", "docker-api:" + image,
-                "docker-archive:" + tmp.resolve("never.tar")).fails(1, "zstd");
+        Cli.ferry(
+                        "copy",
+                        "--format",
+                        "v2s2",
+                        "--compress",
+                        "zstd",
+                        "docker-api:" + image,
+                        "docker-archive:" + tmp.resolve("never.tar"))
+                .fails(1, "zstd");
         Cli.ferry("copy", "--format", "v2s2", "docker-api:" + image, "oci:" + tmp.resolve("v2s2") + ":x")
                 .fails(1, "does not store");
-        Cli.ferry("copy", "--format", "v3", "docker-api:" + image, "oci:" + tmp.resolve("v3")).fails(2, "v3");
+        Cli.ferry("copy", "--format", "v3", "docker-api:" + image, "oci:" + tmp.resolve("v3"))
+                .fails(2, "v3");
     }
 
     @Test
@@ -198,8 +251,15 @@ class DockerIT {
         for (String transport : List.of("docker-cli", "docker-api")) {
             Cli.ferry("copy", "--tmpdir", scratch.toString(), transport + ":ferry-it/no-such-image:1", out)
                     .fails(1, "not found");
-            Cli.ferry("copy", "--tmpdir", scratch.toString(), "--docker-host", "unix:///nonexistent/docker.sock",
-                    transport + ":" + image, out).fails(1, "cannot reach the Docker daemon");
+            Cli.ferry(
+                            "copy",
+                            "--tmpdir",
+                            scratch.toString(),
+                            "--docker-host",
+                            "unix:///nonexistent/docker.sock",
+                            transport + ":" + image,
+                            out)
+                    .fails(1, "cannot reach the Docker daemon");
         }
         Cli.ferry("copy", "--docker-binary", "/nonexistent/docker", "docker-cli:" + image, out)
                 .fails(1, "cannot run the docker command");
@@ -208,30 +268,41 @@ class DockerIT {
         Files.createDirectories(layout.resolve("blobs/sha256"));
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         byte[] garbage = new byte[100_000];
-        new java.util.Random(5).nextBytes(garbage);
-        String layer = Fixtures.writeBlob(layout.resolve("blobs/sha256"), new String(garbage,
-                java.nio.charset.StandardCharsets.ISO_8859_1), "application/vnd.oci.image.layer.v1.tar");
+        new Random(5).nextBytes(garbage);
+        String layer = Fixtures.writeBlob(
+                layout.resolve("blobs/sha256"),
+                new String(garbage, StandardCharsets.ISO_8859_1),
+                "application/vnd.oci.image.layer.v1.tar");
         String layerDigest = JSON.readTree(layer).path("digest").asText();
         byte[] written = Files.readAllBytes(Fixtures.blobPath(layout, layerDigest));
         String actual = "sha256:" + Fixtures.sha256(Fixtures.blobPath(layout, layerDigest));
-        String config = Fixtures.writeBlob(layout.resolve("blobs/sha256"), "{\"architecture\":\"amd64\",\"os\":\"linux\","
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + actual + "\"]}}",
+        String config = Fixtures.writeBlob(
+                layout.resolve("blobs/sha256"),
+                "{\"architecture\":\"amd64\",\"os\":\"linux\"," + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+                        + actual + "\"]}}",
                 "application/vnd.oci.image.config.v1+json");
-        String manifest = Fixtures.writeBlob(layout.resolve("blobs/sha256"), "{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":" + config + ",\"layers\":["
-                + "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + actual + "\",\"size\":"
-                + written.length + "}]}", "application/vnd.oci.image.manifest.v1+json");
+        String manifest = Fixtures.writeBlob(
+                layout.resolve("blobs/sha256"),
+                "{\"schemaVersion\":2,\"mediaType\":"
+                        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":" + config + ",\"layers\":["
+                        + "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + actual
+                        + "\",\"size\":"
+                        + written.length + "}]}",
+                "application/vnd.oci.image.manifest.v1+json");
         Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + manifest + "]}");
         for (String transport : List.of("docker-cli", "docker-api")) {
             String tag = "ferry-it/rejected-" + transport + ":1";
             created.add(tag);
-            Cli.ferry("copy", "--tmpdir", scratch.toString(), "oci:" + layout, transport + ":" + tag).fails(1);
+            Cli.ferry("copy", "--tmpdir", scratch.toString(), "oci:" + layout, transport + ":" + tag)
+                    .fails(1);
             assertFalse(Daemon.exists(tag), "nothing was loaded");
         }
         // A malformed archive.
         Path broken = tmp.resolve("broken.tar");
-        Peers.run(tmp, "tar", "-cf", broken.toString(), "-C", layout.toString(), "oci-layout").ok();
-        Cli.ferry("copy", "--tmpdir", scratch.toString(), "docker-archive:" + broken, out).fails(1, "manifest.json");
+        Peers.run(tmp, "tar", "-cf", broken.toString(), "-C", layout.toString(), "oci-layout")
+                .ok();
+        Cli.ferry("copy", "--tmpdir", scratch.toString(), "docker-archive:" + broken, out)
+                .fails(1, "manifest.json");
         try (Stream<Path> left = Files.list(scratch)) {
             assertEquals(List.of(), left.toList(), "no temp file left");
         }

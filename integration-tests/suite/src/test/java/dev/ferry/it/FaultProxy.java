@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,16 +29,19 @@ import java.util.function.Predicate;
  * registry before the connection closes, a flipped byte, a replaced body, a redirect to another origin.
  */
 final class FaultProxy implements AutoCloseable {
-    private static final Set<String> HOP = Set.of("connection", "content-length", "host", "transfer-encoding",
-            "expect", "upgrade", "keep-alive");
+    private static final Set<String> HOP =
+            Set.of("connection", "content-length", "host", "transfer-encoding", "expect", "upgrade", "keep-alive");
 
     private final HttpServer server;
     private final String upstream;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     /** Request body bytes forwarded to the registry, and response body bytes sent back (but the ping's). */
     final AtomicLong bytesUp = new AtomicLong();
+
     final AtomicLong bytesDown = new AtomicLong();
     /** Every request seen: "METHOD path?query". */
     final List<String> seen = new CopyOnWriteArrayList<>();
@@ -79,7 +83,8 @@ final class FaultProxy implements AutoCloseable {
     }
 
     static Predicate<HttpExchange> request(String method, String pathFragment) {
-        return e -> e.getRequestMethod().equals(method) && e.getRequestURI().toString().contains(pathFragment);
+        return e -> e.getRequestMethod().equals(method)
+                && e.getRequestURI().toString().contains(pathFragment);
     }
 
     void add(String name, Predicate<HttpExchange> matches, Action action) {
@@ -102,19 +107,25 @@ final class FaultProxy implements AutoCloseable {
 
     /** The next matching response announces its whole length, sends {@code after} bytes, and closes. */
     void cutResponse(String method, String pathFragment, long after) {
-        add("cut " + method + " " + pathFragment + " after " + after, request(method, pathFragment),
+        add(
+                "cut " + method + " " + pathFragment + " after " + after,
+                request(method, pathFragment),
                 (p, e, body) -> p.forward(e, body, after, -1, 0));
     }
 
     /** The next matching response sends {@code after} bytes, then nothing for {@code millis}, then closes. */
     void stallResponse(String method, String pathFragment, long after, long millis) {
-        add("stall " + method + " " + pathFragment + " after " + after, request(method, pathFragment),
+        add(
+                "stall " + method + " " + pathFragment + " after " + after,
+                request(method, pathFragment),
                 (p, e, body) -> p.forward(e, body, after, -1, millis));
     }
 
     /** The next matching response has one byte flipped, at {@code at}. */
     void flipByte(String method, String pathFragment, long at) {
-        add("flip byte " + at + " of " + method + " " + pathFragment, request(method, pathFragment),
+        add(
+                "flip byte " + at + " of " + method + " " + pathFragment,
+                request(method, pathFragment),
                 (p, e, body) -> p.forward(e, body, -1, at, 0));
     }
 
@@ -145,7 +156,6 @@ final class FaultProxy implements AutoCloseable {
             return;
         }
         add("break PATCH " + pathFragment, request("PATCH", pathFragment), (p, e, body) -> {
-
             String range = e.getRequestHeaders().getFirst("Content-Range");
             long start = range == null ? 0 : Long.parseLong(range.substring(0, range.indexOf('-')));
             int half = body.length / 2;
@@ -177,7 +187,7 @@ final class FaultProxy implements AutoCloseable {
 
     private static void copyRequestHeaders(Headers from, HttpRequest.Builder to, Set<String> except) {
         for (Map.Entry<String, List<String>> h : from.entrySet()) {
-            String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+            String name = h.getKey().toLowerCase(Locale.ROOT);
             if (HOP.contains(name) || except.contains(name)) {
                 continue;
             }
@@ -221,11 +231,13 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /** Forwards a request; the response may be cut after {@code cutAfter} bytes or have byte {@code flip} flipped. */
-    private void forward(HttpExchange e, byte[] body, long cutAfter, long flip, long stallMillis)
-            throws Exception {
+    private void forward(HttpExchange e, byte[] body, long cutAfter, long flip, long stallMillis) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(upstreamUri(e))
-                .method(e.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(
+                        e.getRequestMethod(),
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         copyRequestHeaders(e.getRequestHeaders(), b, ownAuthorization == null ? Set.of() : Set.of("authorization"));
         if (ownAuthorization != null) {
             b.header("Authorization", ownAuthorization);
@@ -233,7 +245,7 @@ final class FaultProxy implements AutoCloseable {
         bytesUp.addAndGet(body.length);
         HttpResponse<InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         for (Map.Entry<String, List<String>> h : r.headers().map().entrySet()) {
-            String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+            String name = h.getKey().toLowerCase(Locale.ROOT);
             if (HOP.contains(name) || name.equals(":status")) {
                 continue;
             }
@@ -254,7 +266,8 @@ final class FaultProxy implements AutoCloseable {
             return;
         }
         e.sendResponseHeaders(r.statusCode(), length == 0 ? -1 : length < 0 ? 0 : length);
-        try (InputStream in = r.body(); OutputStream out = e.getResponseBody()) {
+        try (InputStream in = r.body();
+                OutputStream out = e.getResponseBody()) {
             byte[] buf = new byte[65536];
             long sent = 0;
             int n;

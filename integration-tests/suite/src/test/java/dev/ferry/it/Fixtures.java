@@ -2,6 +2,7 @@ package dev.ferry.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,9 +13,11 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -35,7 +38,8 @@ final class Fixtures {
         Peers.run(work, "umoci", "init", "--layout", layout.toString()).ok();
         Peers.run(work, "umoci", "new", "--image", layout + ":base").ok();
         Path bundle = work.resolve(name + "-bundle");
-        Peers.run(work, "umoci", "unpack", "--rootless", "--image", layout + ":base", bundle.toString()).ok();
+        Peers.run(work, "umoci", "unpack", "--rootless", "--image", layout + ":base", bundle.toString())
+                .ok();
         Path rootfs = bundle.resolve("rootfs");
         Files.createDirectories(rootfs.resolve("etc"));
         Files.createDirectories(rootfs.resolve("bin"));
@@ -45,17 +49,36 @@ final class Fixtures {
         new Random(42).nextBytes(tool);
         Files.write(rootfs.resolve("bin/tool"), tool);
         Files.createSymbolicLink(rootfs.resolve("bin/link"), Path.of("tool"));
-        Peers.run(work, "umoci", "repack", "--image", layout + ":v1", bundle.toString()).ok();
+        Peers.run(work, "umoci", "repack", "--image", layout + ":v1", bundle.toString())
+                .ok();
         deleteTree(bundle);
-        Peers.run(work, "umoci", "unpack", "--rootless", "--image", layout + ":v1", bundle.toString()).ok();
+        Peers.run(work, "umoci", "unpack", "--rootless", "--image", layout + ":v1", bundle.toString())
+                .ok();
         Files.delete(bundle.resolve("rootfs/etc/doomed"));
         Files.createDirectories(bundle.resolve("rootfs/srv/data"));
         Files.writeString(bundle.resolve("rootfs/srv/data/file.txt"), "second layer\n");
-        Peers.run(work, "umoci", "repack", "--image", layout + ":v2", bundle.toString()).ok();
+        Peers.run(work, "umoci", "repack", "--image", layout + ":v2", bundle.toString())
+                .ok();
         deleteTree(bundle);
-        Peers.run(work, "umoci", "config", "--image", layout + ":v2", "--config.cmd", "/bin/tool",
-                "--config.env", "GREETING=hello", "--config.workingdir", "/srv", "--config.label", "org.example=1",
-                "--config.exposedports", "8080/tcp", "--config.user", "1000:1000").ok();
+        Peers.run(
+                        work,
+                        "umoci",
+                        "config",
+                        "--image",
+                        layout + ":v2",
+                        "--config.cmd",
+                        "/bin/tool",
+                        "--config.env",
+                        "GREETING=hello",
+                        "--config.workingdir",
+                        "/srv",
+                        "--config.label",
+                        "org.example=1",
+                        "--config.exposedports",
+                        "8080/tcp",
+                        "--config.user",
+                        "1000:1000")
+                .ok();
         return layout;
     }
 
@@ -94,8 +117,8 @@ final class Fixtures {
             MessageDigest md = sha256();
             long size;
             try (OutputStream file = Files.newOutputStream(tmp);
-                 DigestOutputStream digesting = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), md);
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(digesting, "UTF-8")) {
+                    DigestOutputStream digesting = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), md);
+                    TarArchiveOutputStream tar = new TarArchiveOutputStream(digesting, "UTF-8")) {
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 TarArchiveEntry entry = new TarArchiveEntry("data/layer-" + i + ".bin");
                 entry.setSize(layerSizes[i]);
@@ -130,10 +153,10 @@ final class Fixtures {
                 + "\"config\":" + configDescriptor + ",\"layers\":[" + String.join(",", layers) + "]}";
         String manifestDescriptor = writeBlob(blobs, manifest, "application/vnd.oci.image.manifest.v1+json");
         JsonNode entry = JSON.readTree(manifestDescriptor);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) entry).putObject("annotations")
-                .put("org.opencontainers.image.ref.name", ref);
-        Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":["
-                + JSON.writeValueAsString(entry) + "]}");
+        ((ObjectNode) entry).putObject("annotations").put("org.opencontainers.image.ref.name", ref);
+        Files.writeString(
+                layout.resolve("index.json"),
+                "{\"schemaVersion\":2,\"manifests\":[" + JSON.writeValueAsString(entry) + "]}");
         return layout;
     }
 
@@ -147,8 +170,11 @@ final class Fixtures {
 
     /** The descriptor of the manifest {@code ref} names in a layout's index.json. */
     static JsonNode entry(Path layout, String ref) throws IOException {
-        for (JsonNode entry : JSON.readTree(layout.resolve("index.json").toFile()).path("manifests")) {
-            if (ref.equals(entry.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
+        for (JsonNode entry :
+                JSON.readTree(layout.resolve("index.json").toFile()).path("manifests")) {
+            if (ref.equals(entry.path("annotations")
+                    .path("org.opencontainers.image.ref.name")
+                    .asText())) {
                 return entry;
             }
         }
@@ -156,7 +182,8 @@ final class Fixtures {
     }
 
     static JsonNode blobJson(Path layout, String digest) throws IOException {
-        return JSON.readTree(layout.resolve("blobs/sha256").resolve(digest.substring(7)).toFile());
+        return JSON.readTree(
+                layout.resolve("blobs/sha256").resolve(digest.substring(7)).toFile());
     }
 
     static Path blobPath(Path layout, String digest) {
@@ -183,15 +210,15 @@ final class Fixtures {
             return;
         }
         try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
     }
 
     /** Every file under {@code root} with a hash of its content. */
-    static java.util.TreeMap<String, String> snapshot(Path root) throws IOException {
-        java.util.TreeMap<String, String> files = new java.util.TreeMap<>();
+    static TreeMap<String, String> snapshot(Path root) throws IOException {
+        TreeMap<String, String> files = new TreeMap<>();
         if (!Files.exists(root)) {
             return files;
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ class InteropIT {
 
     @TempDir
     static Path shared;
+
     static Path umoci;
     static String v2Digest;
 
@@ -40,13 +42,25 @@ class InteropIT {
     @Test
     void skopeoAndUmociReadALayoutFerryWrote() throws Exception {
         Path out = tmp.resolve("out");
-        String digest = Cli.ferry("copy", "-q", "oci:" + umoci + ":v2", "oci:" + out + ":copied").ok().out().strip();
+        String digest = Cli.ferry("copy", "-q", "oci:" + umoci + ":v2", "oci:" + out + ":copied")
+                .ok()
+                .out()
+                .strip();
         assertEquals(v2Digest, digest);
         JsonNode inspected = skopeoInspect(tmp, "oci:" + out + ":copied");
         assertEquals(v2Digest, inspected.path("Digest").asText());
         assertEquals(2, inspected.path("Layers").size());
-        Peers.run(tmp, "skopeo", "copy", "oci:" + out + ":copied", "oci:" + tmp.resolve("by-skopeo") + ":x").ok();
-        Peers.run(tmp, "umoci", "unpack", "--rootless", "--image", out + ":copied", tmp.resolve("b").toString()).ok();
+        Peers.run(tmp, "skopeo", "copy", "oci:" + out + ":copied", "oci:" + tmp.resolve("by-skopeo") + ":x")
+                .ok();
+        Peers.run(
+                        tmp,
+                        "umoci",
+                        "unpack",
+                        "--rootless",
+                        "--image",
+                        out + ":copied",
+                        tmp.resolve("b").toString())
+                .ok();
         Path rootfs = tmp.resolve("b/rootfs");
         assertEquals("hello from umoci\n", Files.readString(rootfs.resolve("etc/greeting")));
         assertFalse(Files.exists(rootfs.resolve("etc/doomed")), "the whiteout applied");
@@ -58,16 +72,36 @@ class InteropIT {
     @Test
     void skopeoAndUmociReadAnArchiveFerryWrote() throws Exception {
         Path archive = tmp.resolve("image.tar");
-        Cli.ferry("copy", "-q", "oci:" + umoci + ":v2", "oci-archive:" + archive + ":v2").ok();
-        Cli.ferry("copy", "-q", "oci:" + umoci + ":v1", "oci-archive:" + archive + ":v1").ok();
-        assertEquals(v2Digest, skopeoInspect(tmp, "oci-archive:" + archive + ":v2").path("Digest").asText());
-        assertEquals(Fixtures.entry(umoci, "v1").path("digest").asText(),
-                skopeoInspect(tmp, "oci-archive:" + archive + ":v1").path("Digest").asText());
-        Peers.run(tmp, "skopeo", "copy", "oci-archive:" + archive + ":v2", "oci:" + tmp.resolve("sk") + ":v2").ok();
-        assertEquals(v2Digest, Fixtures.entry(tmp.resolve("sk"), "v2").path("digest").asText());
+        Cli.ferry("copy", "-q", "oci:" + umoci + ":v2", "oci-archive:" + archive + ":v2")
+                .ok();
+        Cli.ferry("copy", "-q", "oci:" + umoci + ":v1", "oci-archive:" + archive + ":v1")
+                .ok();
+        assertEquals(
+                v2Digest,
+                skopeoInspect(tmp, "oci-archive:" + archive + ":v2")
+                        .path("Digest")
+                        .asText());
+        assertEquals(
+                Fixtures.entry(umoci, "v1").path("digest").asText(),
+                skopeoInspect(tmp, "oci-archive:" + archive + ":v1")
+                        .path("Digest")
+                        .asText());
+        Peers.run(tmp, "skopeo", "copy", "oci-archive:" + archive + ":v2", "oci:" + tmp.resolve("sk") + ":v2")
+                .ok();
+        assertEquals(
+                v2Digest, Fixtures.entry(tmp.resolve("sk"), "v2").path("digest").asText());
         Path extracted = Files.createDirectories(tmp.resolve("extracted"));
-        Peers.run(tmp, "tar", "-C", extracted.toString(), "-xf", archive.toString()).ok();
-        Peers.run(tmp, "umoci", "unpack", "--rootless", "--image", extracted + ":v2", tmp.resolve("b").toString()).ok();
+        Peers.run(tmp, "tar", "-C", extracted.toString(), "-xf", archive.toString())
+                .ok();
+        Peers.run(
+                        tmp,
+                        "umoci",
+                        "unpack",
+                        "--rootless",
+                        "--image",
+                        extracted + ":v2",
+                        tmp.resolve("b").toString())
+                .ok();
         assertTrue(Files.exists(tmp.resolve("b/rootfs/bin/tool")));
     }
 
@@ -76,14 +110,36 @@ class InteropIT {
     void ferryReadsAndCopiesWhatSkopeoWrote(String compression) throws Exception {
         Path variant = tmp.resolve("variant");
         switch (compression) {
-            case "gzip" -> Peers.run(tmp, "skopeo", "copy", "oci:" + umoci + ":v2", "oci:" + variant + ":v").ok();
-            case "zstd" -> Peers.run(tmp, "skopeo", "copy", "--dest-compress-format", "zstd",
-                    "oci:" + umoci + ":v2", "oci:" + variant + ":v").ok();
+            case "gzip" ->
+                Peers.run(tmp, "skopeo", "copy", "oci:" + umoci + ":v2", "oci:" + variant + ":v")
+                        .ok();
+            case "zstd" ->
+                Peers.run(
+                                tmp,
+                                "skopeo",
+                                "copy",
+                                "--dest-compress-format",
+                                "zstd",
+                                "oci:" + umoci + ":v2",
+                                "oci:" + variant + ":v")
+                        .ok();
             default -> {
-                Peers.run(tmp, "skopeo", "copy", "--dest-decompress", "oci:" + umoci + ":v2",
-                        "dir:" + tmp.resolve("dir")).ok();
-                Peers.run(tmp, "skopeo", "copy", "--dest-oci-accept-uncompressed-layers",
-                        "dir:" + tmp.resolve("dir"), "oci:" + variant + ":v").ok();
+                Peers.run(
+                                tmp,
+                                "skopeo",
+                                "copy",
+                                "--dest-decompress",
+                                "oci:" + umoci + ":v2",
+                                "dir:" + tmp.resolve("dir"))
+                        .ok();
+                Peers.run(
+                                tmp,
+                                "skopeo",
+                                "copy",
+                                "--dest-oci-accept-uncompressed-layers",
+                                "dir:" + tmp.resolve("dir"),
+                                "oci:" + variant + ":v")
+                        .ok();
             }
         }
         String expectedType = switch (compression) {
@@ -92,38 +148,70 @@ class InteropIT {
             default -> "application/vnd.oci.image.layer.v1.tar";
         };
         String digest = Fixtures.entry(variant, "v").path("digest").asText();
-        JsonNode inspected = JSON.readTree(Cli.ferry("inspect", "oci:" + variant + ":v").ok().out());
+        JsonNode inspected =
+                JSON.readTree(Cli.ferry("inspect", "oci:" + variant + ":v").ok().out());
         assertEquals(digest, inspected.path("digest").asText());
         assertEquals(2, inspected.path("layers").size());
         for (JsonNode layer : inspected.path("layers")) {
             assertEquals(expectedType, layer.path("mediaType").asText());
             assertTrue(layer.path("diffId").asText().startsWith("sha256:"));
         }
-        assertEquals(java.util.List.of("/bin/tool"), JSON.convertValue(inspected.path("cmd"), java.util.List.class));
+        assertEquals(List.of("/bin/tool"), JSON.convertValue(inspected.path("cmd"), List.class));
         // Copies keep the manifest digest: nothing is converted or re-serialized.
         Path out = tmp.resolve("ferry-out");
-        assertEquals(digest, Cli.ferry("copy", "-q", "oci:" + variant + ":v", "oci:" + out + ":v").ok().out().strip());
-        assertEquals(digest, Cli.ferry("copy", "-q", "oci:" + variant + ":v", "oci-archive:" + tmp.resolve("a.tar")
-                + ":v").ok().out().strip());
-        assertEquals(digest, Cli.ferry("copy", "-q", "oci-archive:" + tmp.resolve("a.tar") + ":v",
-                "oci:" + tmp.resolve("back") + ":v").ok().out().strip());
-        assertArrayEquals(Files.readAllBytes(Fixtures.blobPath(variant, digest)),
+        assertEquals(
+                digest,
+                Cli.ferry("copy", "-q", "oci:" + variant + ":v", "oci:" + out + ":v")
+                        .ok()
+                        .out()
+                        .strip());
+        assertEquals(
+                digest,
+                Cli.ferry("copy", "-q", "oci:" + variant + ":v", "oci-archive:" + tmp.resolve("a.tar") + ":v")
+                        .ok()
+                        .out()
+                        .strip());
+        assertEquals(
+                digest,
+                Cli.ferry(
+                                "copy",
+                                "-q",
+                                "oci-archive:" + tmp.resolve("a.tar") + ":v",
+                                "oci:" + tmp.resolve("back") + ":v")
+                        .ok()
+                        .out()
+                        .strip());
+        assertArrayEquals(
+                Files.readAllBytes(Fixtures.blobPath(variant, digest)),
                 Files.readAllBytes(Fixtures.blobPath(tmp.resolve("back"), digest)));
-        assertEquals(digest, skopeoInspect(tmp, "oci:" + out + ":v").path("Digest").asText());
-        Peers.run(tmp, "skopeo", "copy", "oci:" + out + ":v", "dir:" + tmp.resolve("check")).ok();
+        assertEquals(
+                digest, skopeoInspect(tmp, "oci:" + out + ":v").path("Digest").asText());
+        Peers.run(tmp, "skopeo", "copy", "oci:" + out + ":v", "dir:" + tmp.resolve("check"))
+                .ok();
     }
 
     @Test
     void ferryReadsAnArchiveSkopeoWrote() throws Exception {
         Path archive = tmp.resolve("skopeo.tar");
-        Peers.run(tmp, "skopeo", "copy", "oci:" + umoci + ":v2", "oci-archive:" + archive + ":v2").ok();
-        JsonNode inspected = JSON.readTree(Cli.ferry("inspect", "oci-archive:" + archive + ":v2").ok().out());
+        Peers.run(tmp, "skopeo", "copy", "oci:" + umoci + ":v2", "oci-archive:" + archive + ":v2")
+                .ok();
+        JsonNode inspected = JSON.readTree(
+                Cli.ferry("inspect", "oci-archive:" + archive + ":v2").ok().out());
         assertEquals(v2Digest, inspected.path("digest").asText());
-        assertEquals(v2Digest, Cli.ferry("copy", "-q", "oci-archive:" + archive + ":v2",
-                "oci:" + tmp.resolve("out") + ":v2").ok().out().strip());
+        assertEquals(
+                v2Digest,
+                Cli.ferry("copy", "-q", "oci-archive:" + archive + ":v2", "oci:" + tmp.resolve("out") + ":v2")
+                        .ok()
+                        .out()
+                        .strip());
         // Without a ref: the only image.
-        assertEquals(v2Digest, JSON.readTree(Cli.ferry("inspect", "oci-archive:" + archive).ok().out())
-                .path("digest").asText());
+        assertEquals(
+                v2Digest,
+                JSON.readTree(Cli.ferry("inspect", "oci-archive:" + archive)
+                                .ok()
+                                .out())
+                        .path("digest")
+                        .asText());
     }
 
     @Test
@@ -132,28 +220,57 @@ class InteropIT {
         JsonNode v1 = Fixtures.entry(layout, "v1");
         JsonNode v2 = Fixtures.entry(layout, "v2");
         String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + v2.path("digest").asText()
-                + "\",\"size\":" + v2.path("size").asLong() + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + v1.path("digest").asText()
-                + "\",\"size\":" + v1.path("size").asLong() + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + v2.path("digest").asText()
+                + "\",\"size\":" + v2.path("size").asLong()
+                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + v1.path("digest").asText()
+                + "\",\"size\":" + v1.path("size").asLong()
+                + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
                 + "\"variant\":\"v8\"}}]}";
-        String descriptor = Fixtures.writeBlob(layout.resolve("blobs/sha256"), index,
-                "application/vnd.oci.image.index.v1+json");
+        String descriptor =
+                Fixtures.writeBlob(layout.resolve("blobs/sha256"), index, "application/vnd.oci.image.index.v1+json");
         String indexDigest = JSON.readTree(descriptor).path("digest").asText();
-        Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":["
-                + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}") + "]}");
+        Files.writeString(
+                layout.resolve("index.json"),
+                "{\"schemaVersion\":2,\"manifests\":["
+                        + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}")
+                        + "]}");
 
         Path out = tmp.resolve("out");
-        assertEquals(indexDigest, Cli.ferry("copy", "-q", "--all", "oci:" + layout + ":multi", "oci:" + out + ":multi")
-                .ok().out().strip());
-        assertEquals(index, Peers.run(tmp, "skopeo", "inspect", "--raw", "oci:" + out + ":multi").ok().out());
-        Peers.run(tmp, "skopeo", "copy", "--all", "oci:" + out + ":multi", "oci:" + tmp.resolve("sk") + ":m").ok();
-        assertEquals(indexDigest, Fixtures.entry(tmp.resolve("sk"), "m").path("digest").asText());
+        assertEquals(
+                indexDigest,
+                Cli.ferry("copy", "-q", "--all", "oci:" + layout + ":multi", "oci:" + out + ":multi")
+                        .ok()
+                        .out()
+                        .strip());
+        assertEquals(
+                index,
+                Peers.run(tmp, "skopeo", "inspect", "--raw", "oci:" + out + ":multi")
+                        .ok()
+                        .out());
+        Peers.run(tmp, "skopeo", "copy", "--all", "oci:" + out + ":multi", "oci:" + tmp.resolve("sk") + ":m")
+                .ok();
+        assertEquals(
+                indexDigest,
+                Fixtures.entry(tmp.resolve("sk"), "m").path("digest").asText());
         // One platform out of the index.
-        assertEquals(v1.path("digest").asText(), Cli.ferry("copy", "-q", "--platform", "linux/arm64",
-                "oci:" + out + ":multi", "oci-archive:" + tmp.resolve("arm.tar") + ":arm").ok().out().strip());
+        assertEquals(
+                v1.path("digest").asText(),
+                Cli.ferry(
+                                "copy",
+                                "-q",
+                                "--platform",
+                                "linux/arm64",
+                                "oci:" + out + ":multi",
+                                "oci-archive:" + tmp.resolve("arm.tar") + ":arm")
+                        .ok()
+                        .out()
+                        .strip());
         JsonNode inspected = JSON.readTree(Cli.ferry("inspect", "--platform", "linux/amd64", "oci:" + out + ":multi")
-                .ok().out());
+                .ok()
+                .out());
         assertEquals(v2.path("digest").asText(), inspected.path("digest").asText());
         assertEquals(indexDigest, inspected.path("index").path("digest").asText());
         Cli.ferry("copy", "--platform", "linux/s390x", "oci:" + out + ":multi", "oci:" + tmp.resolve("none") + ":x")

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,21 +47,26 @@ class InterruptIT {
      */
     private static void interrupt(Process copy) throws Exception {
         Process kill = new ProcessBuilder("bash", "-c", "kill -INT \"$1\"", "bash", Long.toString(copy.pid()))
-                .redirectErrorStream(true).start();
-        String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, kill.waitFor(), "kill -INT failed: " + out);
         assertTrue(copy.waitFor(60, TimeUnit.SECONDS), "ferry did not stop on SIGINT");
     }
 
     private static List<ProcessHandle> dockerChildren(Process copy) {
-        return copy.descendants().filter(p -> p.info().command().orElse("").endsWith("docker")).toList();
+        return copy.descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("docker"))
+                .toList();
     }
 
     /** Bytes of regular files under {@code dir}, at any depth (a save is split into a folder of files). */
     private static long spooled(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (java.io.IOException e) {
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
+        } catch (IOException e) {
             return 0;
         }
     }
@@ -68,8 +75,8 @@ class InterruptIT {
     void ctrlCWhileLoadingLeavesNoChildAndNoImage() throws Exception {
         Daemon.require();
         Path big = BigImage.layout();
-        Process copy = BigImage.ferry("-Xmx128m -XX:+UseSerialGC", "copy", "-q", "oci:" + big + ":big",
-                "docker-cli:" + TAG);
+        Process copy =
+                BigImage.ferry("-Xmx128m -XX:+UseSerialGC", "copy", "-q", "oci:" + big + ":big", "docker-cli:" + TAG);
         waitFor(() -> !dockerChildren(copy).isEmpty(), copy, "docker load start");
         List<ProcessHandle> children = dockerChildren(copy);
         Thread.sleep(500);
@@ -85,12 +92,19 @@ class InterruptIT {
     void ctrlCWhileSpoolingASaveDeletesTheSpool() throws Exception {
         Daemon.require();
         if (!Daemon.exists(BIG_TAG)) {
-            Cli.ferry("copy", "-q", "oci:" + BigImage.layout() + ":big", "docker-api:" + BIG_TAG).ok();
+            Cli.ferry("copy", "-q", "oci:" + BigImage.layout() + ":big", "docker-api:" + BIG_TAG)
+                    .ok();
         }
         for (String transport : List.of("docker-cli", "docker-api")) {
             Path scratch = Files.createDirectories(tmp.resolve(transport));
-            Process copy = BigImage.ferry("-Xmx128m -XX:+UseSerialGC", "copy", "-q", "--tmpdir", scratch.toString(),
-                    transport + ":" + BIG_TAG, "oci:" + tmp.resolve("out-" + transport) + ":x");
+            Process copy = BigImage.ferry(
+                    "-Xmx128m -XX:+UseSerialGC",
+                    "copy",
+                    "-q",
+                    "--tmpdir",
+                    scratch.toString(),
+                    transport + ":" + BIG_TAG,
+                    "oci:" + tmp.resolve("out-" + transport) + ":x");
             waitFor(() -> spooled(scratch) > (16L << 20), copy, "the save being spooled");
             List<ProcessHandle> children = dockerChildren(copy);
             interrupt(copy);

@@ -3,6 +3,7 @@ package dev.ferry.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.spi.support.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KillCampaignIT {
     /** Big enough that a kill lands mid-work, small enough that the campaign stays under three minutes. */
     private static final long BIG_LAYER = 32L << 20;
+
     private static final int KILLS = 3;
 
     private static Path big;
@@ -38,7 +40,11 @@ class KillCampaignIT {
     @TempDir
     Path tmp;
 
-    private enum Signal { KILL, INT, TERM }
+    private enum Signal {
+        KILL,
+        INT,
+        TERM
+    }
 
     /** The counts printed at the end, over all scenarios. */
     private static final class Figures {
@@ -56,6 +62,7 @@ class KillCampaignIT {
         final String name;
         /** How many SIGKILLs (the daemon's load is slow: fewer there, to keep the campaign near three minutes). */
         int kills = KILLS;
+
         Path work;
         Path tmpdir;
 
@@ -136,7 +143,8 @@ class KillCampaignIT {
             try (Stream<Path> entries = Files.list(f.dir())) {
                 for (Path p : entries.toList()) {
                     String name = p.getFileName().toString();
-                    if (!f.allowed().contains(name) && (name.startsWith(".ferry-") || f.allowed().contains("*"))) {
+                    if (!f.allowed().contains(name)
+                            && (name.startsWith(".ferry-") || f.allowed().contains("*"))) {
                         found.add(f.dir().getFileName() + "/" + name);
                     }
                 }
@@ -152,7 +160,12 @@ class KillCampaignIT {
                 p.destroyForcibly();
             }
             case TERM -> p.destroy();
-            case INT -> assertEquals(0, new ProcessBuilder("bash", "-c", "kill -INT " + p.pid()).start().waitFor());
+            case INT ->
+                assertEquals(
+                        0,
+                        new ProcessBuilder("bash", "-c", "kill -INT " + p.pid())
+                                .start()
+                                .waitFor());
         }
     }
 
@@ -236,7 +249,10 @@ class KillCampaignIT {
     // --- peers' views of a destination ---
 
     private static void skopeoReads(Path work, String ref, String digest) throws Exception {
-        String out = Peers.run(work, "skopeo", "inspect", "--format", "{{.Digest}}", ref).ok().out().strip();
+        String out = Peers.run(work, "skopeo", "inspect", "--format", "{{.Digest}}", ref)
+                .ok()
+                .out()
+                .strip();
         if (digest != null) {
             assertEquals(digest, out, ref);
         }
@@ -244,7 +260,9 @@ class KillCampaignIT {
 
     /** umoci reads {@code refs} of a layout (umoci stat reads the manifest, config and index). */
     private static void umociReads(Path work, Path layout, String... refs) throws Exception {
-        String listed = Peers.run(work, "umoci", "ls", "--layout", layout.toString()).ok().out();
+        String listed = Peers.run(work, "umoci", "ls", "--layout", layout.toString())
+                .ok()
+                .out();
         for (String ref : refs) {
             assertTrue(listed.lines().anyMatch(ref::equals), "umoci lists " + ref + ": " + listed);
             Peers.run(work, "umoci", "stat", "--image", layout + ":" + ref).ok();
@@ -255,7 +273,8 @@ class KillCampaignIT {
     private static void umociReadsArchive(Path work, Path archive, String... refs) throws Exception {
         Path unpacked = Files.createTempDirectory(work, "unpacked");
         try {
-            Peers.run(work, "tar", "-xf", archive.toString(), "-C", unpacked.toString()).ok();
+            Peers.run(work, "tar", "-xf", archive.toString(), "-C", unpacked.toString())
+                    .ok();
             umociReads(work, unpacked, refs);
         } finally {
             Fixtures.deleteTree(unpacked);
@@ -287,8 +306,16 @@ class KillCampaignIT {
             @Override
             String[] args() {
                 // recompressed on the way: the zstd spool goes to --tmpdir
-                return new String[] {"copy", "-q", "--tmpdir", tmpdir.toString(), "--compress", "zstd",
-                    "oci:" + big + ":big", "oci:" + dest() + ":big"};
+                return new String[] {
+                    "copy",
+                    "-q",
+                    "--tmpdir",
+                    tmpdir.toString(),
+                    "--compress",
+                    "zstd",
+                    "oci:" + big + ":big",
+                    "oci:" + dest() + ":big"
+                };
             }
 
             @Override
@@ -336,8 +363,17 @@ class KillCampaignIT {
         void reset() throws Exception {
             Files.createDirectories(dest().getParent());
             Files.deleteIfExists(dest());
-            Peers.run(work, "tar", "-cf", dest().toString(), "-C", small.toString(), "oci-layout", "index.json",
-                    "blobs").ok();
+            Peers.run(
+                            work,
+                            "tar",
+                            "-cf",
+                            dest().toString(),
+                            "-C",
+                            small.toString(),
+                            "oci-layout",
+                            "index.json",
+                            "blobs")
+                    .ok();
         }
 
         @Override
@@ -355,7 +391,8 @@ class KillCampaignIT {
 
         @Override
         List<Folder> folders() {
-            return List.of(new Folder(dest().getParent(), Set.of("image.tar", ".image.tar.ferry-lock")),
+            return List.of(
+                    new Folder(dest().getParent(), Set.of("image.tar", ".image.tar.ferry-lock")),
                     new Folder(tmpdir, Set.of()));
         }
     }
@@ -364,8 +401,9 @@ class KillCampaignIT {
         return new IntoArchive("copy-oci-archive", "big") {
             @Override
             String[] args() {
-                return new String[] {"copy", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big",
-                    "oci-archive:" + dest() + ":big"};
+                return new String[] {
+                    "copy", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big", "oci-archive:" + dest() + ":big"
+                };
             }
 
             @Override
@@ -389,8 +427,14 @@ class KillCampaignIT {
 
             @Override
             String[] args() {
-                return new String[] {"copy", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big",
-                    "docker-archive:" + dest() + ":ferry-it/kill:big"};
+                return new String[] {
+                    "copy",
+                    "-q",
+                    "--tmpdir",
+                    tmpdir.toString(),
+                    "oci:" + big + ":big",
+                    "docker-archive:" + dest() + ":ferry-it/kill:big"
+                };
             }
 
             @Override
@@ -411,7 +455,8 @@ class KillCampaignIT {
                 Path copied = Files.createTempDirectory(work, "copied");
                 try {
                     // skopeo copy reads every blob and checks its digest
-                    Peers.run(work, "skopeo", "copy", "-q", "docker-archive:" + dest(), "oci:" + copied + ":x").ok();
+                    Peers.run(work, "skopeo", "copy", "-q", "docker-archive:" + dest(), "oci:" + copied + ":x")
+                            .ok();
                     umociReads(work, copied, "x");
                 } finally {
                     Fixtures.deleteTree(copied);
@@ -440,8 +485,7 @@ class KillCampaignIT {
 
             @Override
             String[] args() {
-                return new String[] {"export", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big",
-                    out().toString()};
+                return new String[] {"export", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big", out().toString()};
             }
 
             @Override
@@ -455,7 +499,9 @@ class KillCampaignIT {
                 String sha = Fixtures.sha256(out());
                 if (expected == null) {
                     expected = sha;
-                    String listed = Peers.run(work, "tar", "-tvf", out().toString()).ok().out();
+                    String listed = Peers.run(work, "tar", "-tvf", out().toString())
+                            .ok()
+                            .out();
                     assertTrue(listed.contains("data/layer-1.bin"), listed);
                 }
                 assertEquals(expected, sha);
@@ -482,8 +528,9 @@ class KillCampaignIT {
 
             @Override
             String[] args() {
-                return new String[] {"bundle", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big",
-                    dir().toString()};
+                return new String[] {
+                    "bundle", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big", dir().toString()
+                };
             }
 
             @Override
@@ -509,8 +556,10 @@ class KillCampaignIT {
 
             @Override
             List<Folder> folders() {
-                return List.of(new Folder(dir(), Set.of("rootfs", "config.json", "ferry-owners.json", "*")),
-                        new Folder(dir().getParent(), Set.of("bundle")), new Folder(tmpdir, Set.of()));
+                return List.of(
+                        new Folder(dir(), Set.of("rootfs", "config.json", "ferry-owners.json", "*")),
+                        new Folder(dir().getParent(), Set.of("bundle")),
+                        new Folder(tmpdir, Set.of()));
             }
         };
     }
@@ -519,14 +568,22 @@ class KillCampaignIT {
         return new IntoArchive("build", "built") {
             @Override
             String[] args() {
-                return new String[] {"build", "-q", "--tmpdir", tmpdir.toString(), bigContext.toString(),
-                    "--to", "oci-archive:" + dest() + ":built"};
+                return new String[] {
+                    "build",
+                    "-q",
+                    "--tmpdir",
+                    tmpdir.toString(),
+                    bigContext.toString(),
+                    "--to",
+                    "oci-archive:" + dest() + ":built"
+                };
             }
         };
     }
 
     /** Tags of this JVM's own, removed at the end. */
-    private static final String DAEMON_REPO = "ferry-it/kill-campaign-" + ProcessHandle.current().pid();
+    private static final String DAEMON_REPO =
+            "ferry-it/kill-campaign-" + ProcessHandle.current().pid();
 
     @AfterAll
     static void removeImages() throws Exception {
@@ -551,13 +608,20 @@ class KillCampaignIT {
 
             @Override
             String[] args() {
-                return new String[] {"copy", "-q", "--tmpdir", tmpdir.toString(), "oci:" + big + ":big",
-                    "docker-api:" + DAEMON_REPO + ":big"};
+                return new String[] {
+                    "copy",
+                    "-q",
+                    "--tmpdir",
+                    tmpdir.toString(),
+                    "oci:" + big + ":big",
+                    "docker-api:" + DAEMON_REPO + ":big"
+                };
             }
 
             @Override
             void checkValid() throws Exception {
-                assertEquals("[\"sha256:" + digestOfLayer(small, "earlier", 0) + "\"]",
+                assertEquals(
+                        "[\"sha256:" + digestOfLayer(small, "earlier", 0) + "\"]",
                         Daemon.diffIds(DAEMON_REPO + ":earlier"));
                 if (Daemon.exists(DAEMON_REPO + ":big")) { // a kill after the load: the whole image
                     checkDone();
@@ -566,8 +630,10 @@ class KillCampaignIT {
 
             @Override
             void checkDone() throws Exception {
-                assertEquals("[\"sha256:" + digestOfLayer(big, "big", 0) + "\",\"sha256:"
-                        + digestOfLayer(big, "big", 1) + "\"]", Daemon.diffIds(DAEMON_REPO + ":big"));
+                assertEquals(
+                        "[\"sha256:" + digestOfLayer(big, "big", 0) + "\",\"sha256:" + digestOfLayer(big, "big", 1)
+                                + "\"]",
+                        Daemon.diffIds(DAEMON_REPO + ":big"));
             }
 
             @Override
@@ -580,7 +646,12 @@ class KillCampaignIT {
     /** The digest (hex) of an uncompressed layer of a synthetic layout: its diffID. */
     private static String digestOfLayer(Path layout, String ref, int i) throws IOException {
         String manifest = Fixtures.entry(layout, ref).path("digest").asText();
-        return Fixtures.blobJson(layout, manifest).path("layers").get(i).path("digest").asText().substring(7);
+        return Fixtures.blobJson(layout, manifest)
+                .path("layers")
+                .get(i)
+                .path("digest")
+                .asText()
+                .substring(7);
     }
 
     @Test
@@ -589,22 +660,35 @@ class KillCampaignIT {
         System.out.println("KillCampaignIT: seed " + seed + " (replay with -Dferry.killSeed=" + seed + ")");
         Random random = new Random(seed);
         Figures figures = new Figures();
-        List<Scenario> scenarios = List.of(copyIntoLayout(), copyIntoArchive(), copyIntoDockerArchive(),
-                copyIntoDaemon(), export(), bundle(), build());
+        List<Scenario> scenarios = List.of(
+                copyIntoLayout(),
+                copyIntoArchive(),
+                copyIntoDockerArchive(),
+                copyIntoDaemon(),
+                export(),
+                bundle(),
+                build());
         for (Scenario s : scenarios) {
             long start = System.nanoTime();
             campaign(s, random, figures);
             System.out.printf("KillCampaignIT: %s done in %.1f s%n", s.name, (System.nanoTime() - start) / 1e9);
         }
-        System.out.printf("KillCampaignIT: seed %d: %d interrupted runs, %d signals landed, %d corrupt stores,"
-                + " %d with leftovers right after SIGINT/SIGTERM, %d with leftovers after the next run,"
-                + " %d failed reruns%n", seed, figures.runs, figures.landed, figures.corrupt,
-                figures.leftoversAfterSignal, figures.leftoversAfterRerun, figures.failedReruns);
+        System.out.printf(
+                "KillCampaignIT: seed %d: %d interrupted runs, %d signals landed, %d corrupt stores,"
+                        + " %d with leftovers right after SIGINT/SIGTERM, %d with leftovers after the next run,"
+                        + " %d failed reruns%n",
+                seed,
+                figures.runs,
+                figures.landed,
+                figures.corrupt,
+                figures.leftoversAfterSignal,
+                figures.leftoversAfterRerun,
+                figures.failedReruns);
         figures.problems.forEach(p -> System.out.println("KillCampaignIT: " + p));
         assertEquals(0, figures.corrupt, "corrupt stores (seed " + seed + "): " + figures.problems);
         assertEquals(0, figures.failedReruns, "failed reruns (seed " + seed + "): " + figures.problems);
-        assertEquals(0, figures.leftoversAfterRerun, "leftovers after the rerun (seed " + seed + "): "
-                + figures.problems);
+        assertEquals(
+                0, figures.leftoversAfterRerun, "leftovers after the rerun (seed " + seed + "): " + figures.problems);
     }
 
     // --- what a killed run left, cleaned by the next one (deterministic, in-process) ---
@@ -625,7 +709,8 @@ class KillCampaignIT {
         Cli.ferry("bundle", "-q", "oci:" + image + ":t", dir.toString()).ok();
         assertTrue(Files.exists(dir.resolve("rootfs/data/layer-0.bin")));
         try (Stream<Path> entries = Files.list(dir)) {
-            List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> names =
+                    entries.map(p -> p.getFileName().toString()).sorted().toList();
             assertTrue(Set.of("config.json", "rootfs", "ferry-owners.json").containsAll(names), names.toString());
         }
     }
@@ -639,10 +724,10 @@ class KillCampaignIT {
         Cli.ferry("bundle", "-q", "oci:" + image + ":t", dir.toString()).fails(1, "not empty");
         assertTrue(Files.isDirectory(dir.resolve("rootfs")));
         Path live = Files.createDirectories(tmp.resolve("live"));
-        Path mine = dev.ferry.spi.support.TempFiles.createDirectory(live, "unpacking"); // alive: this JVM's
+        Path mine = TempFiles.createDirectory(live, "unpacking"); // alive: this JVM's
         Cli.ferry("bundle", "-q", "oci:" + image + ":t", live.toString()).fails(1, "not empty");
         assertTrue(Files.isDirectory(mine));
-        dev.ferry.spi.support.TempFiles.delete(mine);
+        TempFiles.delete(mine);
     }
 
     @Test
@@ -653,8 +738,14 @@ class KillCampaignIT {
         Path folder = Files.createDirectories(scratch.resolve(dead("docker-save")));
         Files.writeString(folder.resolve("blob"), "a split save");
         Path notOurs = Files.writeString(scratch.resolve(".ferry-notes.txt"), "someone else's");
-        Cli.ferry("copy", "-q", "--tmpdir", scratch.toString(), "oci:" + image + ":t",
-                "oci:" + tmp.resolve("out") + ":t").ok();
+        Cli.ferry(
+                        "copy",
+                        "-q",
+                        "--tmpdir",
+                        scratch.toString(),
+                        "oci:" + image + ":t",
+                        "oci:" + tmp.resolve("out") + ":t")
+                .ok();
         assertTrue(!Files.exists(spool) && !Files.exists(folder), "what dead runs left is gone");
         assertTrue(Files.exists(notOurs), "a name that is not a temporary name of ours is kept");
     }

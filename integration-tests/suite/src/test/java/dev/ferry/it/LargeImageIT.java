@@ -33,7 +33,11 @@ class LargeImageIT {
         Path back = tmp.resolve("back");
         run("copy", "-q", "oci-archive:" + archive + ":big", "oci:" + back + ":big");
         assertEquals(digest, Fixtures.entry(back, "big").path("digest").asText());
-        String layer = Fixtures.blobJson(back, digest).path("layers").get(1).path("digest").asText();
+        String layer = Fixtures.blobJson(back, digest)
+                .path("layers")
+                .get(1)
+                .path("digest")
+                .asText();
         assertEquals(layer.substring(7), Fixtures.sha256(Fixtures.blobPath(back, layer)));
         Peers.run(tmp, "skopeo", "inspect", "oci-archive:" + archive + ":big").ok();
     }

@@ -1,6 +1,7 @@
 package dev.ferry.it;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,8 +62,9 @@ final class Layers {
 
     /** A file preceded by a PAX header holding one xattr with a raw, binary value. */
     Layers fileWithRawXattr(String name, String content, String xattr, byte[] value) {
-        entries.add(new Object[] {name, TarArchiveEntry.LF_NORMAL, 0644, content, null, Map.of(), 0, 0, -1, -1,
-            xattr, value});
+        entries.add(
+                new Object[] {name, TarArchiveEntry.LF_NORMAL, 0644, content, null, Map.of(), 0, 0, -1, -1, xattr, value
+                });
         return this;
     }
 
@@ -80,8 +82,13 @@ final class Layers {
             for (Object[] e : entries) {
                 TarArchiveEntry entry = new TarArchiveEntry((String) e[0], (byte) e[1], true);
                 byte flag = (byte) e[1];
-                int type = flag == TarArchiveEntry.LF_DIR ? 040000 : flag == TarArchiveEntry.LF_SYMLINK ? 0120000
-                        : flag == TarArchiveEntry.LF_FIFO ? 010000 : flag == TarArchiveEntry.LF_CHR ? 020000 : 0100000;
+                int type = flag == TarArchiveEntry.LF_DIR
+                        ? 040000
+                        : flag == TarArchiveEntry.LF_SYMLINK
+                                ? 0120000
+                                : flag == TarArchiveEntry.LF_FIFO
+                                        ? 010000
+                                        : flag == TarArchiveEntry.LF_CHR ? 020000 : 0100000;
                 if (e.length > 8 && (Integer) e[8] >= 0) {
                     entry.setDevMajor((Integer) e[8]);
                     entry.setDevMinor((Integer) e[9]);
@@ -98,8 +105,8 @@ final class Layers {
                     record.write('=');
                     record.writeBytes(value);
                     record.write('\n');
-                    TarArchiveEntry pax = new TarArchiveEntry("PaxHeaders/x", TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC,
-                            true);
+                    TarArchiveEntry pax =
+                            new TarArchiveEntry("PaxHeaders/x", TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC, true);
                     pax.setSize(record.size());
                     tar.putArchiveEntry(pax);
                     tar.write(record.toByteArray());
@@ -155,15 +162,20 @@ final class Layers {
                     + hex(gz) + "\",\"size\":" + gz.length + "}");
             diffIds.add("\"sha256:" + hex(tar) + "\"");
         }
-        String config = Fixtures.writeBlob(blobs, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":"
-                + "[\"/bin/sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]}}",
+        String config = Fixtures.writeBlob(
+                blobs,
+                "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":"
+                        + "[\"/bin/sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds)
+                        + "]}}",
                 "application/vnd.oci.image.config.v1+json");
-        String manifest = Fixtures.writeBlob(blobs, "{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":" + config + ",\"layers\":["
-                + String.join(",", descriptors) + "]}", "application/vnd.oci.image.manifest.v1+json");
+        String manifest = Fixtures.writeBlob(
+                blobs,
+                "{\"schemaVersion\":2,\"mediaType\":"
+                        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":" + config + ",\"layers\":["
+                        + String.join(",", descriptors) + "]}",
+                "application/vnd.oci.image.manifest.v1+json");
         var entry = new ObjectMapper().readTree(manifest);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) entry).putObject("annotations")
-                .put("org.opencontainers.image.ref.name", ref);
+        ((ObjectNode) entry).putObject("annotations").put("org.opencontainers.image.ref.name", ref);
         Files.writeString(dir.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + entry + "]}");
         return dir;
     }

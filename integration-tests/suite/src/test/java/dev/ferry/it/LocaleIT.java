@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
 class LocaleIT {
     /** What the image holds: names in PAX records, and names in the headers themselves (GNU tar). */
     private static final Map<String, String> TREE = new TreeMap<>(Map.of(
-            "café", "file", "link-é", "-> café", "日本", "dir", "日本/ファイル", "file",
-            "gnu-é", "file", "gnu-日本", "dir", "gnu-日本/名前", "file"));
+            "café",
+            "file",
+            "link-é",
+            "-> café",
+            "日本",
+            "dir",
+            "日本/ファイル",
+            "file",
+            "gnu-é",
+            "file",
+            "gnu-日本",
+            "dir",
+            "gnu-日本/名前",
+            "file"));
 
     @TempDir
     Path tmp;
@@ -71,7 +84,7 @@ class LocaleIT {
             try (InputStream in = p.getErrorStream()) {
                 return in.readAllBytes();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         byte[] out;
@@ -99,16 +112,24 @@ class LocaleIT {
 
     /** Java run on the jar directly, as a library user or another launcher would, without a locale. */
     private static Run java(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", repo().resolve("cli/target/ferry.jar").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                repo().resolve("cli/target/ferry.jar").toString()));
         command.addAll(List.of(args));
         return run(Map.of(), command);
     }
 
     private Path image() throws IOException {
-        Layers pax = new Layers().file("café", 0644, "c").symlink("link-é", "café").dir("日本", 0755)
+        Layers pax = new Layers()
+                .file("café", 0644, "c")
+                .symlink("link-é", "café")
+                .dir("日本", 0755)
                 .file("日本/ファイル", 0644, "f");
-        Layers gnu = new Layers().rawNames("UTF-8").file("gnu-é", 0644, "g").dir("gnu-日本", 0755)
+        Layers gnu = new Layers()
+                .rawNames("UTF-8")
+                .file("gnu-é", 0644, "g")
+                .dir("gnu-日本", 0755)
                 .file("gnu-日本/名前", 0644, "n");
         return Layers.layout(tmp.resolve("image"), "t", List.of(pax, gnu));
     }
@@ -116,7 +137,8 @@ class LocaleIT {
     /** The entries of a tar: name to "file", "dir" or "-> target", names decoded as UTF-8. */
     private static Map<String, String> tarTree(Path tar) throws IOException {
         Map<String, String> tree = new TreeMap<>();
-        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in, "UTF-8")) {
+        try (InputStream in = Files.newInputStream(tar);
+                TarArchiveInputStream t = new TarArchiveInputStream(in, "UTF-8")) {
             for (TarArchiveEntry e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
                 String name = e.getName().replaceAll("^\\./|/$", "");
                 if (!name.isEmpty() && !name.equals(".")) {
@@ -129,21 +151,29 @@ class LocaleIT {
 
     /** The tree under {@code dir}, listed by find as bytes and decoded strictly as UTF-8. */
     private static Map<String, String> diskTree(Path dir) throws Exception {
-        Run find = run(Map.of("LC_ALL", "C"), List.of("find", dir.toString(), "-mindepth", "1", "-printf",
-                "%P\\0%y\\0%l\\0")).ok();
+        Run find = run(
+                        Map.of("LC_ALL", "C"),
+                        List.of("find", dir.toString(), "-mindepth", "1", "-printf", "%P\\0%y\\0%l\\0"))
+                .ok();
         String[] fields = utf8(find.stdout()).split("\0", -1);
         Map<String, String> tree = new TreeMap<>();
         for (int i = 0; i + 2 < fields.length; i += 3) {
             String kind = fields[i + 1];
-            tree.put(fields[i], kind.equals("d") ? "dir" : kind.equals("l") ? "-> " + fields[i + 2]
-                    : kind.equals("f") ? "file" : kind);
+            tree.put(
+                    fields[i],
+                    kind.equals("d")
+                            ? "dir"
+                            : kind.equals("l") ? "-> " + fields[i + 2] : kind.equals("f") ? "file" : kind);
         }
         return tree;
     }
 
     private static String utf8(byte[] bytes) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        return StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
     }
 
     @Test
@@ -154,7 +184,8 @@ class LocaleIT {
         assertEquals(TREE, tarTree(out));
         // the same bytes as in a UTF-8 locale
         Path utf8 = tmp.resolve("utf8.tar");
-        ferry(Map.of("LC_ALL", "C.UTF-8"), "export", "-q", "oci:" + image + ":t", utf8.toString()).ok();
+        ferry(Map.of("LC_ALL", "C.UTF-8"), "export", "-q", "oci:" + image + ":t", utf8.toString())
+                .ok();
         assertEquals(Fixtures.sha256(utf8), Fixtures.sha256(out));
     }
 
@@ -168,10 +199,17 @@ class LocaleIT {
     /** A build context made by bash from escapes: café, 日本/ファイル and a symlink to café. */
     private Path context(String name) throws Exception {
         Path dir = tmp.resolve(name);
-        run(Map.of(), List.of("bash", "-c", "set -e; mkdir -p \"$1\"; cd \"$1\"; echo c > $'caf\\xc3\\xa9';"
-                + " mkdir $'\\xe6\\x97\\xa5\\xe6\\x9c\\xac'; echo f > $'\\xe6\\x97\\xa5\\xe6\\x9c\\xac/"
-                + "\\xe3\\x83\\x95\\xe3\\x82\\xa1\\xe3\\x82\\xa4\\xe3\\x83\\xab'; ln -s $'caf\\xc3\\xa9' $'link-\\xc3\\xa9'",
-                "bash", dir.toString())).ok();
+        run(
+                        Map.of(),
+                        List.of(
+                                "bash",
+                                "-c",
+                                "set -e; mkdir -p \"$1\"; cd \"$1\"; echo c > $'caf\\xc3\\xa9';"
+                                        + " mkdir $'\\xe6\\x97\\xa5\\xe6\\x9c\\xac'; echo f > $'\\xe6\\x97\\xa5\\xe6\\x9c\\xac/"
+                                        + "\\xe3\\x83\\x95\\xe3\\x82\\xa1\\xe3\\x82\\xa4\\xe3\\x83\\xab'; ln -s $'caf\\xc3\\xa9' $'link-\\xc3\\xa9'",
+                                "bash",
+                                dir.toString()))
+                .ok();
         return dir;
     }
 
@@ -180,34 +218,49 @@ class LocaleIT {
         Path context = context("context");
         Path noLocale = tmp.resolve("no-locale");
         Path utf8 = tmp.resolve("utf8");
-        String digest = ferry("build", "-q", "--to", "oci:" + noLocale + ":t", context.toString()).ok().out();
-        String expected = ferry(Map.of("LC_ALL", "C.UTF-8"), "build", "-q", "--to", "oci:" + utf8 + ":t",
-                context.toString()).ok().out();
+        String digest = ferry("build", "-q", "--to", "oci:" + noLocale + ":t", context.toString())
+                .ok()
+                .out();
+        String expected = ferry(
+                        Map.of("LC_ALL", "C.UTF-8"), "build", "-q", "--to", "oci:" + utf8 + ":t", context.toString())
+                .ok()
+                .out();
         assertTrue(expected.startsWith("sha256:"), expected);
         assertEquals(expected, digest);
         // a UTF-8 locale this system lacks (libc falls back to C), as a container may name one
-        assertEquals(expected, ferry(Map.of("LANG", "xx_XX.UTF-8"), "build", "-q", "--to",
-                "oci:" + tmp.resolve("missing-locale") + ":t", context.toString()).ok().out());
+        assertEquals(
+                expected,
+                ferry(
+                                Map.of("LANG", "xx_XX.UTF-8"),
+                                "build",
+                                "-q",
+                                "--to",
+                                "oci:" + tmp.resolve("missing-locale") + ":t",
+                                context.toString())
+                        .ok()
+                        .out());
         Path out = tmp.resolve("built.tar");
         ferry("export", "-q", "oci:" + noLocale + ":t", out.toString()).ok();
-        assertEquals(Map.of("café", "file", "link-é", "-> café", "日本", "dir", "日本/ファイル", "file"),
-                tarTree(out));
+        assertEquals(Map.of("café", "file", "link-é", "-> café", "日本", "dir", "日本/ファイル", "file"), tarTree(out));
     }
 
     /** Names that are not UTF-8 cannot be kept as they are by Java: one clear line, never a U+FFFD. */
     @Test
     void namesThatAreNotUtf8AreRefused() throws Exception {
-        Layers latin1 = new Layers().rawNames("ISO-8859-1").file("ok", 0644, "ok").file("caf\u00e9", 0644, "l");
+        Layers latin1 =
+                new Layers().rawNames("ISO-8859-1").file("ok", 0644, "ok").file("caf\u00e9", 0644, "l");
         Path image = Layers.layout(tmp.resolve("latin1"), "t", List.of(latin1));
         Path out = tmp.resolve("out.tar");
         ferry("export", "-q", "oci:" + image + ":t", out.toString()).fails("not valid UTF-8");
         assertFalse(Files.exists(out));
-        ferry("bundle", "-q", "oci:" + image + ":t", tmp.resolve("bundle").toString()).fails("not valid UTF-8");
+        ferry("bundle", "-q", "oci:" + image + ":t", tmp.resolve("bundle").toString())
+                .fails("not valid UTF-8");
         Path context = tmp.resolve("context");
-        run(Map.of(), List.of("bash", "-c", "mkdir \"$1\" && echo l > \"$1\"/$'caf\\xe9'", "bash",
-                context.toString())).ok();
+        run(Map.of(), List.of("bash", "-c", "mkdir \"$1\" && echo l > \"$1\"/$'caf\\xe9'", "bash", context.toString()))
+                .ok();
         Path built = tmp.resolve("built");
-        Run build = ferry("build", "-q", "--to", "oci:" + built + ":t", context.toString()).fails("not valid UTF-8");
+        Run build = ferry("build", "-q", "--to", "oci:" + built + ":t", context.toString())
+                .fails("not valid UTF-8");
         assertEquals("", build.out());
     }
 
@@ -218,8 +271,14 @@ class LocaleIT {
     @Test
     void withoutTheLauncherAndWithoutALocaleTheErrorNamesTheFix() throws Exception {
         Path image = image();
-        java("bundle", "-q", "oci:" + image + ":t", tmp.resolve("bundle").toString()).fails("LC_ALL=C.UTF-8");
-        Run build = java("build", "-q", "--to", "oci:" + tmp.resolve("built") + ":t", context("context").toString())
+        java("bundle", "-q", "oci:" + image + ":t", tmp.resolve("bundle").toString())
+                .fails("LC_ALL=C.UTF-8");
+        Run build = java(
+                        "build",
+                        "-q",
+                        "--to",
+                        "oci:" + tmp.resolve("built") + ":t",
+                        context("context").toString())
                 .fails("LC_ALL=C.UTF-8");
         assertEquals("", build.out());
         Path out = tmp.resolve("out.tar");

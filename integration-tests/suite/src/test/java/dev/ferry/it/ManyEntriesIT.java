@@ -74,11 +74,16 @@ class ManyEntriesIT {
         Path scratch = Files.createDirectories(tmp.resolve("scratch"));
         Path out = Files.createDirectories(tmp.resolve("out"));
         Path tar = out.resolve("rootfs.tar");
-        run(tmp.resolve("export.log"), "export", "--tmpdir", scratch.toString(), "oci:" + layout + ":many",
+        run(
+                tmp.resolve("export.log"),
+                "export",
+                "--tmpdir",
+                scratch.toString(),
+                "oci:" + layout + ":many",
                 tar.toString());
         int count = 0;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(tar), 1 << 16);
-             TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+                TarArchiveInputStream t = new TarArchiveInputStream(in)) {
             while (t.getNextEntry() != null) {
                 count++;
             }
@@ -102,8 +107,9 @@ class ManyEntriesIT {
         }
         assertEquals(entries, files, "every entry unpacked");
         long owners = 0;
-        try (JsonParser json = new ObjectMapper().getFactory().createParser(bundle.resolve("ferry-owners.json")
-                .toFile())) {
+        try (JsonParser json = new ObjectMapper()
+                .getFactory()
+                .createParser(bundle.resolve("ferry-owners.json").toFile())) {
             for (JsonToken token = json.nextToken(); token != null; token = json.nextToken()) {
                 if (token == JsonToken.FIELD_NAME) {
                     owners++;

@@ -39,6 +39,7 @@ class OutputsIT {
 
     @TempDir
     Path tmp;
+
     Path source;
     String image;
 
@@ -71,7 +72,8 @@ class OutputsIT {
     /** The entry names of a tar file. */
     private static List<String> entries(Path tar) throws IOException {
         List<String> names = new ArrayList<>();
-        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+        try (InputStream in = Files.newInputStream(tar);
+                TarArchiveInputStream t = new TarArchiveInputStream(in)) {
             for (var e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
                 names.add(e.getName());
             }
@@ -82,8 +84,7 @@ class OutputsIT {
     @Test
     void devFullStaysADevice() throws Exception {
         Path full = Path.of("/dev/full");
-        Cli.ferry("export", image, full.toString()).fails(1, "/dev/full: it is a character device",
-                "regular file");
+        Cli.ferry("export", image, full.toString()).fails(1, "/dev/full: it is a character device", "regular file");
         assertEquals(S_IFCHR, mode(full) & S_IFMT, "/dev/full is still a character device");
         Cli.ferry("copy", "-q", image, "docker-archive:/dev/full").fails(1, "it is a character device");
         assertEquals(S_IFCHR, mode(full) & S_IFMT, "/dev/full is still a character device");
@@ -92,8 +93,10 @@ class OutputsIT {
     @Test
     void aDeviceNodeASymlinkToOneAndAFifoAreRefusedAndKept() throws Exception {
         Path device = tmp.resolve("full");
-        Process mknod = new ProcessBuilder("mknod", device.toString(), "c", "1", "7").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process mknod = new ProcessBuilder("mknod", device.toString(), "c", "1", "7")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (mknod.waitFor() != 0) {
             Files.createSymbolicLink(device, Path.of("/dev/full")); // only root (with CAP_MKNOD) makes device nodes
         }
@@ -101,8 +104,8 @@ class OutputsIT {
         Path fifo = tmp.resolve("fifo.tar");
         run("mkfifo", fifo.toString());
         Cli.ferry("export", image, device.toString()).fails(1, "character device", "- for standard output");
-        Cli.ferry("export", image, link.toString()).fails(1, "link.tar: it is a symlink to " + device,
-                "character device");
+        Cli.ferry("export", image, link.toString())
+                .fails(1, "link.tar: it is a symlink to " + device, "character device");
         // a FIFO is refused by its type, never opened: opening it would block until a reader came
         Cli.ferry("export", image, fifo.toString()).fails(1, "fifo.tar: it is a FIFO");
         Cli.ferry("copy", "-q", image, "docker-archive:" + fifo).fails(1, "it is a FIFO");
@@ -157,8 +160,8 @@ class OutputsIT {
         // what a SIGKILLed export leaves: a temporary name whose owner (PID 999999999) is gone
         Path dead = Files.writeString(tmp.resolve(".ferry-out.tar-999999999.1-0123456789ab.tmp"), "partial");
         // a live process's temporary file (this JVM's PID, its start time unknown): not ours to remove
-        Path live = Files.writeString(tmp.resolve(".ferry-out.tar-" + ProcessHandle.current().pid()
-                + ".0-0123456789ab.tmp"), "in use");
+        Path live = Files.writeString(
+                tmp.resolve(".ferry-out.tar-" + ProcessHandle.current().pid() + ".0-0123456789ab.tmp"), "in use");
         Cli.ferry("export", image, out.toString()).ok();
         assertFalse(Files.exists(dead));
         assertTrue(Files.exists(live));
@@ -178,8 +181,8 @@ class OutputsIT {
         assertEquals(List.of("today.tar"), names(builds));
 
         Path dangling = Files.createSymbolicLink(tmp.resolve("dangling.tar"), Path.of("gone/x.tar"));
-        Cli.ferry("export", image, dangling.toString()).fails(1, "dangling.tar: it is a symlink to gone/x.tar,"
-                + " which does not exist");
+        Cli.ferry("export", image, dangling.toString())
+                .fails(1, "dangling.tar: it is a symlink to gone/x.tar," + " which does not exist");
         assertFalse(Files.exists(tmp.resolve("gone")));
     }
 
@@ -191,8 +194,8 @@ class OutputsIT {
         byte[] before = Files.readAllBytes(out);
         Files.setAttribute(out, "unix:mode", 0444);
         if (!isRoot()) {
-            Cli.ferry("export", image, out.toString()).fails(1, "out.tar: it is read-only for this user (mode 0444)",
-                    "chmod u+w");
+            Cli.ferry("export", image, out.toString())
+                    .fails(1, "out.tar: it is read-only for this user (mode 0444)", "chmod u+w");
             assertArrayEquals(before, Files.readAllBytes(out));
             return;
         }
@@ -210,20 +213,32 @@ class OutputsIT {
         Files.setAttribute(out, "unix:mode", 0444);
         // the CLI's jars, copied where nobody may read them (the checkout may be in a private home folder)
         Path built = Path.of(System.getProperty("ferry.repoRoot", "..")).resolve("cli/target");
-        Path cli = Fixtures.copyTree(built.resolve("lib"), tmp.resolve("cli/lib")).getParent();
+        Path cli =
+                Fixtures.copyTree(built.resolve("lib"), tmp.resolve("cli/lib")).getParent();
         Files.copy(built.resolve("ferry.jar"), cli.resolve("ferry.jar"));
         for (Path p : new Path[] {cli, cli.resolve("lib")}) {
             Files.setAttribute(p, "unix:mode", 0755);
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                java, "-jar", cli.resolve("ferry.jar").toString(), "export", image, out.toString());
+        ProcessBuilder pb = new ProcessBuilder(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                java,
+                "-jar",
+                cli.resolve("ferry.jar").toString(),
+                "export",
+                image,
+                out.toString());
         pb.environment().put("HOME", dir.toString());
         Process p = pb.redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.waitFor(), output);
-        assertEquals("ferry: cannot replace " + out + ": it is read-only for this user (mode 0444); make it"
-                + " writable (chmod u+w), or name another file", output.strip());
+        assertEquals(
+                "ferry: cannot replace " + out + ": it is read-only for this user (mode 0444); make it"
+                        + " writable (chmod u+w), or name another file",
+                output.strip());
         assertArrayEquals(before, Files.readAllBytes(out));
         assertEquals(0100444, mode(out));
     }
@@ -242,14 +257,20 @@ class OutputsIT {
     private void writeManifest(byte[] manifest) throws Exception {
         String hex = HexFormat.of().formatHex(Fixtures.sha256().digest(manifest));
         Files.write(source.resolve("blobs/sha256").resolve(hex), manifest);
-        ObjectNode index = (ObjectNode) JSON.readTree(source.resolve("index.json").toFile());
-        ((ObjectNode) index.path("manifests").get(0)).put("digest", "sha256:" + hex).put("size", manifest.length);
+        ObjectNode index =
+                (ObjectNode) JSON.readTree(source.resolve("index.json").toFile());
+        ((ObjectNode) index.path("manifests").get(0))
+                .put("digest", "sha256:" + hex)
+                .put("size", manifest.length);
         Files.write(source.resolve("index.json"), JSON.writeValueAsBytes(index));
     }
 
     private byte[] configWith(String field, byte[] value) throws Exception {
         String manifestDigest = Fixtures.entry(source, "latest").path("digest").asText();
-        String configDigest = Fixtures.blobJson(source, manifestDigest).path("config").path("digest").asText();
+        String configDigest = Fixtures.blobJson(source, manifestDigest)
+                .path("config")
+                .path("digest")
+                .asText();
         byte[] config = Files.readAllBytes(Fixtures.blobPath(source, configDigest));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(config, 0, config.length - 1); // without its closing brace
@@ -267,8 +288,8 @@ class OutputsIT {
     void deeplyNestedJsonIsOneLineNamingTheDocumentAndTheLimit() throws Exception {
         rewriteConfig(configWith("x", nested(100_000)));
         Path out = tmp.resolve("out.tar");
-        Cli.ferry("export", image, out.toString()).fails(1, "config sha256:", "of " + image,
-                "nests arrays or objects more than 1000 levels deep");
+        Cli.ferry("export", image, out.toString())
+                .fails(1, "config sha256:", "of " + image, "nests arrays or objects more than 1000 levels deep");
         Cli.ferry("bundle", image, tmp.resolve("bundle").toString()).fails(1, "more than 1000 levels deep");
         Cli.ferry("inspect", image).fails(1, "more than 1000 levels deep");
         assertFalse(Files.exists(out));
@@ -290,8 +311,8 @@ class OutputsIT {
     void oversizedManifestsAndConfigsAreOneLine() throws Exception {
         byte[] big = ("\"" + "x".repeat(17 << 20) + "\"").getBytes(StandardCharsets.UTF_8);
         rewriteConfig(configWith("x", big));
-        Cli.ferry("export", image, tmp.resolve("out.tar").toString()).fails(1, "config sha256:",
-                "more than the 16777216");
+        Cli.ferry("export", image, tmp.resolve("out.tar").toString())
+                .fails(1, "config sha256:", "more than the 16777216");
         String manifestDigest = Fixtures.entry(source, "latest").path("digest").asText();
         byte[] manifest = Files.readAllBytes(Fixtures.blobPath(source, manifestDigest));
         ByteArrayOutputStream large = new ByteArrayOutputStream();
@@ -327,8 +348,12 @@ class OutputsIT {
     @Test
     void bundleIntoADanglingSymlinkSaysSo() throws Exception {
         Path link = Files.createSymbolicLink(tmp.resolve("bundle"), tmp.resolve("gone/bundle"));
-        Cli.ferry("bundle", image, link.toString()).fails(1, "cannot create the folder " + link,
-                "it is a symlink to " + tmp.resolve("gone/bundle") + ", which does not exist", "remove the link");
+        Cli.ferry("bundle", image, link.toString())
+                .fails(
+                        1,
+                        "cannot create the folder " + link,
+                        "it is a symlink to " + tmp.resolve("gone/bundle") + ", which does not exist",
+                        "remove the link");
         assertTrue(Files.isSymbolicLink(link));
         assertFalse(Files.exists(tmp.resolve("gone")));
     }
@@ -341,14 +366,15 @@ class OutputsIT {
         }
         assertTrue(deep.toString().length() > 4096);
         for (String[] args : new String[][] {
-                {"export", image, deep.resolve("out.tar").toString()},
-                {"bundle", image, deep.resolve("bundle").toString()},
-                {"copy", "-q", image, "docker-archive:" + deep.resolve("out.tar")}}) {
+            {"export", image, deep.resolve("out.tar").toString()},
+            {"bundle", image, deep.resolve("bundle").toString()},
+            {"copy", "-q", image, "docker-archive:" + deep.resolve("out.tar")}
+        }) {
             Cli.Result r = Cli.ferry(args).fails(1, tmp.toString(), "...");
             assertTrue(r.stderr().length() < 500, r.stderr().length() + " characters: " + r.stderr());
         }
-        Cli.ferry("export", image, deep.resolve("out.tar").toString()).fails(1, "File name too long",
-                "use a shorter path");
+        Cli.ferry("export", image, deep.resolve("out.tar").toString())
+                .fails(1, "File name too long", "use a shorter path");
         assertEquals(List.of("src"), names(tmp));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.cfg.PackageVersion;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * that is not on Ferry's classpath) and a plugin folder that bundles an older Jackson than Ferry's.
  */
 class PluginIT {
-    static final Path DIR_PLUGIN = Path.of(System.getProperty("ferry.samplePlugin",
-            "../sample-dir-transport/target/ferry-sample-dir-transport.jar"));
-    static final Path JACKSON_PLUGIN = Path.of(System.getProperty("ferry.jacksonPlugin",
-            "../sample-jackson-plugin/target/plugin"));
+    static final Path DIR_PLUGIN = Path.of(
+            System.getProperty("ferry.samplePlugin", "../sample-dir-transport/target/ferry-sample-dir-transport.jar"));
+    static final Path JACKSON_PLUGIN =
+            Path.of(System.getProperty("ferry.jacksonPlugin", "../sample-jackson-plugin/target/plugin"));
 
     @TempDir
     Path tmp;
@@ -45,18 +46,28 @@ class PluginIT {
 
     @Test
     void transportsShowsEachPluginWithItsJar() throws Exception {
-        String out = Cli.ferry("--plugin-path", plugins().toString(), "transports").ok().out();
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("dir ") && l.contains("ferry-sample-dir-transport.jar")
-                && l.contains("read/write")), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("jackson-probe ") && l.contains("read-only")
-                && l.contains("ferry-sample-jackson-plugin")), out);
+        String out = Cli.ferry("--plugin-path", plugins().toString(), "transports")
+                .ok()
+                .out();
+        assertTrue(
+                out.lines()
+                        .anyMatch(l -> l.startsWith("dir ")
+                                && l.contains("ferry-sample-dir-transport.jar")
+                                && l.contains("read/write")),
+                out);
+        assertTrue(
+                out.lines()
+                        .anyMatch(l -> l.startsWith("jackson-probe ")
+                                && l.contains("read-only")
+                                && l.contains("ferry-sample-jackson-plugin")),
+                out);
     }
 
     @Test
     void aPluginKeepsItsOwnJackson() throws Exception {
         Cli.Result result = Cli.ferry("--plugin-path", plugins().toString(), "inspect", "jackson-probe:anything");
         result.fails(1, "jackson-databind 2.17.2");
-        assertFalse(result.stderr().contains(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString()));
+        assertFalse(result.stderr().contains(PackageVersion.VERSION.toString()));
     }
 
     @Test
@@ -65,30 +76,55 @@ class PluginIT {
         Path source = Fixtures.syntheticLayout(tmp.resolve("src"), "img", 20_000, 3000);
         String digest = Fixtures.entry(source, "img").path("digest").asText();
         String dir = "dir:" + tmp.resolve("dir");
-        assertEquals(digest, Cli.ferry("--plugin-path", plugins, "copy", "-q", "oci:" + source + ":img", dir).ok()
-                .out().strip());
+        assertEquals(
+                digest,
+                Cli.ferry("--plugin-path", plugins, "copy", "-q", "oci:" + source + ":img", dir)
+                        .ok()
+                        .out()
+                        .strip());
         // skopeo reads what the plugin wrote
         assertTrue(Peers.run(tmp, "skopeo", "inspect", dir).ok().out().contains(digest));
-        for (String to : List.of("oci:" + tmp.resolve("back") + ":x", "oci-archive:" + tmp.resolve("back.tar") + ":x",
+        for (String to : List.of(
+                "oci:" + tmp.resolve("back") + ":x",
+                "oci-archive:" + tmp.resolve("back.tar") + ":x",
                 "docker-archive:" + tmp.resolve("back-docker.tar") + ":ferry-it/plugin:1")) {
             Cli.ferry("--plugin-path", plugins, "copy", "-q", dir, to).ok();
         }
-        assertEquals(digest, Fixtures.entry(tmp.resolve("back"), "x").path("digest").asText());
+        assertEquals(
+                digest, Fixtures.entry(tmp.resolve("back"), "x").path("digest").asText());
         // and the other way: from an archive into the plugin, and what skopeo wrote in dir: read by the plugin
-        Cli.ferry("--plugin-path", plugins, "copy", "-q", "docker-archive:" + tmp.resolve("back-docker.tar"),
-                "dir:" + tmp.resolve("dir2")).ok();
+        Cli.ferry(
+                        "--plugin-path",
+                        plugins,
+                        "copy",
+                        "-q",
+                        "docker-archive:" + tmp.resolve("back-docker.tar"),
+                        "dir:" + tmp.resolve("dir2"))
+                .ok();
         // through the Docker daemon, both ways, with both docker transports
         Daemon.require();
         for (String daemon : List.of("docker-api", "docker-cli")) {
             String tag = daemon + ":ferry-it/plugin-" + daemon + ":1";
             Cli.ferry("--plugin-path", plugins, "copy", "-q", dir, tag).ok();
-            Cli.ferry("--plugin-path", plugins, "copy", "-q", tag, "dir:" + tmp.resolve("from-" + daemon)).ok();
+            Cli.ferry("--plugin-path", plugins, "copy", "-q", tag, "dir:" + tmp.resolve("from-" + daemon))
+                    .ok();
             assertTrue(Files.isRegularFile(tmp.resolve("from-" + daemon).resolve("manifest.json")));
             Daemon.remove("ferry-it/plugin-" + daemon + ":1");
         }
-        Peers.run(tmp, "skopeo", "copy", "oci:" + source + ":img", "dir:" + tmp.resolve("by-skopeo")).ok();
-        assertEquals(digest, Cli.ferry("--plugin-path", plugins, "copy", "-q", "dir:" + tmp.resolve("by-skopeo"),
-                "oci-archive:" + tmp.resolve("from-skopeo.tar")).ok().out().strip());
+        Peers.run(tmp, "skopeo", "copy", "oci:" + source + ":img", "dir:" + tmp.resolve("by-skopeo"))
+                .ok();
+        assertEquals(
+                digest,
+                Cli.ferry(
+                                "--plugin-path",
+                                plugins,
+                                "copy",
+                                "-q",
+                                "dir:" + tmp.resolve("by-skopeo"),
+                                "oci-archive:" + tmp.resolve("from-skopeo.tar"))
+                        .ok()
+                        .out()
+                        .strip());
     }
 
     @Test
@@ -101,8 +137,10 @@ class PluginIT {
             jar.write("com.example.NoSuchTransport\n".getBytes(StandardCharsets.UTF_8));
             jar.closeEntry();
         }
-        Cli.Result result = Cli.ferry("--plugin-path", dir.toString(), "transports").ok();
-        assertTrue(result.stderr().contains("missing-class.jar") && result.stderr().contains("NoSuchTransport"),
+        Cli.Result result =
+                Cli.ferry("--plugin-path", dir.toString(), "transports").ok();
+        assertTrue(
+                result.stderr().contains("missing-class.jar") && result.stderr().contains("NoSuchTransport"),
                 result.stderr());
         assertTrue(result.out().contains("ferry-sample-dir-transport.jar"), result.out());
     }
@@ -111,8 +149,8 @@ class PluginIT {
     void twoTransportsWithOneNameNameBothJars() throws Exception {
         Path dir = plugins();
         Files.copy(DIR_PLUGIN, dir.resolve("another-copy.jar"));
-        Cli.ferry("--plugin-path", dir.toString(), "transports").fails(1, "\"dir\"", "another-copy.jar",
-                "ferry-sample-dir-transport.jar");
+        Cli.ferry("--plugin-path", dir.toString(), "transports")
+                .fails(1, "\"dir\"", "another-copy.jar", "ferry-sample-dir-transport.jar");
     }
 
     @Test

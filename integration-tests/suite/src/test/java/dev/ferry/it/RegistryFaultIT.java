@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Base64;
-import java.util.ServiceLoader;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.spi.BlobStream;
@@ -16,6 +12,10 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
 import dev.ferry.spi.support.VerifyingInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +47,11 @@ class RegistryFaultIT {
         JsonNode manifest = Fixtures.blobJson(big, entry.path("digest").asText());
         layer = manifest.path("layers").path(0).path("digest").asText();
         layerSize = manifest.path("layers").path(0).path("size").asLong();
-        imageBytes = entry.path("size").asLong() + layerSize + manifest.path("config").path("size").asLong();
-        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + big + ":v1", registry.ref("big/app:v1")).ok();
+        imageBytes = entry.path("size").asLong()
+                + layerSize
+                + manifest.path("config").path("size").asLong();
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + big + ":v1", registry.ref("big/app:v1"))
+                .ok();
     }
 
     @AfterAll
@@ -63,12 +66,25 @@ class RegistryFaultIT {
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.cutResponse("GET", "/blobs/" + layer, 5 * MIB);
             Path out = work.resolve("out");
-            String digest = Cli.ferry("copy", "--src-tls-verify=false", "--retry-delay", "10ms",
-                    proxy.ref("big/app:v1"), "oci:" + out + ":v1").ok().out().strip();
+            String digest = Cli.ferry(
+                            "copy",
+                            "--src-tls-verify=false",
+                            "--retry-delay",
+                            "10ms",
+                            proxy.ref("big/app:v1"),
+                            "oci:" + out + ":v1")
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(Fixtures.entry(big, "v1").path("digest").asText(), digest);
-            assertEquals(Fixtures.sha256(Fixtures.blobPath(big, layer)), Fixtures.sha256(Fixtures.blobPath(out, layer)));
+            assertEquals(
+                    Fixtures.sha256(Fixtures.blobPath(big, layer)), Fixtures.sha256(Fixtures.blobPath(out, layer)));
             assertTrue(proxy.fired.contains("response cut after " + 5 * MIB + " bytes"), proxy.fired.toString());
-            assertEquals(2, proxy.seen.stream().filter(s -> s.equals("GET /v2/big/app/blobs/" + layer)).count());
+            assertEquals(
+                    2,
+                    proxy.seen.stream()
+                            .filter(s -> s.equals("GET /v2/big/app/blobs/" + layer))
+                            .count());
             assertEquals(imageBytes, proxy.bytesDown.get(), "every byte crossed once: resumed, not restarted");
         }
     }
@@ -77,18 +93,26 @@ class RegistryFaultIT {
     void aStalledDownloadIsTakenAsBrokenAndResumed() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.stallResponse("GET", "/blobs/" + layer, 2 * MIB, 60_000);
-            Transport docker = ServiceLoader.load(Transport.class).stream().map(ServiceLoader.Provider::get)
-                    .filter(t -> t.name().equals("docker")).findFirst().orElseThrow();
-            OpenContext context = OpenContext.defaults().withOption("registry.tls-verify", "false")
-                    .withOption("registry.stall-timeout", "1s").withOption("registry.retry-delay", "10ms");
-            Descriptor descriptor = Descriptor.of("application/vnd.oci.image.layer.v1.tar", Digest.parse(layer),
-                    layerSize);
-            try (ImageSource source = docker.parse("//" + proxy.host() + "/big/app:v1").openSource(context);
-                 BlobStream blob = source.blob(descriptor)) {
+            Transport docker = ServiceLoader.load(Transport.class).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .filter(t -> t.name().equals("docker"))
+                    .findFirst()
+                    .orElseThrow();
+            OpenContext context = OpenContext.defaults()
+                    .withOption("registry.tls-verify", "false")
+                    .withOption("registry.stall-timeout", "1s")
+                    .withOption("registry.retry-delay", "10ms");
+            Descriptor descriptor =
+                    Descriptor.of("application/vnd.oci.image.layer.v1.tar", Digest.parse(layer), layerSize);
+            try (ImageSource source =
+                            docker.parse("//" + proxy.host() + "/big/app:v1").openSource(context);
+                    BlobStream blob = source.blob(descriptor)) {
                 VerifyingInputStream.verify(blob.stream(), descriptor).drainAndVerify();
             }
             assertTrue(proxy.fired.contains("response stalled after " + 2 * MIB + " bytes"), proxy.fired.toString());
-            assertEquals(layerSize + Fixtures.entry(big, "v1").path("size").asLong(), proxy.bytesDown.get(),
+            assertEquals(
+                    layerSize + Fixtures.entry(big, "v1").path("size").asLong(),
+                    proxy.bytesDown.get(),
                     "resumed, not restarted");
         }
     }
@@ -98,9 +122,16 @@ class RegistryFaultIT {
         // distribution 2.8 drops an upload whose state no longer matches what it holds, so this one cannot resume
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.breakUpload("/v2/halfway/app/blobs/uploads/", true);
-            Cli.ferry("copy", "--dest-tls-verify=false", "--retry-delay", "10ms", "oci:" + big + ":v1",
-                    proxy.ref("halfway/app:v1")).fails(1, "upload");
-            Cli.ferry("inspect", "--tls-verify=false", registry.ref("halfway/app:v1")).fails(1, "not found");
+            Cli.ferry(
+                            "copy",
+                            "--dest-tls-verify=false",
+                            "--retry-delay",
+                            "10ms",
+                            "oci:" + big + ":v1",
+                            proxy.ref("halfway/app:v1"))
+                    .fails(1, "upload");
+            Cli.ferry("inspect", "--tls-verify=false", registry.ref("halfway/app:v1"))
+                    .fails(1, "not found");
         }
     }
 
@@ -108,14 +139,24 @@ class RegistryFaultIT {
     void aBrokenUploadResumesFromWhatTheRegistryAcknowledged() throws Exception {
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.breakUpload("/v2/resumed/app/blobs/uploads/", false);
-            String digest = Cli.ferry("copy", "--dest-tls-verify=false", "--retry-delay", "10ms",
-                    "oci:" + big + ":v1", proxy.ref("resumed/app:v1")).ok().out().strip();
+            String digest = Cli.ferry(
+                            "copy",
+                            "--dest-tls-verify=false",
+                            "--retry-delay",
+                            "10ms",
+                            "oci:" + big + ":v1",
+                            proxy.ref("resumed/app:v1"))
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(Fixtures.entry(big, "v1").path("digest").asText(), digest);
             assertTrue(proxy.fired.stream().anyMatch(f -> f.contains("dropped")), proxy.fired.toString());
-            assertTrue(proxy.seen.stream().anyMatch(s -> s.startsWith("GET /v2/resumed/app/blobs/uploads/")),
+            assertTrue(
+                    proxy.seen.stream().anyMatch(s -> s.startsWith("GET /v2/resumed/app/blobs/uploads/")),
                     "asked what the registry holds: " + proxy.seen);
             assertEquals(imageBytes, proxy.bytesUp.get(), "every byte reached the registry once");
-            assertEquals(2, proxy.seen.stream().filter(s -> s.startsWith("PATCH ")).count(), proxy.seen.toString());
+            assertEquals(
+                    2, proxy.seen.stream().filter(s -> s.startsWith("PATCH ")).count(), proxy.seen.toString());
             assertEquals(digest, RegistryIT.skopeoDigest(registry.ref("resumed/app:v1"), "--tls-verify=false"));
         }
     }
@@ -126,8 +167,16 @@ class RegistryFaultIT {
             proxy.status("GET", "/manifests/v1", 503, null);
             proxy.status("GET", "/blobs/" + layer, 429, "0");
             proxy.status("HEAD", "/blobs/", 502, null);
-            String digest = Cli.ferry("copy", "--tls-verify=false", "--retry-delay", "10ms", proxy.ref("big/app:v1"),
-                    "oci:" + work.resolve("out") + ":v1").ok().out().strip();
+            String digest = Cli.ferry(
+                            "copy",
+                            "--tls-verify=false",
+                            "--retry-delay",
+                            "10ms",
+                            proxy.ref("big/app:v1"),
+                            "oci:" + work.resolve("out") + ":v1")
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(Fixtures.entry(big, "v1").path("digest").asText(), digest);
             assertTrue(proxy.fired.size() >= 2, proxy.fired.toString());
             proxy.status("GET", "/manifests/v1", 503, null);
@@ -141,7 +190,8 @@ class RegistryFaultIT {
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.flipByte("GET", "/blobs/" + layer, 3 * MIB);
             String dest = registry.ref("flipped/app:v1");
-            Cli.ferry("copy", "--tls-verify=false", proxy.ref("big/app:v1"), dest).fails(1, layer);
+            Cli.ferry("copy", "--tls-verify=false", proxy.ref("big/app:v1"), dest)
+                    .fails(1, layer);
             Cli.ferry("inspect", "--tls-verify=false", dest).fails(1, "not found");
         }
     }
@@ -152,7 +202,10 @@ class RegistryFaultIT {
             StringBuilder json = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":"
                     + "\"application/vnd.oci.image.manifest.v1+json\",\"annotations\":{\"x\":\"");
             json.append("a".repeat((int) (5 * MIB))).append("\"}}");
-            proxy.replaceBody("GET", "/manifests/v1", json.toString().getBytes(StandardCharsets.UTF_8),
+            proxy.replaceBody(
+                    "GET",
+                    "/manifests/v1",
+                    json.toString().getBytes(StandardCharsets.UTF_8),
                     "application/vnd.oci.image.manifest.v1+json");
             Cli.ferry("inspect", "--tls-verify=false", proxy.ref("big/app:v1")).fails(1, "4194304");
         }
@@ -172,22 +225,36 @@ class RegistryFaultIT {
     @Test
     void aRedirectToAnotherOriginGetsNoCredentials(@TempDir Path work) throws Exception {
         try (RegistryServer basic = RegistryServer.basic("carol", "redirect-pw");
-             FaultProxy front = FaultProxy.start(basic.host());
-             FaultProxy cdn = FaultProxy.start(basic.host())) {
+                FaultProxy front = FaultProxy.start(basic.host());
+                FaultProxy cdn = FaultProxy.start(basic.host())) {
             String auth = "Basic " + Base64.getEncoder().encodeToString("carol:redirect-pw".getBytes());
-            Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "carol:redirect-pw", "oci:" + big + ":v1",
-                    basic.ref("cdn/app:v1")).ok();
+            Cli.ferry(
+                            "copy",
+                            "--dest-tls-verify=false",
+                            "--dest-creds",
+                            "carol:redirect-pw",
+                            "oci:" + big + ":v1",
+                            basic.ref("cdn/app:v1"))
+                    .ok();
             cdn.ownAuthorization = auth;
             for (int i = 0; i < 2; i++) {
                 front.redirectBlobsTo(cdn);
             }
             Path out = work.resolve("out");
-            String digest = Cli.ferry("copy", "--src-tls-verify=false", "--src-creds", "carol:redirect-pw",
-                    front.ref("cdn/app:v1"), "oci:" + out + ":v1").ok().out().strip();
+            String digest = Cli.ferry(
+                            "copy",
+                            "--src-tls-verify=false",
+                            "--src-creds",
+                            "carol:redirect-pw",
+                            front.ref("cdn/app:v1"),
+                            "oci:" + out + ":v1")
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(Fixtures.entry(big, "v1").path("digest").asText(), digest);
             assertEquals(2, cdn.seen.size(), "both blobs came from the other origin: " + cdn.seen);
-            assertTrue(cdn.authorizations.stream().allMatch(String::isEmpty), "credentials leaked: "
-                    + cdn.authorizations);
+            assertTrue(
+                    cdn.authorizations.stream().allMatch(String::isEmpty), "credentials leaked: " + cdn.authorizations);
             assertTrue(front.authorizations.stream().anyMatch(a -> a.equals(auth)), front.authorizations.toString());
             assertFalse(front.seen.isEmpty());
         }

@@ -6,9 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
+import dev.ferry.spi.BlobStream;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.Transport;
+import dev.ferry.spi.support.VerifyingInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,31 +62,44 @@ class RegistryIT {
     }
 
     static String skopeoDigest(String ref, String... flags) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("skopeo", "inspect", "--raw"));
+        List<String> cmd = new ArrayList<>(List.of("skopeo", "inspect", "--raw"));
         cmd.addAll(List.of(flags));
         cmd.add(ref);
-        String raw = Peers.run(Path.of(System.getProperty("java.io.tmpdir")), cmd.toArray(String[]::new)).ok().out();
-        return "sha256:" + java.util.HexFormat.of().formatHex(Fixtures.sha256().digest(
-                raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String raw = Peers.run(Path.of(System.getProperty("java.io.tmpdir")), cmd.toArray(String[]::new))
+                .ok()
+                .out();
+        return "sha256:" + HexFormat.of().formatHex(Fixtures.sha256().digest(raw.getBytes(StandardCharsets.UTF_8)));
     }
 
     static List<String> diffIds(Path layout, String ref) throws Exception {
         JsonNode manifest = Fixtures.blobJson(layout, layoutDigest(layout, ref));
-        JsonNode config = Fixtures.blobJson(layout, manifest.path("config").path("digest").asText());
+        JsonNode config =
+                Fixtures.blobJson(layout, manifest.path("config").path("digest").asText());
         return JSON.convertValue(config.path("rootfs").path("diff_ids"), List.class);
     }
 
     @Test
     void skopeoPushesFerryPulls(@TempDir Path work) throws Exception {
         String ref = registry.ref("skopeo-pushed/app:v2");
-        Peers.run(work, "skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok();
+        Peers.run(work, "skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref)
+                .ok();
         Path out = work.resolve("out");
-        String printed = Cli.ferry("copy", "--src-tls-verify=false", ref, "oci:" + out + ":v2").ok().out().strip();
+        String printed = Cli.ferry("copy", "--src-tls-verify=false", ref, "oci:" + out + ":v2")
+                .ok()
+                .out()
+                .strip();
         String expected = skopeoDigest(ref, "--tls-verify=false");
         assertEquals(expected, printed);
         assertEquals(expected, layoutDigest(out, "v2"));
         assertEquals(diffIds(layout, "v2"), diffIds(out, "v2"));
-        Peers.run(work, "umoci", "unpack", "--rootless", "--image", out + ":v2", work.resolve("bundle").toString())
+        Peers.run(
+                        work,
+                        "umoci",
+                        "unpack",
+                        "--rootless",
+                        "--image",
+                        out + ":v2",
+                        work.resolve("bundle").toString())
                 .ok();
         assertEquals("hello from umoci\n", Files.readString(work.resolve("bundle/rootfs/etc/greeting")));
     }
@@ -78,12 +107,15 @@ class RegistryIT {
     @Test
     void ferryPushesSkopeoPulls(@TempDir Path work) throws Exception {
         String ref = registry.ref("ferry-pushed/app:v2");
-        String printed = Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok().out()
+        String printed = Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref)
+                .ok()
+                .out()
                 .strip();
         assertEquals(layoutDigest(layout, "v2"), printed, "the manifest's bytes are kept");
         assertEquals(printed, skopeoDigest(ref, "--tls-verify=false"));
         Path out = work.resolve("out");
-        Peers.run(work, "skopeo", "copy", "--src-tls-verify=false", ref, "oci:" + out + ":v2").ok();
+        Peers.run(work, "skopeo", "copy", "--src-tls-verify=false", ref, "oci:" + out + ":v2")
+                .ok();
         assertEquals(printed, layoutDigest(out, "v2"));
         assertEquals(diffIds(layout, "v2"), diffIds(out, "v2"));
     }
@@ -93,7 +125,10 @@ class RegistryIT {
         String ref = registry.ref("round/trip:v1");
         Cli.ferry("copy", "--tls-verify=false", "oci:" + layout + ":v1", ref).ok();
         Path back = work.resolve("back");
-        String digest = Cli.ferry("copy", "--tls-verify=false", ref, "oci:" + back + ":v1").ok().out().strip();
+        String digest = Cli.ferry("copy", "--tls-verify=false", ref, "oci:" + back + ":v1")
+                .ok()
+                .out()
+                .strip();
         assertEquals(layoutDigest(layout, "v1"), digest);
         assertEquals(layoutDigest(layout, "v1"), layoutDigest(back, "v1"));
     }
@@ -104,20 +139,31 @@ class RegistryIT {
         JsonNode v1 = Fixtures.entry(multi, "v1");
         JsonNode v2 = Fixtures.entry(multi, "v2");
         String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + v2.path("digest").asText()
-                + "\",\"size\":" + v2.path("size").asLong() + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + v1.path("digest").asText()
-                + "\",\"size\":" + v1.path("size").asLong() + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + v2.path("digest").asText()
+                + "\",\"size\":" + v2.path("size").asLong()
+                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + v1.path("digest").asText()
+                + "\",\"size\":" + v1.path("size").asLong()
+                + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
                 + "\"variant\":\"v8\"}}]}";
-        String descriptor = Fixtures.writeBlob(multi.resolve("blobs/sha256"), index,
-                "application/vnd.oci.image.index.v1+json");
+        String descriptor =
+                Fixtures.writeBlob(multi.resolve("blobs/sha256"), index, "application/vnd.oci.image.index.v1+json");
         String indexDigest = JSON.readTree(descriptor).path("digest").asText();
-        Files.writeString(multi.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":["
-                + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}") + "]}");
+        Files.writeString(
+                multi.resolve("index.json"),
+                "{\"schemaVersion\":2,\"manifests\":["
+                        + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}")
+                        + "]}");
         String ref = registry.ref("multi/app:all");
         int before = registry.logLines();
-        assertEquals(indexDigest, Cli.ferry("copy", "--all", "--dest-tls-verify=false", "oci:" + multi + ":multi",
-                ref).ok().out().strip());
+        assertEquals(
+                indexDigest,
+                Cli.ferry("copy", "--all", "--dest-tls-verify=false", "oci:" + multi + ":multi", ref)
+                        .ok()
+                        .out()
+                        .strip());
         List<String> pushed = registry.accessSince(before);
         int lastChild = -1;
         int indexPut = -1;
@@ -129,20 +175,38 @@ class RegistryIT {
             }
         }
         assertTrue(lastChild >= 0 && indexPut > lastChild, "children, by digest, before the tagged index: " + pushed);
-        assertEquals(index, Peers.run(work, "skopeo", "inspect", "--raw", "--tls-verify=false", ref).ok().out());
+        assertEquals(
+                index,
+                Peers.run(work, "skopeo", "inspect", "--raw", "--tls-verify=false", ref)
+                        .ok()
+                        .out());
         Peers.run(work, "skopeo", "copy", "--all", "--src-tls-verify=false", ref, "oci:" + work.resolve("sk") + ":m")
                 .ok();
-        assertEquals(indexDigest, Fixtures.entry(work.resolve("sk"), "m").path("digest").asText());
-        assertEquals(v1.path("digest").asText(), Cli.ferry("copy", "--platform", "linux/arm64/v8",
-                "--src-tls-verify=false", ref, "oci:" + work.resolve("arm") + ":arm").ok().out().strip());
+        assertEquals(
+                indexDigest,
+                Fixtures.entry(work.resolve("sk"), "m").path("digest").asText());
+        assertEquals(
+                v1.path("digest").asText(),
+                Cli.ferry(
+                                "copy",
+                                "--platform",
+                                "linux/arm64/v8",
+                                "--src-tls-verify=false",
+                                ref,
+                                "oci:" + work.resolve("arm") + ":arm")
+                        .ok()
+                        .out()
+                        .strip());
     }
 
     @Test
     void aSecondPushMovesNoBlobBytes() throws Exception {
         String ref = registry.ref("again/app:v2");
-        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok();
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref)
+                .ok();
         int before = registry.logLines();
-        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", registry.ref("again/app:v2b")).ok();
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", registry.ref("again/app:v2b"))
+                .ok();
         List<String> second = registry.accessSince(before);
         assertTrue(second.stream().noneMatch(l -> l.contains("/blobs/uploads")), "no upload: " + second);
         assertTrue(second.stream().anyMatch(l -> l.contains("\"HEAD /v2/again/app/blobs/")), "blobs checked");
@@ -152,36 +216,50 @@ class RegistryIT {
     @Test
     void aCopyWithinOneRegistryMountsEveryBlob() throws Exception {
         String from = registry.ref("mount/from:v2");
-        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", from).ok();
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", from)
+                .ok();
         int before = registry.logLines();
-        String digest = Cli.ferry("copy", "--tls-verify=false", from, registry.ref("mount/to:v2")).ok().out()
+        String digest = Cli.ferry("copy", "--tls-verify=false", from, registry.ref("mount/to:v2"))
+                .ok()
+                .out()
                 .strip();
         assertEquals(layoutDigest(layout, "v2"), digest);
         List<String> copy = registry.accessSince(before);
         long blobs = Fixtures.blobJson(layout, digest).path("layers").size() + 1;
-        assertEquals(blobs, copy.stream().filter(l -> l.contains("\"POST /v2/mount/to/blobs/uploads/?mount=")
-                && l.contains("\" 201 ")).count(), "every blob mounted: " + copy);
-        assertTrue(copy.stream().noneMatch(l -> l.contains("\"PUT /v2/mount/to/blobs/uploads")
-                || l.contains("\"PATCH ")), "no bytes uploaded: " + copy);
-        assertTrue(copy.stream().noneMatch(l -> l.contains("\"GET /v2/mount/from/blobs/")),
+        assertEquals(
+                blobs,
+                copy.stream()
+                        .filter(l -> l.contains("\"POST /v2/mount/to/blobs/uploads/?mount=") && l.contains("\" 201 "))
+                        .count(),
+                "every blob mounted: " + copy);
+        assertTrue(
+                copy.stream().noneMatch(l -> l.contains("\"PUT /v2/mount/to/blobs/uploads") || l.contains("\"PATCH ")),
+                "no bytes uploaded: " + copy);
+        assertTrue(
+                copy.stream().noneMatch(l -> l.contains("\"GET /v2/mount/from/blobs/")),
                 "no layer downloaded: " + copy);
     }
 
     @Test
     void inspectReadsOnlyTheManifestAndTheConfig() throws Exception {
         String ref = registry.ref("inspected/app:v2");
-        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref).ok();
+        Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v2", ref)
+                .ok();
         JsonNode manifest = Fixtures.blobJson(layout, layoutDigest(layout, "v2"));
         int before = registry.logLines();
-        JsonNode inspected = JSON.readTree(Cli.ferry("inspect", "--tls-verify=false", ref).ok().stdout());
+        JsonNode inspected = JSON.readTree(
+                Cli.ferry("inspect", "--tls-verify=false", ref).ok().stdout());
         assertEquals(layoutDigest(layout, "v2"), inspected.path("digest").asText());
         assertEquals("/bin/tool", inspected.path("cmd").path(0).asText());
         List<String> requests = registry.accessSince(before);
         for (JsonNode layer : manifest.path("layers")) {
-            assertTrue(requests.stream().noneMatch(l -> l.contains(layer.path("digest").asText())),
+            assertTrue(
+                    requests.stream()
+                            .noneMatch(l -> l.contains(layer.path("digest").asText())),
                     "layer " + layer.path("digest") + " fetched: " + requests);
         }
-        assertTrue(requests.stream().anyMatch(l -> l.contains(manifest.path("config").path("digest").asText())));
+        assertTrue(requests.stream()
+                .anyMatch(l -> l.contains(manifest.path("config").path("digest").asText())));
     }
 
     @Test
@@ -204,16 +282,32 @@ class RegistryIT {
             String ref = basic.ref("private/app:v1");
             Cli.Result none = Cli.ferry("copy", "--dest-tls-verify=false", "oci:" + layout + ":v1", ref)
                     .fails(1, "authentication required for " + basic.host() + "/private/app", "--creds");
-            Cli.Result wrong = Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "alice:wrong-pw",
-                    "oci:" + layout + ":v1", ref).fails(1, "authentication failed", "--creds");
+            Cli.Result wrong = Cli.ferry(
+                            "copy",
+                            "--dest-tls-verify=false",
+                            "--dest-creds",
+                            "alice:wrong-pw",
+                            "oci:" + layout + ":v1",
+                            ref)
+                    .fails(1, "authentication failed", "--creds");
             assertFalse(wrong.stderr().contains("wrong-pw"), wrong.stderr());
             assertFalse(none.stderr().isEmpty());
-            String digest = Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "alice:s3cret-pw",
-                    "oci:" + layout + ":v1", ref).ok().out().strip();
+            String digest = Cli.ferry(
+                            "copy",
+                            "--dest-tls-verify=false",
+                            "--dest-creds",
+                            "alice:s3cret-pw",
+                            "oci:" + layout + ":v1",
+                            ref)
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(layoutDigest(layout, "v1"), digest);
             Path auth = work.resolve("auth.json");
-            Files.writeString(auth, "{\"auths\":{\"" + basic.host() + "\":{\"auth\":\""
-                    + java.util.Base64.getEncoder().encodeToString("alice:s3cret-pw".getBytes()) + "\"}}}");
+            Files.writeString(
+                    auth,
+                    "{\"auths\":{\"" + basic.host() + "\":{\"auth\":\""
+                            + Base64.getEncoder().encodeToString("alice:s3cret-pw".getBytes()) + "\"}}}");
             Path out = work.resolve("out");
             Cli.ferry("copy", "--src-tls-verify=false", "--authfile", auth.toString(), ref, "oci:" + out + ":v1")
                     .ok();
@@ -223,8 +317,8 @@ class RegistryIT {
     }
 
     static Cli.Result withStdin(String input, String... args) {
-        java.io.InputStream saved = System.in;
-        System.setIn(new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        InputStream saved = System.in;
+        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         try {
             return Cli.ferry(args);
         } finally {
@@ -235,22 +329,43 @@ class RegistryIT {
     @Test
     void loginStoresCredentialsWhereCopyFindsThemAndLogoutRemovesThem(@TempDir Path work) throws Exception {
         try (TokenIssuer issuer = TokenIssuer.start("dora", "login-pw");
-             RegistryServer token = RegistryServer.token(issuer)) {
+                RegistryServer token = RegistryServer.token(issuer)) {
             Path auth = work.resolve("config.json");
             Files.writeString(auth, "{\"auths\":{\"other.example\":{\"auth\":\"eDp5\"}},\"detachKeys\":\"ctrl-x\"}");
-            Cli.Result wrong = withStdin("nope\n", "login", "--tls-verify=false", "--authfile", auth.toString(),
-                    "-u", "dora", "--password-stdin", token.host()).fails(1, "authentication failed", token.host());
+            Cli.Result wrong = withStdin(
+                            "nope\n",
+                            "login",
+                            "--tls-verify=false",
+                            "--authfile",
+                            auth.toString(),
+                            "-u",
+                            "dora",
+                            "--password-stdin",
+                            token.host())
+                    .fails(1, "authentication failed", token.host());
             assertFalse(wrong.stderr().contains("nope"), wrong.stderr());
             assertFalse(Files.readString(auth).contains(token.host()), "nothing stored after a refused login");
-            withStdin("login-pw\n", "login", "--tls-verify=false", "--authfile", auth.toString(), "-u", "dora",
-                    "--password-stdin", token.host()).ok();
+            withStdin(
+                            "login-pw\n",
+                            "login",
+                            "--tls-verify=false",
+                            "--authfile",
+                            auth.toString(),
+                            "-u",
+                            "dora",
+                            "--password-stdin",
+                            token.host())
+                    .ok();
             JsonNode stored = JSON.readTree(auth.toFile());
-            assertEquals(java.util.Base64.getEncoder().encodeToString("dora:login-pw".getBytes()),
+            assertEquals(
+                    Base64.getEncoder().encodeToString("dora:login-pw".getBytes()),
                     stored.path("auths").path(token.host()).path("auth").asText());
-            assertEquals("eDp5", stored.path("auths").path("other.example").path("auth").asText(), "others kept");
+            assertEquals(
+                    "eDp5",
+                    stored.path("auths").path("other.example").path("auth").asText(),
+                    "others kept");
             assertEquals("ctrl-x", stored.path("detachKeys").asText(), "other settings kept");
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(auth)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(auth)));
             String ref = token.ref("logged/app:v1");
             Cli.ferry("copy", "--tls-verify=false", "--authfile", auth.toString(), "oci:" + layout + ":v1", ref)
                     .ok();
@@ -265,13 +380,24 @@ class RegistryIT {
     @Test
     void tokenAuthChecksRealTokensAndScopes(@TempDir Path work) throws Exception {
         try (TokenIssuer issuer = TokenIssuer.start("bob", "t0ken-pw");
-             RegistryServer token = RegistryServer.token(issuer)) {
+                RegistryServer token = RegistryServer.token(issuer)) {
             String ref = token.ref("team/app:v2");
-            String digest = Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "bob:t0ken-pw",
-                    "oci:" + layout + ":v2", ref).ok().out().strip();
+            String digest = Cli.ferry(
+                            "copy",
+                            "--dest-tls-verify=false",
+                            "--dest-creds",
+                            "bob:t0ken-pw",
+                            "oci:" + layout + ":v2",
+                            ref)
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(layoutDigest(layout, "v2"), digest);
-            assertTrue(issuer.requests.stream().anyMatch(q -> q.contains("scope=repository:team/app:pull,push")
-                    && q.contains("service=" + TokenIssuer.SERVICE)), issuer.requests.toString());
+            assertTrue(
+                    issuer.requests.stream()
+                            .anyMatch(q -> q.contains("scope=repository:team/app:pull,push")
+                                    && q.contains("service=" + TokenIssuer.SERVICE)),
+                    issuer.requests.toString());
             assertTrue(issuer.requests.size() <= 3, "tokens are cached: " + issuer.requests);
             assertEquals(digest, skopeoDigest(ref, "--tls-verify=false", "--creds", "bob:t0ken-pw"));
             Path out = work.resolve("out");
@@ -281,40 +407,54 @@ class RegistryIT {
             Cli.Result wrong = Cli.ferry("inspect", "--tls-verify=false", "--creds", "bob:nope", ref)
                     .fails(1, "authentication failed", token.host());
             assertFalse(wrong.stderr().contains("nope"), wrong.stderr());
-            Cli.ferry("copy", "--tls-verify=false", "--creds", "bob:t0ken-pw", ref, token.ref("other/app:v2")).ok();
-            assertTrue(issuer.requests.stream().anyMatch(q -> q.contains("repository:team/app:pull")
-                    && q.contains("repository:other/app:pull,push")), "a mount asks for both: " + issuer.requests);
+            Cli.ferry("copy", "--tls-verify=false", "--creds", "bob:t0ken-pw", ref, token.ref("other/app:v2"))
+                    .ok();
+            assertTrue(
+                    issuer.requests.stream()
+                            .anyMatch(q -> q.contains("repository:team/app:pull")
+                                    && q.contains("repository:other/app:pull,push")),
+                    "a mount asks for both: " + issuer.requests);
         }
     }
 
     @Test
     void anExpiredTokenIsReplacedOnTheNext401() throws Exception {
         try (TokenIssuer issuer = TokenIssuer.start("erin", "expiry-pw");
-             RegistryServer token = RegistryServer.token(issuer)) {
-            Cli.ferry("copy", "--dest-tls-verify=false", "--dest-creds", "erin:expiry-pw", "oci:" + layout + ":v1",
-                    token.ref("expiring/app:v1")).ok();
+                RegistryServer token = RegistryServer.token(issuer)) {
+            Cli.ferry(
+                            "copy",
+                            "--dest-tls-verify=false",
+                            "--dest-creds",
+                            "erin:expiry-pw",
+                            "oci:" + layout + ":v1",
+                            token.ref("expiring/app:v1"))
+                    .ok();
             // a token that expires in 1 s while its answer says 300 s: the client keeps it, the registry (which
             // allows 60 s of clock skew) refuses it after 61 s
             issuer.lifetime(1, 300);
-            dev.ferry.spi.Transport docker = java.util.ServiceLoader.load(dev.ferry.spi.Transport.class).stream()
-                    .map(java.util.ServiceLoader.Provider::get).filter(t -> t.name().equals("docker")).findFirst()
+            Transport docker = ServiceLoader.load(Transport.class).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .filter(t -> t.name().equals("docker"))
+                    .findFirst()
                     .orElseThrow();
-            dev.ferry.spi.OpenContext context = dev.ferry.spi.OpenContext.defaults()
-                    .withOption("registry.tls-verify", "false").withOption("registry.creds", "erin:expiry-pw");
+            OpenContext context = OpenContext.defaults()
+                    .withOption("registry.tls-verify", "false")
+                    .withOption("registry.creds", "erin:expiry-pw");
             JsonNode manifest = Fixtures.blobJson(layout, layoutDigest(layout, "v1"));
-            dev.ferry.model.Descriptor config = dev.ferry.model.Descriptor.of(
+            Descriptor config = Descriptor.of(
                     manifest.path("config").path("mediaType").asText(),
-                    dev.ferry.model.Digest.parse(manifest.path("config").path("digest").asText()),
+                    Digest.parse(manifest.path("config").path("digest").asText()),
                     manifest.path("config").path("size").asLong());
-            try (dev.ferry.spi.ImageSource source = docker.parse("//" + token.host() + "/expiring/app:v1")
-                    .openSource(context)) {
+            try (ImageSource source =
+                    docker.parse("//" + token.host() + "/expiring/app:v1").openSource(context)) {
                 int before = issuer.requests.size();
                 Thread.sleep(63_000); // past exp + the registry's 60 s of leeway, with 2 s to spare
-                try (dev.ferry.spi.BlobStream blob = source.blob(config)) {
-                    dev.ferry.spi.support.VerifyingInputStream.verify(blob.stream(), config).drainAndVerify();
+                try (BlobStream blob = source.blob(config)) {
+                    VerifyingInputStream.verify(blob.stream(), config).drainAndVerify();
                 }
                 assertEquals(before + 1, issuer.requests.size(), "one new token: " + issuer.requests);
-                assertTrue(token.log().stream().anyMatch(l -> l.contains("\" 401 ") && l.contains("/blobs/")),
+                assertTrue(
+                        token.log().stream().anyMatch(l -> l.contains("\" 401 ") && l.contains("/blobs/")),
                         "the registry refused the expired token first");
             }
         }
@@ -326,8 +466,10 @@ class RegistryIT {
             String ref = tls.ref("secure/app:v1");
             Cli.ferry("copy", "oci:" + layout + ":v1", ref)
                     .fails(1, "TLS connection to " + tls.host() + " failed", "--cert-dir", "--tls-verify=false");
-            String digest = Cli.ferry("copy", "--dest-cert-dir", tls.certDir().toString(), "oci:" + layout + ":v1",
-                    ref).ok().out().strip();
+            String digest = Cli.ferry("copy", "--dest-cert-dir", tls.certDir().toString(), "oci:" + layout + ":v1", ref)
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(layoutDigest(layout, "v1"), digest);
             assertEquals(digest, skopeoDigest(ref, "--cert-dir", tls.certDir().toString()));
             Path out = work.resolve("out");
@@ -340,13 +482,20 @@ class RegistryIT {
     void passesTheConformanceKit(@TempDir Path work) throws Exception {
         // as ConformanceIT runs the other transports: ./ferry conformance, 128 MiB of heap for a 1 GiB layer
         Path output = work.resolve("out.txt");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("ferry.repoRoot", "..")).resolve("ferry")
-                .toString(), "conformance", "--scratch", work.resolve("scratch").toString(), "docker")
-                .redirectErrorStream(true).redirectOutput(output.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("ferry.repoRoot", ".."))
+                                .resolve("ferry")
+                                .toString(),
+                        "conformance",
+                        "--scratch",
+                        work.resolve("scratch").toString(),
+                        "docker")
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
         pb.environment().put("FERRY_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC");
         pb.environment().put("FERRY_CONFORMANCE_REGISTRY", registry.host());
         Process p = pb.start();
-        assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), "the kit timed out");
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the kit timed out");
         String out = Files.readString(output);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.strip().lines().reduce((a, b) -> b).orElse("").matches("\\d+ passed, 0 failed"), out);
@@ -361,8 +510,10 @@ class RegistryIT {
             Files.copy(tls.certDir().resolve("ca.crt"), caOnly.resolve("ca.crt"));
             Cli.ferry("copy", "--dest-cert-dir", caOnly.toString(), "oci:" + layout + ":v1", ref)
                     .fails(1, tls.host());
-            String digest = Cli.ferry("copy", "--dest-cert-dir", tls.certDir().toString(), "oci:" + layout + ":v1",
-                    ref).ok().out().strip();
+            String digest = Cli.ferry("copy", "--dest-cert-dir", tls.certDir().toString(), "oci:" + layout + ":v1", ref)
+                    .ok()
+                    .out()
+                    .strip();
             assertEquals(layoutDigest(layout, "v1"), digest);
         }
     }
@@ -373,7 +524,8 @@ class RegistryIT {
         String name = "ferry-it-pushed-" + ProcessHandle.current().pid() + "/busybox:1";
         String pulled = registry.host() + "/" + name;
         try {
-            Cli.ferry("copy", "--dest-tls-verify=false", "docker-daemon:" + image, "docker://" + pulled).ok();
+            Cli.ferry("copy", "--dest-tls-verify=false", "docker-daemon:" + image, "docker://" + pulled)
+                    .ok();
             Peers.run(Path.of("/"), "docker", "pull", pulled).ok();
             assertEquals(Daemon.OUTPUT, Daemon.run(pulled));
             assertEquals(Daemon.diffIds(image), Daemon.diffIds(pulled));

@@ -3,6 +3,7 @@ package dev.ferry.it;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -59,21 +60,64 @@ final class RegistryServer implements AutoCloseable {
     static RegistryServer mutualTls() throws Exception {
         Path dir = Files.createTempDirectory("registry-mtls");
         Path certs = Files.createDirectories(dir.resolve("certs"));
-        Peers.run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout",
-                "client-ca.key", "-out", "client-ca.pem", "-subj", "/CN=ferry-test-client-ca").ok();
-        Peers.run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                certs.resolve("client.key").toString(), "-out", "client.csr", "-subj", "/CN=ferry-client").ok();
-        Peers.run(dir, "openssl", "x509", "-req", "-in", "client.csr", "-CA", "client-ca.pem", "-CAkey",
-                "client-ca.key", "-CAcreateserial", "-days", "2", "-out", certs.resolve("client.cert").toString())
+        Peers.run(
+                        dir,
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "2",
+                        "-keyout",
+                        "client-ca.key",
+                        "-out",
+                        "client-ca.pem",
+                        "-subj",
+                        "/CN=ferry-test-client-ca")
+                .ok();
+        Peers.run(
+                        dir,
+                        "openssl",
+                        "req",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        certs.resolve("client.key").toString(),
+                        "-out",
+                        "client.csr",
+                        "-subj",
+                        "/CN=ferry-client")
+                .ok();
+        Peers.run(
+                        dir,
+                        "openssl",
+                        "x509",
+                        "-req",
+                        "-in",
+                        "client.csr",
+                        "-CA",
+                        "client-ca.pem",
+                        "-CAkey",
+                        "client-ca.key",
+                        "-CAcreateserial",
+                        "-days",
+                        "2",
+                        "-out",
+                        certs.resolve("client.cert").toString())
                 .ok();
         return start("", dir, true, ", clientcas: [" + dir.resolve("client-ca.pem") + "]");
     }
 
     /** Plain HTTP, Bearer tokens from {@code issuer}, which the registry trusts. */
     static RegistryServer token(TokenIssuer issuer) throws Exception {
-        return start("auth: {token: {realm: \"" + issuer.realm() + "\", service: " + TokenIssuer.SERVICE
-                + ", issuer: " + TokenIssuer.ISSUER + ", rootcertbundle: " + issuer.certificate() + "}}\n",
-                null, false);
+        return start(
+                "auth: {token: {realm: \"" + issuer.realm() + "\", service: " + TokenIssuer.SERVICE + ", issuer: "
+                        + TokenIssuer.ISSUER + ", rootcertbundle: " + issuer.certificate() + "}}\n",
+                null,
+                false);
     }
 
     private static RegistryServer start(String extra, Path dir, boolean tls) throws Exception {
@@ -89,9 +133,25 @@ final class RegistryServer implements AutoCloseable {
         String tlsConfig = "";
         if (tls) {
             certDir = Files.createDirectories(dir.resolve("certs"));
-            Peers.run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-keyout", dir.resolve("server.key").toString(), "-out", certDir.resolve("ca.crt").toString(),
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost").ok();
+            Peers.run(
+                            dir,
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "rsa:2048",
+                            "-nodes",
+                            "-days",
+                            "2",
+                            "-keyout",
+                            dir.resolve("server.key").toString(),
+                            "-out",
+                            certDir.resolve("ca.crt").toString(),
+                            "-subj",
+                            "/CN=127.0.0.1",
+                            "-addext",
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost")
+                    .ok();
             tlsConfig = ", tls: {certificate: " + certDir.resolve("ca.crt") + ", key: " + dir.resolve("server.key")
                     + tlsExtra + "}";
         }
@@ -99,12 +159,17 @@ final class RegistryServer implements AutoCloseable {
         for (int tries = 0; tries < 5; tries++) {
             int port = freePort();
             Path config = dir.resolve("config.yml");
-            Files.writeString(config, "version: 0.1\n"
-                    + "log: {level: debug, accesslog: {disabled: false}}\n"
-                    + "storage: {filesystem: {rootdirectory: " + dir.resolve("storage") + "}, delete: {enabled: true}}\n"
-                    + "http: {addr: 127.0.0.1:" + port + tlsConfig + "}\n" + extra);
+            Files.writeString(
+                    config,
+                    "version: 0.1\n"
+                            + "log: {level: debug, accesslog: {disabled: false}}\n"
+                            + "storage: {filesystem: {rootdirectory: " + dir.resolve("storage")
+                            + "}, delete: {enabled: true}}\n"
+                            + "http: {addr: 127.0.0.1:" + port + tlsConfig + "}\n" + extra);
             Process process = new ProcessBuilder(binary.toString(), "serve", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             for (int i = 0; i < 300 && process.isAlive(); i++) {
                 if (answers(port)) {
                     return new RegistryServer(dir, process, port, log, certDir);
@@ -123,7 +188,7 @@ final class RegistryServer implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
@@ -159,15 +224,19 @@ final class RegistryServer implements AutoCloseable {
 
     /** How many access-log lines so far are requests of {@code method} whose path contains {@code fragment}. */
     long requests(String method, String fragment) throws IOException {
-        return log().stream().filter(l -> l.contains("\"" + method + " ") && l.contains(" HTTP/1.1\"")
-                && l.substring(l.indexOf("\"" + method + " ")).contains(fragment)).count();
+        return log().stream()
+                .filter(l -> l.contains("\"" + method + " ")
+                        && l.contains(" HTTP/1.1\"")
+                        && l.substring(l.indexOf("\"" + method + " ")).contains(fragment))
+                .count();
     }
 
     /** The access-log lines from {@code from} on (a count of lines read before). */
     List<String> accessSince(int from) throws IOException {
         List<String> all = log();
         return all.subList(Math.min(from, all.size()), all.size()).stream()
-                .filter(l -> l.contains(" HTTP/1.1\" ")).toList();
+                .filter(l -> l.contains(" HTTP/1.1\" "))
+                .toList();
     }
 
     int logLines() throws IOException {

@@ -18,16 +18,21 @@ class SchemaIT {
         SpecSchemas schemas = SpecSchemas.load();
         Path source = Fixtures.syntheticLayout(tmp.resolve("src"), "latest", 1000, 20_000, 5);
         Path out = tmp.resolve("out");
-        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + out + ":one").ok();
-        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + out + ":two").ok();
+        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + out + ":one")
+                .ok();
+        Cli.ferry("copy", "-q", "oci:" + source + ":latest", "oci:" + out + ":two")
+                .ok();
         Cli.ferry("copy", "-q", "oci:" + source, "oci:" + out).ok();
         schemas.assertValidLayout(out);
 
         Path archive = tmp.resolve("image.tar");
-        Cli.ferry("copy", "-q", "oci:" + out + ":one", "oci-archive:" + archive + ":one").ok();
-        Cli.ferry("copy", "-q", "oci:" + out + ":two", "oci-archive:" + archive + ":two").ok();
+        Cli.ferry("copy", "-q", "oci:" + out + ":one", "oci-archive:" + archive + ":one")
+                .ok();
+        Cli.ferry("copy", "-q", "oci:" + out + ":two", "oci-archive:" + archive + ":two")
+                .ok();
         Path extracted = Files.createDirectories(tmp.resolve("extracted"));
-        Peers.run(tmp, "tar", "-C", extracted.toString(), "-xf", archive.toString()).ok();
+        Peers.run(tmp, "tar", "-C", extracted.toString(), "-xf", archive.toString())
+                .ok();
         schemas.assertValidLayout(extracted);
     }
 
@@ -46,9 +51,11 @@ class SchemaIT {
         SpecSchemas schemas = SpecSchemas.load();
         String bad = "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
                 + "\"digest\":\"not-a-digest\",\"size\":-4},\"layers\":[]}";
-        assertFalse(schemas.errors(SpecSchemas.MANIFEST, bad.getBytes(StandardCharsets.UTF_8)).isEmpty());
+        assertFalse(schemas.errors(SpecSchemas.MANIFEST, bad.getBytes(StandardCharsets.UTF_8))
+                .isEmpty());
         assertFalse(schemas.errors(SpecSchemas.INDEX, "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8))
                 .isEmpty());
-        assertFalse(schemas.errors(SpecSchemas.LAYOUT, "{}".getBytes(StandardCharsets.UTF_8)).isEmpty());
+        assertFalse(schemas.errors(SpecSchemas.LAYOUT, "{}".getBytes(StandardCharsets.UTF_8))
+                .isEmpty());
     }
 }

@@ -79,7 +79,8 @@ final class SpecSchemas {
 
     /** Validates a runtime bundle's config.json against the runtime-spec schema. */
     void assertValidRuntimeConfig(byte[] json) throws IOException {
-        JsonSchema schema = factory.getSchema(SchemaLocation.of(runtimeDir.resolve(RUNTIME).toUri().toString()));
+        JsonSchema schema = factory.getSchema(
+                SchemaLocation.of(runtimeDir.resolve(RUNTIME).toUri().toString()));
         Set<ValidationMessage> errors = schema.validate(JSON.readTree(json));
         assertTrue(errors.isEmpty(), "config.json is invalid against the runtime-spec schema: " + errors);
     }
@@ -94,8 +95,10 @@ final class SpecSchemas {
             Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                boolean map = !isPropertyMap && (field.getKey().equals("properties")
-                        || field.getKey().equals("definitions") || field.getKey().equals("patternProperties"));
+                boolean map = !isPropertyMap
+                        && (field.getKey().equals("properties")
+                                || field.getKey().equals("definitions")
+                                || field.getKey().equals("patternProperties"));
                 stripIds(field.getValue(), map);
             }
         } else if (node.isArray()) {
@@ -105,8 +108,10 @@ final class SpecSchemas {
 
     /** The validation errors of {@code json} against {@code schema}. */
     Set<ValidationMessage> errors(String schema, byte[] json) {
-        JsonSchema s = schemas.computeIfAbsent(schema,
-                name -> factory.getSchema(SchemaLocation.of(dir.resolve(name).toUri().toString())));
+        JsonSchema s = schemas.computeIfAbsent(
+                schema,
+                name -> factory.getSchema(
+                        SchemaLocation.of(dir.resolve(name).toUri().toString())));
         try {
             return s.validate(JSON.readTree(json));
         } catch (IOException e) {

@@ -38,14 +38,14 @@ final class StreamedLayers {
         MessageDigest uncompressed = Fixtures.sha256();
         Path tmp = blobs.resolve("layer.tmp");
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-             DigestOutputStream c = new DigestOutputStream(file, compressed);
-             GZIPOutputStream gz = new GZIPOutputStream(c, 1 << 16) {
-                 {
-                     def.setLevel(Deflater.BEST_SPEED);
-                 }
-             };
-             DigestOutputStream u = new DigestOutputStream(new BufferedOutputStream(gz, 1 << 16), uncompressed);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(u, "UTF-8")) {
+                DigestOutputStream c = new DigestOutputStream(file, compressed);
+                GZIPOutputStream gz = new GZIPOutputStream(c, 1 << 16) {
+                    {
+                        def.setLevel(Deflater.BEST_SPEED);
+                    }
+                };
+                DigestOutputStream u = new DigestOutputStream(new BufferedOutputStream(gz, 1 << 16), uncompressed);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(u, "UTF-8")) {
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             entries.write(tar);
@@ -55,13 +55,22 @@ final class StreamedLayers {
         long size = Files.size(tmp);
         Files.move(tmp, blobs.resolve(hex));
         String actual = "sha256:" + HexFormat.of().formatHex(uncompressed.digest());
-        String config = Fixtures.writeBlob(blobs, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":"
-                + "[\"/bin/sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + (diffId == null ? actual : diffId)
-                + "\"]}}", "application/vnd.oci.image.config.v1+json");
-        String manifest = Fixtures.writeBlob(blobs, "{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":" + config + ",\"layers\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:" + hex + "\",\"size\":" + size
-                + "}]}", "application/vnd.oci.image.manifest.v1+json");
+        String config = Fixtures.writeBlob(
+                blobs,
+                "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":"
+                        + "[\"/bin/sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+                        + (diffId == null ? actual : diffId)
+                        + "\"]}}",
+                "application/vnd.oci.image.config.v1+json");
+        String manifest = Fixtures.writeBlob(
+                blobs,
+                "{\"schemaVersion\":2,\"mediaType\":"
+                        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":" + config
+                        + ",\"layers\":[{\"mediaType\":"
+                        + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:" + hex + "\",\"size\":"
+                        + size
+                        + "}]}",
+                "application/vnd.oci.image.manifest.v1+json");
         ObjectNode entry = (ObjectNode) new ObjectMapper().readTree(manifest);
         entry.putObject("annotations").put("org.opencontainers.image.ref.name", ref);
         Files.writeString(dir.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + entry + "]}");

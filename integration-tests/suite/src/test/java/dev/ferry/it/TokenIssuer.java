@@ -56,8 +56,25 @@ final class TokenIssuer implements AutoCloseable {
 
     static TokenIssuer start(String user, String password) throws Exception {
         Path dir = Files.createTempDirectory("token-issuer");
-        Peers.run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-nodes", "-days", "2", "-keyout", "key.pem", "-out", "cert.pem", "-subj", "/CN=" + ISSUER).ok();
+        Peers.run(
+                        dir,
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-days",
+                        "2",
+                        "-keyout",
+                        "key.pem",
+                        "-out",
+                        "cert.pem",
+                        "-subj",
+                        "/CN=" + ISSUER)
+                .ok();
         String pem = Files.readString(dir.resolve("key.pem"));
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
         PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -96,8 +113,8 @@ final class TokenIssuer implements AutoCloseable {
         String query = exchange.getRequestURI().getRawQuery();
         requests.add(query == null ? "" : URLDecoder.decode(query, StandardCharsets.UTF_8));
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        String expected = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
-                .getBytes(StandardCharsets.UTF_8));
+        String expected =
+                "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         if (!expected.equals(auth)) {
             byte[] body = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"wrong credentials\"}]}"
                     .getBytes(StandardCharsets.UTF_8);
@@ -116,8 +133,8 @@ final class TokenIssuer implements AutoCloseable {
             }
         }
         try {
-            byte[] body = JSON.writeValueAsBytes(Map.of("token", sign(scopes), "expires_in",
-                    claimedLifetime >= 0 ? claimedLifetime : lifetime));
+            byte[] body = JSON.writeValueAsBytes(
+                    Map.of("token", sign(scopes), "expires_in", claimedLifetime >= 0 ? claimedLifetime : lifetime));
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -131,8 +148,13 @@ final class TokenIssuer implements AutoCloseable {
         ObjectNode header = JSON.createObjectNode().put("typ", "JWT").put("alg", "ES256");
         header.putArray("x5c").add(x5c);
         long now = System.currentTimeMillis() / 1000;
-        ObjectNode claims = JSON.createObjectNode().put("iss", ISSUER).put("sub", user).put("aud", SERVICE)
-                .put("exp", now + lifetime).put("nbf", now - 10).put("iat", now)
+        ObjectNode claims = JSON.createObjectNode()
+                .put("iss", ISSUER)
+                .put("sub", user)
+                .put("aud", SERVICE)
+                .put("exp", now + lifetime)
+                .put("nbf", now - 10)
+                .put("iat", now)
                 .put("jti", UUID.randomUUID().toString());
         ArrayNode access = claims.putArray("access");
         for (String scope : scopes) {

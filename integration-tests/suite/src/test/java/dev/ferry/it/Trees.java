@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,8 +34,8 @@ final class Trees {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.filter(p -> !p.equals(root)).toList()) {
                 String name = root.relativize(p).toString();
-                Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,ino,dev,nlink",
-                        LinkOption.NOFOLLOW_LINKS);
+                Map<String, Object> a =
+                        Files.readAttributes(p, "unix:mode,uid,gid,ino,dev,nlink", LinkOption.NOFOLLOW_LINKS);
                 int mode = (Integer) a.get("mode");
                 String kind;
                 String detail = "";
@@ -48,17 +49,24 @@ final class Trees {
                     kind = "file";
                     detail = Fixtures.sha256(p);
                     if ((Integer) a.get("nlink") > 1) {
-                        inodes.computeIfAbsent(List.of(a.get("dev"), a.get("ino")), k -> new ArrayList<>()).add(name);
+                        inodes.computeIfAbsent(List.of(a.get("dev"), a.get("ino")), k -> new ArrayList<>())
+                                .add(name);
                     }
                 } else {
                     Map<String, Object> dev = Files.readAttributes(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
                     long rdev = ((Number) dev.get("rdev")).longValue();
-                    kind = (Files.readAttributes(p, "unix:mode", LinkOption.NOFOLLOW_LINKS).get("mode") instanceof
-                            Integer m && (m & 0170000) == 010000) ? "fifo" : "device";
+                    kind = (Files.readAttributes(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)
+                                                    .get("mode")
+                                            instanceof Integer m
+                                    && (m & 0170000) == 010000)
+                            ? "fifo"
+                            : "device";
                     detail = kind.equals("fifo") ? "" : ((rdev >> 8) & 0xfff) + "," + (rdev & 0xff);
                 }
-                entries.put(name, kind + " " + Integer.toOctalString(mode & 07777) + " " + a.get("uid") + ":"
-                        + a.get("gid") + " " + detail + xattrs(p));
+                entries.put(
+                        name,
+                        kind + " " + Integer.toOctalString(mode & 07777) + " " + a.get("uid") + ":" + a.get("gid") + " "
+                                + detail + xattrs(p));
             }
         }
         TreeSet<String> groups = new TreeSet<>();
@@ -84,9 +92,11 @@ final class Trees {
         TreeMap<String, String> entries = new TreeMap<>();
         Map<String, List<String>> links = new HashMap<>();
         Map<String, String> content = new HashMap<>();
-        try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in, "UTF-8")) {
+        try (InputStream in = Files.newInputStream(tar);
+                TarArchiveInputStream t = new TarArchiveInputStream(in, "UTF-8")) {
             for (TarArchiveEntry e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
-                String name = e.getName().endsWith("/") ? e.getName().substring(0, e.getName().length() - 1)
+                String name = e.getName().endsWith("/")
+                        ? e.getName().substring(0, e.getName().length() - 1)
                         : e.getName();
                 String kind;
                 String detail = "";
@@ -99,12 +109,13 @@ final class Trees {
                     kind = "dir";
                 } else if (e.isLink()) {
                     String target = e.getLinkName();
-                    links.computeIfAbsent(target, k -> new ArrayList<>(List.of(target))).add(name);
+                    links.computeIfAbsent(target, k -> new ArrayList<>(List.of(target)))
+                            .add(name);
                     entries.put(name, entries.get(target));
                     continue;
                 } else if (!e.isFIFO() && !e.isCharacterDevice() && !e.isBlockDevice()) {
                     kind = "file";
-                    detail = java.util.HexFormat.of().formatHex(Fixtures.sha256().digest(t.readAllBytes()));
+                    detail = HexFormat.of().formatHex(Fixtures.sha256().digest(t.readAllBytes()));
                     content.put(name, detail);
                 } else if (e.isFIFO()) {
                     kind = "fifo";
@@ -118,8 +129,10 @@ final class Trees {
                         x.put(k.substring(13), v);
                     }
                 });
-                entries.put(name, kind + " " + Integer.toOctalString(mode) + " " + e.getLongUserId() + ":"
-                        + e.getLongGroupId() + " " + detail + (x.isEmpty() ? "" : " " + x));
+                entries.put(
+                        name,
+                        kind + " " + Integer.toOctalString(mode) + " " + e.getLongUserId() + ":" + e.getLongGroupId()
+                                + " " + detail + (x.isEmpty() ? "" : " " + x));
             }
         }
         TreeSet<String> groups = new TreeSet<>();

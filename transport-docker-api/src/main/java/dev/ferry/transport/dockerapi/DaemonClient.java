@@ -54,8 +54,8 @@ final class DaemonClient implements AutoCloseable {
     }
 
     private static DefaultDockerClientConfig config(String host, String apiVersion) {
-        DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(host);
+        DefaultDockerClientConfig.Builder config =
+                DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host);
         if (apiVersion != null) {
             config.withApiVersion(RemoteApiVersion.parseConfig(apiVersion));
         }
@@ -75,8 +75,10 @@ final class DaemonClient implements AutoCloseable {
      * The caller closes the response.
      */
     DockerHttpClient.Response get(String path) {
-        return http.execute(DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
-                .path("/v" + apiVersion + path).build());
+        return http.execute(DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path("/v" + apiVersion + path)
+                .build());
     }
 
     DockerClient docker() {
@@ -90,12 +92,15 @@ final class DaemonClient implements AutoCloseable {
     /** The Ferry error for a docker-java failure on {@code reference}. */
     FerryException failure(String what, String reference, RuntimeException e) {
         if (e instanceof NotFoundException) {
-            return new ImageNotFoundException(reference, "the Docker daemon has no such image",
-                    "`docker images` lists the images there");
+            return new ImageNotFoundException(
+                    reference, "the Docker daemon has no such image", "`docker images` lists the images there");
         }
         if (e instanceof DockerException d) {
-            return new FerryException(what + " failed: the daemon answered " + d.getHttpStatus() + ": "
-                    + d.getMessage().strip().replace('\n', ' '), null, e);
+            return new FerryException(
+                    what + " failed: the daemon answered " + d.getHttpStatus() + ": "
+                            + d.getMessage().strip().replace('\n', ' '),
+                    null,
+                    e);
         }
         return unreachable(host, e);
     }

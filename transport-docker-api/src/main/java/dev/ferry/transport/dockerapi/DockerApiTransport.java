@@ -2,11 +2,12 @@ package dev.ferry.transport.dockerapi;
 
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.LoadResponseItem;
+import com.github.dockerjava.transport.DockerHttpClient;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
-import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.docker.LoadRejectedException;
+import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
@@ -14,12 +15,12 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.spi.support.ShutdownCleanup;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,13 +48,17 @@ public final class DockerApiTransport implements Transport {
 
     /** A parsed {@code docker-api:} reference. */
     record Reference(DockerApiTransport transport, String text, DockerReference image)
-            implements ImageReference, dev.ferry.spi.ContainerExport {
+            implements ImageReference, ContainerExport {
         @Override
         public InputStream exportContainer(OpenContext context) throws IOException {
             DaemonClient daemon = DaemonClient.connect(context);
             String id;
             try {
-                id = daemon.docker().createContainerCmd(image.forDocker()).withCmd("/dev/null").exec().getId();
+                id = daemon.docker()
+                        .createContainerCmd(image.forDocker())
+                        .withCmd("/dev/null")
+                        .exec()
+                        .getId();
             } catch (RuntimeException e) {
                 daemon.close();
                 throw daemon.failure("creating a container of " + image.forDocker(), displayName(), e);
@@ -66,12 +71,14 @@ public final class DockerApiTransport implements Transport {
                 }
             };
             ShutdownCleanup.register(remove);
-            com.github.dockerjava.transport.DockerHttpClient.Response response = null;
+            DockerHttpClient.Response response = null;
             try {
                 response = daemon.get("/containers/" + id + "/export");
                 if (response.getStatusCode() != 200) {
-                    throw new FerryException("the Docker daemon refused to export container " + id + ": HTTP "
-                            + response.getStatusCode(), null);
+                    throw new FerryException(
+                            "the Docker daemon refused to export container " + id + ": HTTP "
+                                    + response.getStatusCode(),
+                            null);
                 }
             } catch (IOException | RuntimeException e) {
                 if (response != null) {
@@ -80,11 +87,12 @@ public final class DockerApiTransport implements Transport {
                 remove.run();
                 ShutdownCleanup.unregister(remove);
                 daemon.close();
-                throw e instanceof RuntimeException r ? daemon.failure("exporting " + id, displayName(), r)
+                throw e instanceof RuntimeException r
+                        ? daemon.failure("exporting " + id, displayName(), r)
                         : (IOException) e;
             }
-            com.github.dockerjava.transport.DockerHttpClient.Response open = response;
-            return new java.io.FilterInputStream(open.getBody()) {
+            DockerHttpClient.Response open = response;
+            return new FilterInputStream(open.getBody()) {
                 private boolean closed;
 
                 @Override
@@ -114,7 +122,8 @@ public final class DockerApiTransport implements Transport {
         public ImageSource openSource(OpenContext context) throws IOException {
             try (DaemonClient daemon = DaemonClient.connect(context)) {
                 return DockerArchiveSource.openSpooled(this, context.tmpDir(), reader -> {
-                    try (InputStream save = daemon.docker().saveImageCmd(image.forDocker()).exec()) {
+                    try (InputStream save =
+                            daemon.docker().saveImageCmd(image.forDocker()).exec()) {
                         reader.read(save);
                     } catch (RuntimeException e) {
                         throw daemon.failure("saving " + image.forDocker(), displayName(), e);
@@ -213,8 +222,8 @@ public final class DockerApiTransport implements Transport {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return new FerryException("the Docker daemon stopped reading the image: " + writeFailure.getMessage(),
-                    null, writeFailure);
+            return new FerryException(
+                    "the Docker daemon stopped reading the image: " + writeFailure.getMessage(), null, writeFailure);
         }
     }
 

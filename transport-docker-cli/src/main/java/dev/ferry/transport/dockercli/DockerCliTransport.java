@@ -3,16 +3,20 @@ package dev.ferry.transport.dockercli;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerReference;
+import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.support.ShutdownCleanup;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code docker-cli:NAME[:TAG]} or {@code docker-cli:@sha256:ID}: the local Docker daemon through the
@@ -38,15 +42,14 @@ public final class DockerCliTransport implements Transport {
 
     /** A parsed {@code docker-cli:} reference. */
     record Reference(DockerCliTransport transport, String text, DockerReference image)
-            implements ImageReference, dev.ferry.spi.ContainerExport {
+            implements ImageReference, ContainerExport {
         @Override
         public InputStream exportContainer(OpenContext context) throws IOException {
             DockerCommand docker = new DockerCommand(context);
             String id;
             try (DockerCommand.Running create = docker.start("create", image.forDocker(), "/dev/null")) {
                 create.process.getOutputStream().close();
-                id = new String(create.process.getInputStream().readAllBytes(),
-                        java.nio.charset.StandardCharsets.UTF_8).strip();
+                id = new String(create.process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 create.check("docker create " + image.forDocker(), displayName());
             }
             Runnable remove = () -> {
@@ -57,17 +60,17 @@ public final class DockerCliTransport implements Transport {
                     // reported by nobody: the container is gone or the daemon is
                 }
             };
-            dev.ferry.spi.support.ShutdownCleanup.register(remove);
+            ShutdownCleanup.register(remove);
             DockerCommand.Running export;
             try {
                 export = docker.start("export", id);
                 export.process.getOutputStream().close();
             } catch (IOException | RuntimeException e) {
                 remove.run();
-                dev.ferry.spi.support.ShutdownCleanup.unregister(remove);
+                ShutdownCleanup.unregister(remove);
                 throw e;
             }
-            return new java.io.FilterInputStream(export.process.getInputStream()) {
+            return new FilterInputStream(export.process.getInputStream()) {
                 private boolean closed;
 
                 @Override
@@ -87,7 +90,7 @@ public final class DockerCliTransport implements Transport {
                     } finally {
                         export.close();
                         remove.run();
-                        dev.ferry.spi.support.ShutdownCleanup.unregister(remove);
+                        ShutdownCleanup.unregister(remove);
                     }
                 }
             };
@@ -120,8 +123,8 @@ public final class DockerCliTransport implements Transport {
 
         @Override
         public ImageSink openSink(OpenContext context) throws IOException {
-            return new DockerArchiveSink(this, new LoadTarget(new DockerCommand(context), displayName()),
-                    image.tagsToWrite(this));
+            return new DockerArchiveSink(
+                    this, new LoadTarget(new DockerCommand(context), displayName()), image.tagsToWrite(this));
         }
 
         @Override
@@ -178,7 +181,7 @@ public final class DockerCliTransport implements Transport {
 
     private static boolean exitedWithError(Process process) {
         try {
-            return process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() != 0;
+            return process.waitFor(2, TimeUnit.SECONDS) && process.exitValue() != 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

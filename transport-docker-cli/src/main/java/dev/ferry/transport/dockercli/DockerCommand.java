@@ -41,21 +41,23 @@ final class DockerCommand {
         private Running(Process process, List<String> args) {
             this.process = process;
             this.args = args;
-            this.stderrReader = new Thread(() -> {
-                try (InputStream in = process.getErrorStream()) {
-                    byte[] buf = new byte[8192];
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        synchronized (stderr) {
-                            if (stderr.size() < 1 << 20) {
-                                stderr.write(buf, 0, n);
+            this.stderrReader = new Thread(
+                    () -> {
+                        try (InputStream in = process.getErrorStream()) {
+                            byte[] buf = new byte[8192];
+                            int n;
+                            while ((n = in.read(buf)) > 0) {
+                                synchronized (stderr) {
+                                    if (stderr.size() < 1 << 20) {
+                                        stderr.write(buf, 0, n);
+                                    }
+                                }
                             }
+                        } catch (IOException e) {
+                            // the process went away
                         }
-                    }
-                } catch (IOException e) {
-                    // the process went away
-                }
-            }, "docker-stderr");
+                    },
+                    "docker-stderr");
             stderrReader.setDaemon(true);
             stderrReader.start();
         }
@@ -147,19 +149,23 @@ final class DockerCommand {
     /** The error a failed docker command means, from its stderr. */
     FerryException failure(String what, String reference, int code, String stderr) {
         String lower = stderr.toLowerCase(Locale.ROOT);
-        String firstLine = stderr.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit status " + code);
-        if (lower.contains("cannot connect to the docker daemon") || lower.contains("is the docker daemon running")
-                || lower.contains("connection refused") || lower.contains("no such file or directory")
-                && lower.contains(".sock") || lower.contains("error during connect")) {
+        String firstLine =
+                stderr.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit status " + code);
+        if (lower.contains("cannot connect to the docker daemon")
+                || lower.contains("is the docker daemon running")
+                || lower.contains("connection refused")
+                || lower.contains("no such file or directory") && lower.contains(".sock")
+                || lower.contains("error during connect")) {
             return new DaemonUnreachableException(host, firstLine, null);
         }
         if (lower.contains("permission denied") && lower.contains("docker")) {
             return new DaemonPermissionException(host, firstLine);
         }
-        if (lower.contains("no such image") || lower.contains("reference does not exist")
+        if (lower.contains("no such image")
+                || lower.contains("reference does not exist")
                 || lower.contains("not found") && !lower.contains("command not found")) {
-            return new ImageNotFoundException(reference, "the Docker daemon has no such image",
-                    "`docker images` lists the images there");
+            return new ImageNotFoundException(
+                    reference, "the Docker daemon has no such image", "`docker images` lists the images there");
         }
         if (what.equals("docker load")) {
             return new LoadRejectedException(reference, firstLine, null);

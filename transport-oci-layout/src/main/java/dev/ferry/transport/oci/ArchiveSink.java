@@ -1,9 +1,9 @@
 package dev.ferry.transport.oci;
 
 import dev.ferry.model.Descriptor;
-import dev.ferry.model.LayoutIndex;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
+import dev.ferry.model.LayoutIndex;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
@@ -11,6 +11,7 @@ import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedOutputStream;
@@ -23,10 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -60,19 +63,28 @@ final class ArchiveSink implements ImageSink {
     private final TarStore previous;
     /** What the archive was when this sink opened it: when it still is at commit, it is not read again. */
     private final Identity previousIdentity;
+
     private final Set<Digest> written = new HashSet<>();
     /** Blobs not written because the previous archive had them: carried over at commit, whatever happened since. */
-    private final Map<Digest, Long> fromPrevious = new java.util.HashMap<>();
+    private final Map<Digest, Long> fromPrevious = new HashMap<>();
+
     private final Set<DigestAlgorithm> directories = new HashSet<>();
     private ManifestBytes top;
     private boolean failed;
     /** Why the stream broke, when it did: what a later call reports, whichever thread makes it. */
     private Exception failure;
+
     private boolean committed;
     private boolean closed;
 
-    private ArchiveSink(LayoutReference reference, Path target, Path tmp, FileChannel channel,
-                        TarArchiveOutputStream tar, TarStore previous, Identity previousIdentity) {
+    private ArchiveSink(
+            LayoutReference reference,
+            Path target,
+            Path tmp,
+            FileChannel channel,
+            TarArchiveOutputStream tar,
+            TarStore previous,
+            Identity previousIdentity) {
         this.reference = reference;
         this.target = target;
         this.tmp = tmp;
@@ -87,7 +99,8 @@ final class ArchiveSink implements ImageSink {
         checkTarget(target);
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new FerryException("cannot write " + target + ": " + parent + " is not a directory",
+            throw new FerryException(
+                    "cannot write " + target + ": " + parent + " is not a directory",
                     "create the parent directory first");
         }
         TempFiles.sweep(parent); // what killed writers left beside their archives
@@ -127,8 +140,8 @@ final class ArchiveSink implements ImageSink {
             }
             throw e;
         }
-        OutputStream out = new BufferedOutputStream(
-                new dev.ferry.spi.support.NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
+        OutputStream out =
+                new BufferedOutputStream(new NonClosingOutputStream(Channels.newOutputStream(channel)), 1 << 16);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -153,12 +166,14 @@ final class ArchiveSink implements ImageSink {
             return; // absent (or a dangling symlink): the rename makes a new file
         }
         if (attrs.isDirectory()) {
-            throw new FerryException(target + " is a directory", "use oci:" + target
-                    + " to write a layout directory, or name a file for oci-archive:");
+            throw new FerryException(
+                    target + " is a directory",
+                    "use oci:" + target + " to write a layout directory, or name a file for oci-archive:");
         }
         if (!attrs.isRegularFile()) {
-            throw new FerryException(target + " is not a regular file (a device, FIFO or socket); refusing to"
-                    + " replace it", "name a regular file, or a new one, for oci-archive:");
+            throw new FerryException(
+                    target + " is not a regular file (a device, FIFO or socket); refusing to" + " replace it",
+                    "name a regular file, or a new one, for oci-archive:");
         }
     }
 
@@ -170,15 +185,16 @@ final class ArchiveSink implements ImageSink {
             if (store.size(LayoutFiles.OCI_LAYOUT) < 0 || store.size(LayoutFiles.INDEX) < 0) {
                 throw new CorruptImageException("no oci-layout or index.json");
             }
-            LayoutFiles.parseIndex(LayoutSource.readSmall(store, LayoutFiles.INDEX,
-                    LayoutFiles.MAX_INDEX_SIZE), target.toString());
+            LayoutFiles.parseIndex(
+                    LayoutSource.readSmall(store, LayoutFiles.INDEX, LayoutFiles.MAX_INDEX_SIZE), target.toString());
             return store;
         } catch (CorruptImageException e) {
             if (store != null) {
                 store.close();
             }
-            throw new FerryException(target + " exists and is not an OCI archive (" + e.getMessage()
-                    + "); refusing to overwrite it", "remove it first, or name another file");
+            throw new FerryException(
+                    target + " exists and is not an OCI archive (" + e.getMessage() + "); refusing to overwrite it",
+                    "remove it first, or name another file");
         } catch (IOException | RuntimeException e) {
             if (store != null) {
                 store.close();
@@ -238,8 +254,8 @@ final class ArchiveSink implements ImageSink {
     private void putManifestBytes(ManifestBytes manifest) throws IOException {
         checkOpen();
         if (!DirectorySink.SUPPORTED.contains(manifest.mediaType())) {
-            throw new UnsupportedManifestException(reference.displayName(), manifest.mediaType(),
-                    DirectorySink.SUPPORTED);
+            throw new UnsupportedManifestException(
+                    reference.displayName(), manifest.mediaType(), DirectorySink.SUPPORTED);
         }
         if (written.add(manifest.digest())) {
             algorithmDirectory(manifest.digest().algorithm());
@@ -278,9 +294,11 @@ final class ArchiveSink implements ImageSink {
                 }
             }
             try {
-                LayoutIndex index = current == null ? LayoutIndex.empty()
-                        : LayoutFiles.parseIndex(LayoutSource.readSmall(current, LayoutFiles.INDEX,
-                                LayoutFiles.MAX_INDEX_SIZE), target.toString());
+                LayoutIndex index = current == null
+                        ? LayoutIndex.empty()
+                        : LayoutFiles.parseIndex(
+                                LayoutSource.readSmall(current, LayoutFiles.INDEX, LayoutFiles.MAX_INDEX_SIZE),
+                                target.toString());
                 if (current != null) {
                     carryOverBlobs(current);
                 }
@@ -335,7 +353,7 @@ final class ArchiveSink implements ImageSink {
      * manifest names them.
      */
     private void carryOverSkipped() throws IOException {
-        for (Map.Entry<Digest, Long> skipped : new java.util.TreeMap<>(fromPrevious).entrySet()) {
+        for (Map.Entry<Digest, Long> skipped : new TreeMap<>(fromPrevious).entrySet()) {
             if (written.contains(skipped.getKey())) {
                 continue;
             }
@@ -363,12 +381,15 @@ final class ArchiveSink implements ImageSink {
 
     private void checkOpen() throws IOException {
         if (closed || committed) {
-            throw new IllegalStateException("sink for " + reference.displayName() + " is already "
-                    + (committed ? "committed" : "closed"));
+            throw new IllegalStateException(
+                    "sink for " + reference.displayName() + " is already " + (committed ? "committed" : "closed"));
         }
         if (failed) {
-            throw new FerryException("an earlier blob failed" + (failure == null ? "" : " (" + failure.getMessage()
-                    + ")") + "; " + reference.displayName() + " cannot be completed", "run the copy again", failure);
+            throw new FerryException(
+                    "an earlier blob failed" + (failure == null ? "" : " (" + failure.getMessage() + ")") + "; "
+                            + reference.displayName() + " cannot be completed",
+                    "run the copy again",
+                    failure);
         }
     }
 
@@ -401,7 +422,8 @@ final class ArchiveSink implements ImageSink {
     private record Identity(Object key, long size, long modified) {
         static Identity of(Path file) throws IOException {
             BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-            return new Identity(attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().toMillis());
+            return new Identity(
+                    attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().toMillis());
         }
     }
 }

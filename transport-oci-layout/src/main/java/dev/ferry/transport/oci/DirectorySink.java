@@ -1,8 +1,8 @@
 package dev.ferry.transport.oci;
 
 import dev.ferry.model.Descriptor;
-import dev.ferry.model.LayoutIndex;
 import dev.ferry.model.Digest;
+import dev.ferry.model.LayoutIndex;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.FerryException;
@@ -11,17 +11,27 @@ import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.LinkingSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.ShutdownCleanup;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,7 +51,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
     private static final String STAGING_PREFIX = ".ferry-staging-";
     private static final String OWNER = ".owner";
     /** A staging folder without an owner lock file is another writer's just-created one, unless it is this old. */
-    private static final java.time.Duration ORPHAN_AGE = java.time.Duration.ofHours(1);
+    private static final Duration ORPHAN_AGE = Duration.ofHours(1);
 
     private final LayoutReference reference;
     private final Path dir;
@@ -53,8 +63,8 @@ final class DirectorySink implements ImageSink, LinkingSink {
     private volatile boolean committed;
     private volatile boolean closed;
 
-    private DirectorySink(LayoutReference reference, Path dir, boolean createdDir, Path staging,
-                          FileChannel ownerChannel) {
+    private DirectorySink(
+            LayoutReference reference, Path dir, boolean createdDir, Path staging, FileChannel ownerChannel) {
         this.reference = reference;
         this.dir = dir;
         this.createdDir = createdDir;
@@ -67,28 +77,32 @@ final class DirectorySink implements ImageSink, LinkingSink {
         boolean created = false;
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) {
-                throw new FerryException(dir + " exists and is not a directory",
+                throw new FerryException(
+                        dir + " exists and is not a directory",
                         "name a directory for oci:, or use oci-archive: for a tar file");
             }
             Path layoutFile = dir.resolve(LayoutFiles.OCI_LAYOUT);
             if (Files.exists(layoutFile)) {
-                LayoutFiles.checkLayoutFile(LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.OCI_LAYOUT,
-                        4096), dir.toString());
+                LayoutFiles.checkLayoutFile(
+                        LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.OCI_LAYOUT, 4096), dir.toString());
             } else if (!onlyFerryWork(dir) && !Files.exists(layoutFile)) {
                 // (checked again: a concurrent writer creates oci-layout before anything else it adds)
-                throw new FerryException(dir + " is not an OCI layout (no oci-layout file) and is not empty;"
-                        + " refusing to write into it", "name an empty or new directory, or an existing layout");
+                throw new FerryException(
+                        dir + " is not an OCI layout (no oci-layout file) and is not empty;"
+                                + " refusing to write into it",
+                        "name an empty or new directory, or an existing layout");
             }
         } else {
             Path parent = dir.getParent();
             if (parent != null && !Files.isDirectory(parent)) {
-                throw new FerryException("cannot create " + dir + ": " + parent + " is not a directory",
+                throw new FerryException(
+                        "cannot create " + dir + ": " + parent + " is not a directory",
                         "create the parent directory first");
             }
             try {
                 Files.createDirectory(dir);
                 created = true;
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 // created concurrently: fine
             }
         }
@@ -96,8 +110,8 @@ final class DirectorySink implements ImageSink, LinkingSink {
         // Ctrl-C/SIGTERM, and by the next writer's sweep when its process is gone, even if it was killed before
         // it could make its .owner file.
         Path staging = TempFiles.createDirectory(dir, "staging");
-        FileChannel owner = FileChannel.open(staging.resolve(OWNER), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        FileChannel owner =
+                FileChannel.open(staging.resolve(OWNER), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         owner.lock(); // held until this sink is closed, or its process dies
         return new DirectorySink(reference, dir, created, staging, owner);
     }
@@ -188,13 +202,12 @@ final class DirectorySink implements ImageSink, LinkingSink {
         Path tmp = staging.resolve(UUID.randomUUID() + ".partial");
         try {
             Files.createLink(tmp, file);
-        } catch (java.nio.file.FileSystemException | UnsupportedOperationException e) {
+        } catch (FileSystemException | UnsupportedOperationException e) {
             return false; // another filesystem after all, or one without hardlinks (EXDEV, EPERM, EMLINK)
         }
         boolean ok = false;
         try {
-            if (!Files.isRegularFile(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    || Files.size(tmp) != descriptor.size()) {
+            if (!Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS) || Files.size(tmp) != descriptor.size()) {
                 throw new IOException(file + " changed while it was linked as blob " + descriptor.digest()
                         + "; a blob file must not be modified in place");
             }
@@ -221,7 +234,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
         }
         Path tmp = staging.resolve(UUID.randomUUID() + ".partial");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(manifest.bytes()));
+            ch.write(ByteBuffer.wrap(manifest.bytes()));
             ch.force(false);
         }
         stage(manifest.digest(), tmp);
@@ -252,12 +265,15 @@ final class DirectorySink implements ImageSink, LinkingSink {
                 AtomicFiles.move(e.getValue(), target);
             }
             for (Digest digest : staged.keySet()) {
-                AtomicFiles.syncDirectory(dir.resolve(LayoutFiles.blobPath(digest)).getParent());
+                AtomicFiles.syncDirectory(
+                        dir.resolve(LayoutFiles.blobPath(digest)).getParent());
             }
             Path indexFile = dir.resolve(LayoutFiles.INDEX);
             LayoutIndex index = Files.exists(indexFile)
-                    ? LayoutFiles.parseIndex(LayoutSource.readSmall(new DirectoryStore(dir), LayoutFiles.INDEX,
-                            LayoutFiles.MAX_INDEX_SIZE), dir.toString())
+                    ? LayoutFiles.parseIndex(
+                            LayoutSource.readSmall(
+                                    new DirectoryStore(dir), LayoutFiles.INDEX, LayoutFiles.MAX_INDEX_SIZE),
+                            dir.toString())
                     : LayoutIndex.empty();
             Descriptor entry = top.descriptor();
             if (reference.ref() != null) {
@@ -274,7 +290,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
 
     /** Removes the staging folders of writers that died (killed copies), keeping live writers' ones. */
     private void removeDeadWritersStaging() throws IOException {
-        dev.ferry.spi.support.TempFiles.sweep(dir); // a killed writer's index.json.tmp
+        TempFiles.sweep(dir); // a killed writer's index.json.tmp
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, STAGING_PREFIX + "*")) {
             for (Path other : entries) {
                 if (other.equals(staging) || !Files.isDirectory(other)) {
@@ -282,19 +298,19 @@ final class DirectorySink implements ImageSink, LinkingSink {
                 }
                 Path owner = other.resolve(OWNER);
                 if (!Files.exists(owner)) {
-                    java.time.Instant modified = Files.getLastModifiedTime(other).toInstant();
-                    if (modified.isBefore(java.time.Instant.now().minus(ORPHAN_AGE))) {
+                    Instant modified = Files.getLastModifiedTime(other).toInstant();
+                    if (modified.isBefore(Instant.now().minus(ORPHAN_AGE))) {
                         deleteTree(other);
                     }
                     continue;
                 }
                 try (FileChannel ch = FileChannel.open(owner, StandardOpenOption.WRITE)) {
-                    java.nio.channels.FileLock lock = ch.tryLock();
+                    FileLock lock = ch.tryLock();
                     if (lock != null) {
                         deleteTree(other); // nobody holds it: its writer is gone
                         lock.release();
                     }
-                } catch (java.nio.channels.OverlappingFileLockException | java.nio.file.NoSuchFileException e) {
+                } catch (OverlappingFileLockException | NoSuchFileException e) {
                     // a live writer of this process, or one that just finished: leave it
                 }
             }
@@ -317,15 +333,15 @@ final class DirectorySink implements ImageSink, LinkingSink {
 
     private void checkOpen() {
         if (closed || committed) {
-            throw new IllegalStateException("sink for " + reference.displayName() + " is already "
-                    + (committed ? "committed" : "closed"));
+            throw new IllegalStateException(
+                    "sink for " + reference.displayName() + " is already " + (committed ? "committed" : "closed"));
         }
     }
 
     private void deleteStaging() throws IOException {
         ownerChannel.close(); // releases the owner lock
         deleteTree(staging);
-        dev.ferry.spi.support.ShutdownCleanup.unregisterTree(staging);
+        ShutdownCleanup.unregisterTree(staging);
     }
 
     /** Deletes a staging folder; another writer's cleanup may be deleting it at the same time. */

@@ -3,10 +3,10 @@ package dev.ferry.transport.oci;
 import static java.util.Objects.requireNonNull;
 
 import dev.ferry.spi.ImageReference;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.OpenContext;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -51,7 +51,9 @@ final class LayoutReference implements ImageReference {
             throw new InvalidReferenceException(full, "invalid path: " + e.getReason(), null);
         }
         if (ref != null && !REF.matcher(ref).matches()) {
-            throw new InvalidReferenceException(full, "\"" + ref + "\" is not a valid image ref name",
+            throw new InvalidReferenceException(
+                    full,
+                    "\"" + ref + "\" is not a valid image ref name",
                     "a ref is letters and digits separated by one of - . _ : @ + or by / (for example latest,"
                             + " v1.2, library/app:1.0)");
         }
@@ -90,8 +92,10 @@ final class LayoutReference implements ImageReference {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LayoutReference other && other.transport.name().equals(transport.name())
-                && other.pathText.equals(pathText) && Objects.equals(other.ref, ref);
+        return o instanceof LayoutReference other
+                && other.transport.name().equals(transport.name())
+                && other.pathText.equals(pathText)
+                && Objects.equals(other.ref, ref);
     }
 
     @Override

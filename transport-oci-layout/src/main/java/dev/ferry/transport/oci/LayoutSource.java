@@ -33,15 +33,18 @@ final class LayoutSource implements ImageSource {
         try {
             String where = store.describe();
             if (store.size(LayoutFiles.OCI_LAYOUT) < 0) {
-                throw new ImageNotFoundException(reference.displayName(), where + " is not an OCI layout (it has"
-                        + " no oci-layout file)", "check the path");
+                throw new ImageNotFoundException(
+                        reference.displayName(),
+                        where + " is not an OCI layout (it has" + " no oci-layout file)",
+                        "check the path");
             }
             LayoutFiles.checkLayoutFile(readSmall(store, LayoutFiles.OCI_LAYOUT, 4096), where);
             if (store.size(LayoutFiles.INDEX) < 0) {
                 throw new CorruptImageException(where + " has no index.json");
             }
             List<Descriptor> entries = LayoutFiles.parseIndex(
-                    readSmall(store, LayoutFiles.INDEX, LayoutFiles.MAX_INDEX_SIZE), where).entries();
+                            readSmall(store, LayoutFiles.INDEX, LayoutFiles.MAX_INDEX_SIZE), where)
+                    .entries();
             return new LayoutSource(reference, store, select(reference, entries));
         } catch (IOException | RuntimeException e) {
             store.close();
@@ -52,28 +55,36 @@ final class LayoutSource implements ImageSource {
     private static Descriptor select(LayoutReference reference, List<Descriptor> entries) throws IOException {
         String ref = reference.ref();
         if (ref != null) {
-            List<Descriptor> named = entries.stream().filter(d -> ref.equals(d.refName())).toList();
+            List<Descriptor> named =
+                    entries.stream().filter(d -> ref.equals(d.refName())).toList();
             if (named.isEmpty()) {
-                List<String> refs = entries.stream().map(Descriptor::refName).filter(r -> r != null).toList();
-                throw new ImageNotFoundException(reference.displayName(), "no image has ref \"" + ref + "\"",
+                List<String> refs = entries.stream()
+                        .map(Descriptor::refName)
+                        .filter(r -> r != null)
+                        .toList();
+                throw new ImageNotFoundException(
+                        reference.displayName(),
+                        "no image has ref \"" + ref + "\"",
                         refs.isEmpty() ? "the layout holds no named images" : "refs there: " + String.join(", ", refs));
             }
             if (named.size() > 1) {
-                throw new CorruptImageException(reference.displayName() + ": " + named.size()
-                        + " index.json entries have ref \"" + ref + "\"");
+                throw new CorruptImageException(
+                        reference.displayName() + ": " + named.size() + " index.json entries have ref \"" + ref + "\"");
             }
             return named.get(0);
         }
         if (entries.isEmpty()) {
-            throw new ImageNotFoundException(reference.displayName(), "the layout holds no images",
-                    "copy an image into it first");
+            throw new ImageNotFoundException(
+                    reference.displayName(), "the layout holds no images", "copy an image into it first");
         }
         if (entries.size() > 1) {
             List<String> names = entries.stream()
-                    .map(d -> d.refName() != null ? d.refName() : "(unnamed " + d.digest().shortHex() + ")")
+                    .map(d -> d.refName() != null
+                            ? d.refName()
+                            : "(unnamed " + d.digest().shortHex() + ")")
                     .toList();
-            throw new AmbiguousImageException(reference.displayName(), names,
-                    "name one: " + reference.displayName() + ":REF");
+            throw new AmbiguousImageException(
+                    reference.displayName(), names, "name one: " + reference.displayName() + ":REF");
         }
         return entries.get(0);
     }
@@ -81,8 +92,8 @@ final class LayoutSource implements ImageSource {
     static byte[] readSmall(LayoutStore store, String path, int limit) throws IOException {
         long size = store.size(path);
         if (size > limit) {
-            throw new CorruptImageException(store.describe() + "/" + path + " has " + size
-                    + " bytes, more than the " + limit + " Ferry reads");
+            throw new CorruptImageException(
+                    store.describe() + "/" + path + " has " + size + " bytes, more than the " + limit + " Ferry reads");
         }
         try (InputStream in = store.open(path)) {
             return in.readNBytes(limit);
@@ -109,8 +120,8 @@ final class LayoutSource implements ImageSource {
         try {
             return ManifestBytes.of(bytes, null, digest.algorithm());
         } catch (IllegalArgumentException e) {
-            throw new CorruptImageException("manifest " + digest + " in " + store.describe() + " is malformed: "
-                    + e.getMessage(), e);
+            throw new CorruptImageException(
+                    "manifest " + digest + " in " + store.describe() + " is malformed: " + e.getMessage(), e);
         }
     }
 
@@ -127,14 +138,16 @@ final class LayoutSource implements ImageSource {
         byte[] bytes = readSmall(store, path, ManifestBytes.MAX_SIZE);
         ManifestBytes manifest;
         try {
-            manifest = ManifestBytes.of(bytes, descriptor.mediaType(), descriptor.digest().algorithm());
+            manifest = ManifestBytes.of(
+                    bytes, descriptor.mediaType(), descriptor.digest().algorithm());
         } catch (IllegalArgumentException e) {
-            throw new CorruptImageException("manifest " + descriptor.digest() + " in " + store.describe()
-                    + " is malformed: " + e.getMessage(), e);
+            throw new CorruptImageException(
+                    "manifest " + descriptor.digest() + " in " + store.describe() + " is malformed: " + e.getMessage(),
+                    e);
         }
         if (!manifest.matches(descriptor)) {
-            throw new DigestMismatchException(descriptor.digest(), manifest.digest(), descriptor.size(),
-                    manifest.size());
+            throw new DigestMismatchException(
+                    descriptor.digest(), manifest.digest(), descriptor.size(), manifest.size());
         }
         return manifest;
     }
@@ -147,7 +160,9 @@ final class LayoutSource implements ImageSource {
             throw new BlobNotFoundException(descriptor.digest(), store.describe());
         }
         try {
-            return new BlobStream(store.open(path), size,
+            return new BlobStream(
+                    store.open(path),
+                    size,
                     store instanceof DirectoryStore directory ? directory.regularFile(path) : null);
         } catch (NoSuchFileException e) {
             throw new BlobNotFoundException(descriptor.digest(), store.describe());

@@ -21,7 +21,8 @@ public final class OciArchiveTransport extends LayoutTransport {
     ImageSource openSource(LayoutReference reference) throws IOException {
         Path file = reference.path();
         if (!Files.isRegularFile(file)) {
-            throw new ImageNotFoundException(reference.displayName(),
+            throw new ImageNotFoundException(
+                    reference.displayName(),
                     Files.isDirectory(file) ? file + " is a directory, not a tar file" : file + " does not exist",
                     Files.isDirectory(file) ? "use oci:" + file + " for a layout directory" : "check the path");
         }

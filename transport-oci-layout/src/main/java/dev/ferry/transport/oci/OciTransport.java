@@ -18,7 +18,9 @@ public final class OciTransport extends LayoutTransport {
     ImageSource openSource(LayoutReference reference) throws IOException {
         Path dir = reference.path();
         if (!Files.isDirectory(dir)) {
-            throw new ImageNotFoundException(reference.displayName(), dir + " is not a directory",
+            throw new ImageNotFoundException(
+                    reference.displayName(),
+                    dir + " is not a directory",
                     "check the path; an OCI layout is a directory with oci-layout, index.json and blobs/");
         }
         DirectoryStore store = new DirectoryStore(dir);

@@ -65,8 +65,13 @@ final class WriterLock implements AutoCloseable {
         } catch (NoSuchFileException e) {
             key = file.normalize();
         }
-        return acquire(file, key, "check that you may write to " + file.getParent(), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        return acquire(
+                file,
+                key,
+                "check that you may write to " + file.getParent(),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
     }
 
     private static WriterLock acquire(Path file, Path key, String hint, OpenOption... options) throws IOException {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.engine.CopyEngine;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.model.Descriptor;
@@ -16,12 +15,14 @@ import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.testing.MemoryTransport;
 import dev.ferry.testing.TestImages;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,7 +46,8 @@ class ArchiveSinkTest {
     }
 
     private ManifestBytes read(String ref) throws Exception {
-        try (ImageSource source = new OciArchiveTransport().parse(archive() + ":" + ref).openSource(OpenContext.defaults())) {
+        try (ImageSource source =
+                new OciArchiveTransport().parse(archive() + ":" + ref).openSource(OpenContext.defaults())) {
             ManifestBytes manifest = source.manifest();
             for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
                 try (BlobStream stream = source.blob(blob)) {
@@ -71,10 +73,14 @@ class ArchiveSinkTest {
         ManifestBytes a = TestImages.image(memory, "a", 2, 3000, 1);
         ManifestBytes b = TestImages.image(memory, "b", 2, 3000, 2);
         ManifestBytes c = TestImages.image(memory, "c", 2, 3000, 3);
-        engine.copy(memory.ref("a"), new OciArchiveTransport().parse(archive() + ":a"), CopyOptions.defaults(),
+        engine.copy(
+                memory.ref("a"),
+                new OciArchiveTransport().parse(archive() + ":a"),
+                CopyOptions.defaults(),
                 CopyListener.NONE);
         try (ImageSink first = new OciArchiveTransport().parse(archive() + ":b").openSink(OpenContext.defaults());
-             ImageSink second = new OciArchiveTransport().parse(archive() + ":c").openSink(OpenContext.defaults())) {
+                ImageSink second =
+                        new OciArchiveTransport().parse(archive() + ":c").openSink(OpenContext.defaults())) {
             fill(first, b);
             fill(second, c);
             second.commit();
@@ -91,7 +97,8 @@ class ArchiveSinkTest {
         ManifestBytes b = TestImages.image(memory, "b", 1, 3000, 2);
         ManifestBytes c = TestImages.image(memory, "c", 1, 3000, 3);
         try (ImageSink first = new OciArchiveTransport().parse(archive() + ":b").openSink(OpenContext.defaults());
-             ImageSink second = new OciArchiveTransport().parse(archive() + ":c").openSink(OpenContext.defaults())) {
+                ImageSink second =
+                        new OciArchiveTransport().parse(archive() + ":c").openSink(OpenContext.defaults())) {
             fill(first, b);
             fill(second, c);
             second.commit();
@@ -109,8 +116,11 @@ class ArchiveSinkTest {
             String name = "img" + i;
             TestImages.image(memory, name, 2, 20_000, i);
             tasks.add(() -> {
-                engine.copy(memory.ref(name), new OciArchiveTransport().parse(archive() + ":" + name),
-                        CopyOptions.defaults(), CopyListener.NONE);
+                engine.copy(
+                        memory.ref(name),
+                        new OciArchiveTransport().parse(archive() + ":" + name),
+                        CopyOptions.defaults(),
+                        CopyListener.NONE);
                 return null;
             });
         }
@@ -132,14 +142,29 @@ class ArchiveSinkTest {
     void aFifoOrADirectoryIsRefused() throws Exception {
         TestImages.image(memory, "a", 1, 100, 1);
         Path fifo = tmp.resolve("pipe");
-        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
-        FerryException e = assertThrows(FerryException.class, () -> engine.copy(memory.ref("a"),
-                new OciArchiveTransport().parse(fifo + ":a"), CopyOptions.defaults(), CopyListener.NONE));
+        assertEquals(
+                0,
+                new ProcessBuilder("mkfifo", fifo.toString())
+                        .inheritIO()
+                        .start()
+                        .waitFor());
+        FerryException e = assertThrows(
+                FerryException.class,
+                () -> engine.copy(
+                        memory.ref("a"),
+                        new OciArchiveTransport().parse(fifo + ":a"),
+                        CopyOptions.defaults(),
+                        CopyListener.NONE));
         assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
-        assertTrue(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther());
+        assertTrue(Files.readAttributes(fifo, BasicFileAttributes.class).isOther());
         Path dir = Files.createDirectory(tmp.resolve("dir"));
-        FerryException d = assertThrows(FerryException.class, () -> engine.copy(memory.ref("a"),
-                new OciArchiveTransport().parse(dir + ":a"), CopyOptions.defaults(), CopyListener.NONE));
+        FerryException d = assertThrows(
+                FerryException.class,
+                () -> engine.copy(
+                        memory.ref("a"),
+                        new OciArchiveTransport().parse(dir + ":a"),
+                        CopyOptions.defaults(),
+                        CopyListener.NONE));
         assertTrue(d.getMessage().contains("is a directory"), d.getMessage());
         assertEquals(List.of("dir", "pipe"), list(tmp));
     }
@@ -148,11 +173,14 @@ class ArchiveSinkTest {
     void aKilledWritersTemporaryFileIsSweptByTheNextWriter() throws Exception {
         TestImages.image(memory, "a", 1, 100, 1);
         // a dead owner: no process has this PID
-        Path dead = Files.writeString(tmp.resolve(".ferry-image.tar-4000000000.1700000000000-0123456789ab.tmp"),
-                "half an archive");
+        Path dead = Files.writeString(
+                tmp.resolve(".ferry-image.tar-4000000000.1700000000000-0123456789ab.tmp"), "half an archive");
         Path live = TempFiles.createFile(tmp, "image.tar"); // this process's: alive, kept
         Path other = Files.writeString(tmp.resolve(".ferry-notes.txt"), "not a temporary name of ours");
-        engine.copy(memory.ref("a"), new OciArchiveTransport().parse(archive() + ":a"), CopyOptions.defaults(),
+        engine.copy(
+                memory.ref("a"),
+                new OciArchiveTransport().parse(archive() + ":a"),
+                CopyOptions.defaults(),
                 CopyListener.NONE);
         assertFalse(Files.exists(dead));
         assertTrue(Files.exists(live));

@@ -5,21 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.build.ImageBuilder;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.build.LayerBuilder;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.ImageInspector;
-import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.InspectedImage;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.model.Platform;
 import dev.ferry.rootfs.Flattener;
 import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -49,11 +50,22 @@ class FlattenFromLayoutTest {
             Files.writeString(context.resolve("etc/conf.d/big"), "x".repeat(300_000));
             Files.createSymbolicLink(context.resolve("etc/link"), Path.of("hostname"));
         }
-        LayerBuilder.Layer layer = LayerBuilder.build(context, 0, 0, Instant.EPOCH, tmp, w -> { });
+        LayerBuilder.Layer layer = LayerBuilder.build(context, 0, 0, Instant.EPOCH, tmp, w -> {});
         ImageReference to = oci.parse(tmp.resolve(name) + ":t");
-        try (ImageSource built = ImageBuilder.build("context", null, null, layer,
-                new ImageBuilder.Options(List.of(), List.of("/bin/sh"), Map.of(), Map.of(), null, null,
-                        Platform.current(), Instant.EPOCH))) {
+        try (ImageSource built = ImageBuilder.build(
+                "context",
+                null,
+                null,
+                layer,
+                new ImageBuilder.Options(
+                        List.of(),
+                        List.of("/bin/sh"),
+                        Map.of(),
+                        Map.of(),
+                        null,
+                        null,
+                        Platform.current(),
+                        Instant.EPOCH))) {
             new CopyEngine().copy(built, to, CopyOptions.defaults().withCompression(compression), CopyListener.NONE);
         } finally {
             Files.deleteIfExists(layer.file());
@@ -65,8 +77,12 @@ class FlattenFromLayoutTest {
         Map<String, String> entries = new TreeMap<>();
         try (ImageSource source = ref.openSource(OpenContext.defaults())) {
             InspectedImage image = new ImageInspector().inspect(source, Platform.current());
-            Flattener.flatten(source, image, (entry, content) -> entries.put(entry.getName(),
-                    content == null ? entry.getLinkName() : Integer.toString(content.readAllBytes().length)),
+            Flattener.flatten(
+                    source,
+                    image,
+                    (entry, content) -> entries.put(
+                            entry.getName(),
+                            content == null ? entry.getLinkName() : Integer.toString(content.readAllBytes().length)),
                     tmpDir);
         }
         return entries;
@@ -74,7 +90,11 @@ class FlattenFromLayoutTest {
 
     private Path layerFile(ImageReference ref) throws IOException {
         try (ImageSource source = ref.openSource(OpenContext.defaults())) {
-            Descriptor layer = new ImageInspector().inspect(source, Platform.current()).image().layers().get(0);
+            Descriptor layer = new ImageInspector()
+                    .inspect(source, Platform.current())
+                    .image()
+                    .layers()
+                    .get(0);
             return tmp.resolve(ref.displayName().replaceFirst("^oci:", "").replaceFirst(":t$", ""))
                     .resolve(LayoutFiles.blobPath(layer.digest()));
         }
@@ -102,7 +122,7 @@ class FlattenFromLayoutTest {
         ImageReference ref = image("plain", Compression.NONE);
         Path layer = layerFile(ref);
         byte[] bytes = Files.readAllBytes(layer);
-        int at = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("xxxxxxxx") + 1000;
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("xxxxxxxx") + 1000;
         bytes[at] = 'y'; // same size, one byte of content changed
         Files.write(layer, bytes);
         assertThrows(DigestMismatchException.class, () -> flatten(ref, null));

@@ -6,19 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.Transport;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class LayoutReferenceTest {
     private final OciTransport oci = new OciTransport();
     private final OciArchiveTransport archive = new OciArchiveTransport();
 
     @ParameterizedTest
-    @ValueSource(strings = {"/tmp/layout", "/tmp/layout:latest", "rel/dir:v1.2.3", "x:library/app:1.0",
-            "x:a--b", "x:sha256@x", "./l:a+b"})
+    @ValueSource(
+            strings = {
+                "/tmp/layout",
+                "/tmp/layout:latest",
+                "rel/dir:v1.2.3",
+                "x:library/app:1.0",
+                "x:a--b",
+                "x:sha256@x",
+                "./l:a+b"
+            })
     void roundTrips(String text) throws Exception {
-        for (var transport : new dev.ferry.spi.Transport[] {oci, archive}) {
+        for (var transport : new Transport[] {oci, archive}) {
             ImageReference ref = transport.parse(text);
             assertEquals(text, ref.stringWithinTransport());
             assertEquals(ref, transport.parse(ref.stringWithinTransport()));
@@ -35,8 +44,19 @@ class LayoutReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", ":latest", "/tmp/x:", "/tmp/x:-bad", "/tmp/x:bad-", "/tmp/x:a b", "/tmp/x:a//b",
-            "/tmp/x:ä", "/tmp/x:a..b", "/tmp/x:../../etc"})
+    @ValueSource(
+            strings = {
+                "",
+                ":latest",
+                "/tmp/x:",
+                "/tmp/x:-bad",
+                "/tmp/x:bad-",
+                "/tmp/x:a b",
+                "/tmp/x:a//b",
+                "/tmp/x:ä",
+                "/tmp/x:a..b",
+                "/tmp/x:../../etc"
+            })
     void rejectsBadSyntax(String text) {
         InvalidReferenceException e = assertThrows(InvalidReferenceException.class, () -> oci.parse(text));
         assertEquals("oci:" + text, e.reference());

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.engine.CopyEngine;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
 import dev.ferry.model.ImageManifest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -26,7 +26,9 @@ import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.testing.MemoryTransport;
 import dev.ferry.testing.TestImages;
 import java.io.ByteArrayInputStream;
@@ -36,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -78,7 +81,8 @@ class LayoutRoundTripTest {
             for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
                 try (BlobStream stream = source.blob(blob)) {
                     assertEquals(blob.size(), stream.size());
-                    assertArrayEquals(memory.blobs.get(blob.digest()), stream.stream().readAllBytes());
+                    assertArrayEquals(
+                            memory.blobs.get(blob.digest()), stream.stream().readAllBytes());
                 }
             }
         }
@@ -100,8 +104,8 @@ class LayoutRoundTripTest {
         assertEquals(c.digest(), read(t, ":one").digest());
         assertEquals(b.digest(), read(t, ":two").digest());
         assertThrows(AmbiguousImageException.class, () -> ref(t, target(t)).openSource(OpenContext.defaults()));
-        ImageNotFoundException missing = assertThrows(ImageNotFoundException.class,
-                () -> ref(t, target(t) + ":three").openSource(OpenContext.defaults()));
+        ImageNotFoundException missing = assertThrows(
+                ImageNotFoundException.class, () -> ref(t, target(t) + ":three").openSource(OpenContext.defaults()));
         assertTrue(missing.hint().contains("one") && missing.hint().contains("two"), missing.hint());
         assertFalse(a.digest().equals(read(t, ":one").digest()));
     }
@@ -128,8 +132,10 @@ class LayoutRoundTripTest {
         TreeMap<String, String> before = snapshot(tmp);
         ManifestBytes bad = TestImages.image(memory, "bad", 3, 20_000, 9);
         memory.blobs.get(((ImageManifest) bad.parse()).layers().get(2).digest())[100] ^= 1;
-        assertThrows(DigestMismatchException.class, () -> engine.copy(memory.ref("bad"),
-                ref(t, target(t) + ":bad"), CopyOptions.defaults(), CopyListener.NONE));
+        assertThrows(
+                DigestMismatchException.class,
+                () -> engine.copy(
+                        memory.ref("bad"), ref(t, target(t) + ":bad"), CopyOptions.defaults(), CopyListener.NONE));
         assertEquals(before, snapshot(tmp));
     }
 
@@ -147,10 +153,11 @@ class LayoutRoundTripTest {
     @ParameterizedTest
     @ValueSource(strings = {"oci", "oci-archive"})
     void sinkRefusesWrongBytes(String t) throws Exception {
-        Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, dev.ferry.model.Digest.sha256(new byte[10]), 10);
+        Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(new byte[10]), 10);
         try (ImageSink sink = ref(t, target(t) + ":x").openSink(OpenContext.defaults())) {
-            assertThrows(DigestMismatchException.class, () -> sink.putBlob(claimed, new ByteArrayInputStream(new byte[] {
-                1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
+            assertThrows(
+                    DigestMismatchException.class,
+                    () -> sink.putBlob(claimed, new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
             assertFalse(sink.hasBlob(claimed));
         }
         assertEquals(new TreeMap<>(), snapshot(tmp));
@@ -159,14 +166,16 @@ class LayoutRoundTripTest {
     /** Blobs are copied on several threads: whichever one calls next learns what broke the archive. */
     @Test
     void anArchiveBrokenByABlobNamesThatBlobToLaterCalls() throws Exception {
-        Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, dev.ferry.model.Digest.sha256(new byte[10]), 10);
+        Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(new byte[10]), 10);
         ManifestBytes a = TestImages.image(memory, "a", 1, 100, 1);
         Descriptor good = ((ImageManifest) a.parse()).layers().get(0);
         try (ImageSink sink = ref("oci-archive", target("oci-archive") + ":x").openSink(OpenContext.defaults())) {
-            assertThrows(DigestMismatchException.class, () -> sink.putBlob(claimed, new ByteArrayInputStream(
-                    new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
-            FerryException later = assertThrows(FerryException.class, () -> sink.putBlob(good,
-                    new ByteArrayInputStream(memory.blobs.get(good.digest()))));
+            assertThrows(
+                    DigestMismatchException.class,
+                    () -> sink.putBlob(claimed, new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})));
+            FerryException later = assertThrows(
+                    FerryException.class,
+                    () -> sink.putBlob(good, new ByteArrayInputStream(memory.blobs.get(good.digest()))));
             assertTrue(later.getMessage().contains(claimed.digest().toString()), later.getMessage());
             assertInstanceOf(DigestMismatchException.class, later.getCause());
         }
@@ -177,9 +186,10 @@ class LayoutRoundTripTest {
     void dockerManifestsAreRefusedUntilConverted(String t) throws Exception {
         String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST + "\",\"config\":{"
                 + "\"mediaType\":\"" + MediaTypes.DOCKER_CONFIG + "\",\"size\":2,\"digest\":\""
-                + dev.ferry.model.Digest.sha256("{}".getBytes(StandardCharsets.UTF_8)) + "\"},\"layers\":[]}";
+                + Digest.sha256("{}".getBytes(StandardCharsets.UTF_8)) + "\"},\"layers\":[]}";
         try (ImageSink sink = ref(t, target(t) + ":x").openSink(OpenContext.defaults())) {
-            assertThrows(dev.ferry.spi.UnsupportedManifestException.class,
+            assertThrows(
+                    UnsupportedManifestException.class,
                     () -> sink.putManifest(ManifestBytes.of(json.getBytes(StandardCharsets.UTF_8), null)));
         }
     }
@@ -187,14 +197,20 @@ class LayoutRoundTripTest {
     @ParameterizedTest
     @ValueSource(strings = {"oci", "oci-archive"})
     void wholeIndexRoundTrips(String t) throws Exception {
-        ManifestBytes index = TestImages.index(memory, "multi",
-                List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64/v8")));
-        engine.copy(memory.ref("multi"), ref(t, target(t) + ":all"), CopyOptions.defaults().withAllPlatforms(),
+        ManifestBytes index = TestImages.index(
+                memory, "multi", List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64/v8")));
+        engine.copy(
+                memory.ref("multi"),
+                ref(t, target(t) + ":all"),
+                CopyOptions.defaults().withAllPlatforms(),
                 CopyListener.NONE);
         assertArrayEquals(index.bytes(), read(t, ":all").bytes());
         MemoryTransport back = new MemoryTransport();
-        engine.copy(ref(t, target(t) + ":all"), back.ref("arm"),
-                CopyOptions.defaults().withPlatform(Platform.parse("linux/arm64")), CopyListener.NONE);
+        engine.copy(
+                ref(t, target(t) + ":all"),
+                back.ref("arm"),
+                CopyOptions.defaults().withPlatform(Platform.parse("linux/arm64")),
+                CopyListener.NONE);
         assertTrue(new String(back.images.get("arm").bytes(), StandardCharsets.UTF_8).contains("layers"));
     }
 
@@ -206,7 +222,10 @@ class LayoutRoundTripTest {
             TestImages.image(memory, "img" + i, 2, 5000, i);
             String name = "img" + i;
             tasks.add(() -> {
-                engine.copy(memory.ref(name), ref("oci", target("oci") + ":" + name), CopyOptions.defaults(),
+                engine.copy(
+                        memory.ref(name),
+                        ref("oci", target("oci") + ":" + name),
+                        CopyOptions.defaults(),
                         CopyListener.NONE);
                 return null;
             });
@@ -220,7 +239,9 @@ class LayoutRoundTripTest {
             pool.shutdown();
         }
         for (int i = 0; i < writers; i++) {
-            assertEquals(memory.images.get("img" + i).digest(), read("oci", ":img" + i).digest());
+            assertEquals(
+                    memory.images.get("img" + i).digest(),
+                    read("oci", ":img" + i).digest());
         }
     }
 
@@ -235,7 +256,8 @@ class LayoutRoundTripTest {
                 for (int i = 0; i < 3; i++) {
                     reads.add(() -> {
                         try (BlobStream s = source.blob(blob)) {
-                            return java.util.Arrays.equals(memory.blobs.get(blob.digest()), s.stream().readAllBytes());
+                            return Arrays.equals(
+                                    memory.blobs.get(blob.digest()), s.stream().readAllBytes());
                         }
                     });
                 }
@@ -268,7 +290,8 @@ class LayoutRoundTripTest {
         TestImages.image(memory, "a", 1, 100, 1);
         engine.copy(memory.ref("a"), ref("oci", target("oci") + ":a"), CopyOptions.defaults(), CopyListener.NONE);
         Files.writeString(Path.of(target("oci")).resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{");
-        CorruptImageException e = assertThrows(CorruptImageException.class,
+        CorruptImageException e = assertThrows(
+                CorruptImageException.class,
                 () -> ref("oci", target("oci") + ":a").openSource(OpenContext.defaults()));
         assertTrue(e.getMessage().contains("index.json"), e.getMessage());
     }
@@ -276,14 +299,18 @@ class LayoutRoundTripTest {
     @Test
     void truncatedArchiveIsCorrupt() throws Exception {
         TestImages.image(memory, "a", 2, 100_000, 1);
-        engine.copy(memory.ref("a"), ref("oci-archive", target("oci-archive") + ":a"), CopyOptions.defaults(),
+        engine.copy(
+                memory.ref("a"),
+                ref("oci-archive", target("oci-archive") + ":a"),
+                CopyOptions.defaults(),
                 CopyListener.NONE);
         Path file = Path.of(target("oci-archive"));
         byte[] all = Files.readAllBytes(file);
         for (int cut : new int[] {all.length / 2, 700, 100}) {
-            Files.write(file, java.util.Arrays.copyOf(all, cut));
+            Files.write(file, Arrays.copyOf(all, cut));
             FerryException e = assertThrows(FerryException.class, () -> {
-                try (ImageSource s = ref("oci-archive", target("oci-archive") + ":a").openSource(OpenContext.defaults())) {
+                try (ImageSource s =
+                        ref("oci-archive", target("oci-archive") + ":a").openSource(OpenContext.defaults())) {
                     ImageManifest m = (ImageManifest) s.manifest().parse();
                     for (Descriptor d : m.blobs()) {
                         try (BlobStream b = s.blob(d)) {
@@ -292,8 +319,11 @@ class LayoutRoundTripTest {
                     }
                 }
             });
-            assertTrue(e instanceof CorruptImageException || e instanceof ImageNotFoundException
-                    || e instanceof BlobNotFoundException, e.toString());
+            assertTrue(
+                    e instanceof CorruptImageException
+                            || e instanceof ImageNotFoundException
+                            || e instanceof BlobNotFoundException,
+                    e.toString());
         }
     }
 
@@ -302,8 +332,10 @@ class LayoutRoundTripTest {
         Path file = Path.of(target("oci-archive"));
         Files.writeString(file, "precious");
         TestImages.image(memory, "a", 1, 100, 1);
-        FerryException e = assertThrows(FerryException.class, () -> engine.copy(memory.ref("a"),
-                ref("oci-archive", file + ":a"), CopyOptions.defaults(), CopyListener.NONE));
+        FerryException e = assertThrows(
+                FerryException.class,
+                () -> engine.copy(
+                        memory.ref("a"), ref("oci-archive", file + ":a"), CopyOptions.defaults(), CopyListener.NONE));
         assertTrue(e.getMessage().contains("refusing"), e.getMessage());
         assertEquals("precious", Files.readString(file));
         assertEquals(1, snapshot(tmp).size());
@@ -314,17 +346,20 @@ class LayoutRoundTripTest {
         Path dir = Files.createDirectories(Path.of(target("oci")));
         Files.writeString(dir.resolve("notes.txt"), "mine");
         TestImages.image(memory, "a", 1, 100, 1);
-        assertThrows(FerryException.class, () -> engine.copy(memory.ref("a"), ref("oci", dir + ":a"),
-                CopyOptions.defaults(), CopyListener.NONE));
-        assertEquals(List.of("layout/", "layout/notes.txt"), List.copyOf(snapshot(tmp).keySet()));
+        assertThrows(
+                FerryException.class,
+                () -> engine.copy(memory.ref("a"), ref("oci", dir + ":a"), CopyOptions.defaults(), CopyListener.NONE));
+        assertEquals(
+                List.of("layout/", "layout/notes.txt"),
+                List.copyOf(snapshot(tmp).keySet()));
     }
 
     @Test
     void blobsAlreadyPresentAreNotRewritten() throws Exception {
         TestImages.image(memory, "a", 2, 1000, 1);
         engine.copy(memory.ref("a"), ref("oci", target("oci") + ":one"), CopyOptions.defaults(), CopyListener.NONE);
-        var result = engine.copy(memory.ref("a"), ref("oci", target("oci") + ":two"), CopyOptions.defaults(),
-                CopyListener.NONE);
+        var result = engine.copy(
+                memory.ref("a"), ref("oci", target("oci") + ":two"), CopyOptions.defaults(), CopyListener.NONE);
         assertEquals(0, result.blobsCopied());
         assertEquals(3, result.blobsSkipped());
     }
@@ -338,15 +373,23 @@ class LayoutRoundTripTest {
         ManifestBytes manifest = TestImages.image(memory, "a", 3, 30_000, 4);
         Path src = tmp.resolve("src");
         engine.copy(memory.ref("a"), ref("oci", src + ":a"), CopyOptions.defaults(), CopyListener.NONE);
-        engine.copy(ref("oci", src + ":a"), ref("oci", tmp.resolve("linked") + ":a"), CopyOptions.defaults(),
+        engine.copy(
+                ref("oci", src + ":a"),
+                ref("oci", tmp.resolve("linked") + ":a"),
+                CopyOptions.defaults(),
                 CopyListener.NONE);
-        engine.copy(ref("oci", src + ":a"), ref("oci", tmp.resolve("copied") + ":a"),
-                CopyOptions.defaults().withLink(false), CopyListener.NONE);
+        engine.copy(
+                ref("oci", src + ":a"),
+                ref("oci", tmp.resolve("copied") + ":a"),
+                CopyOptions.defaults().withLink(false),
+                CopyListener.NONE);
         for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
             String path = LayoutFiles.blobPath(blob.digest());
             assertEquals(inode(src.resolve(path)), inode(tmp.resolve("linked").resolve(path)), path);
-            assertFalse(inode(src.resolve(path)).equals(inode(tmp.resolve("copied").resolve(path))), path);
-            assertArrayEquals(Files.readAllBytes(src.resolve(path)),
+            assertFalse(
+                    inode(src.resolve(path)).equals(inode(tmp.resolve("copied").resolve(path))), path);
+            assertArrayEquals(
+                    Files.readAllBytes(src.resolve(path)),
                     Files.readAllBytes(tmp.resolve("copied").resolve(path)));
         }
         try (ImageSource linked = ref("oci", tmp.resolve("linked") + ":a").openSource(OpenContext.defaults())) {
@@ -365,8 +408,10 @@ class LayoutRoundTripTest {
         bytes[123] ^= 1; // same size, other content
         Files.write(file, bytes);
         Path dest = tmp.resolve("dest");
-        assertThrows(DigestMismatchException.class, () -> engine.copy(ref("oci", src + ":a"),
-                ref("oci", dest + ":a"), CopyOptions.defaults(), CopyListener.NONE));
+        assertThrows(
+                DigestMismatchException.class,
+                () -> engine.copy(
+                        ref("oci", src + ":a"), ref("oci", dest + ":a"), CopyOptions.defaults(), CopyListener.NONE));
         assertFalse(Files.exists(dest.resolve(LayoutFiles.blobPath(layer.digest()))));
         assertFalse(Files.exists(dest.resolve(LayoutFiles.INDEX)));
     }
@@ -379,7 +424,7 @@ class LayoutRoundTripTest {
                 String key = root.relativize(p).toString();
                 if (Files.isRegularFile(p)) {
                     try (InputStream in = Files.newInputStream(p)) {
-                        files.put(key, dev.ferry.model.Digest.sha256(in.readAllBytes()).toString());
+                        files.put(key, Digest.sha256(in.readAllBytes()).toString());
                     }
                 } else {
                     files.put(key + "/", "dir");

@@ -62,7 +62,9 @@ final class BlobOrigins {
     static List<String> repositoriesWith(String registry, Digest blob, String except) {
         List<String> result = new ArrayList<>();
         for (Origin o : OPEN) {
-            if (o.registry.equals(registry) && !o.repository.equals(except) && o.blobs.contains(blob)
+            if (o.registry.equals(registry)
+                    && !o.repository.equals(except)
+                    && o.blobs.contains(blob)
                     && !result.contains(o.repository)) {
                 result.add(o.repository);
             }

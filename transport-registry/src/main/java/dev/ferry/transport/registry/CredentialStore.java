@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.spi.FerryException;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,13 +50,15 @@ class CredentialStore {
             return Optional.of(Credentials.parse(settings.creds(), "--creds"));
         }
         Path given = settings.authFile();
-        if (given == null && env.get("REGISTRY_AUTH_FILE") != null && !env.get("REGISTRY_AUTH_FILE").isBlank()) {
+        if (given == null
+                && env.get("REGISTRY_AUTH_FILE") != null
+                && !env.get("REGISTRY_AUTH_FILE").isBlank()) {
             given = Path.of(env.get("REGISTRY_AUTH_FILE"));
         }
         if (given != null) {
             if (!Files.isRegularFile(given)) {
-                throw new FerryException("auth file " + given + " does not exist", "check --authfile or"
-                        + " REGISTRY_AUTH_FILE");
+                throw new FerryException(
+                        "auth file " + given + " does not exist", "check --authfile or" + " REGISTRY_AUTH_FILE");
             }
             return fromFile(given, registry, repository);
         }
@@ -115,7 +119,8 @@ class CredentialStore {
                 }
             }
         }
-        if (root.path("credsStore").isTextual() && !root.path("credsStore").asText().isBlank()) {
+        if (root.path("credsStore").isTextual()
+                && !root.path("credsStore").asText().isBlank()) {
             return helper(root.path("credsStore").asText(), helperKeys(registry).get(0), registry);
         }
         return Optional.empty();
@@ -123,7 +128,8 @@ class CredentialStore {
 
     /** The keys a credential helper knows a registry by: Docker Hub's old URL for docker.io. */
     static List<String> helperKeys(String registry) {
-        return registry.equals(RegistryReference.DOCKER_HUB) ? List.of(DOCKER_HUB_KEY, "docker.io", "index.docker.io")
+        return registry.equals(RegistryReference.DOCKER_HUB)
+                ? List.of(DOCKER_HUB_KEY, "docker.io", "index.docker.io")
                 : List.of(registry);
     }
 
@@ -163,7 +169,8 @@ class CredentialStore {
     }
 
     private static Optional<Credentials> decode(JsonNode entry, Path file) throws FerryException {
-        if (entry.path("identitytoken").isTextual() && !entry.path("identitytoken").asText().isEmpty()) {
+        if (entry.path("identitytoken").isTextual()
+                && !entry.path("identitytoken").asText().isEmpty()) {
             return Optional.of(new Credentials("", entry.path("identitytoken").asText(), true, file.toString()));
         }
         if (!entry.path("auth").isTextual() || entry.path("auth").asText().isEmpty()) {
@@ -171,19 +178,19 @@ class CredentialStore {
         }
         String decoded;
         try {
-            decoded = new String(Base64.getDecoder().decode(entry.path("auth").asText().strip()),
-                    StandardCharsets.UTF_8);
+            decoded = new String(
+                    Base64.getDecoder().decode(entry.path("auth").asText().strip()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new FerryException("auth file " + file + " holds an \"auth\" that is not base64",
-                    "log in again to rewrite it");
+            throw new FerryException(
+                    "auth file " + file + " holds an \"auth\" that is not base64", "log in again to rewrite it");
         }
         int colon = decoded.indexOf(':');
         if (colon < 0) {
-            throw new FerryException("auth file " + file + " holds an \"auth\" without a colon",
-                    "log in again to rewrite it");
+            throw new FerryException(
+                    "auth file " + file + " holds an \"auth\" without a colon", "log in again to rewrite it");
         }
-        return Optional.of(new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1), false,
-                file.toString()));
+        return Optional.of(
+                new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1), false, file.toString()));
     }
 
     /** Runs {@code docker-credential-NAME get} with the server on its standard input. */
@@ -191,10 +198,13 @@ class CredentialStore {
         String program = "docker-credential-" + name;
         Process process;
         try {
-            process = new ProcessBuilder(onPath(program), "get").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(onPath(program), "get")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
-            throw new FerryException("credential helper " + program + " for " + registry + " could not be run: "
-                    + e.getMessage(), "install it, or remove it from the auth file's credHelpers/credsStore");
+            throw new FerryException(
+                    "credential helper " + program + " for " + registry + " could not be run: " + e.getMessage(),
+                    "install it, or remove it from the auth file's credHelpers/credsStore");
         }
         try (OutputStream in = process.getOutputStream()) {
             in.write(server.getBytes(StandardCharsets.UTF_8));
@@ -208,7 +218,7 @@ class CredentialStore {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while running " + program);
+            throw new InterruptedIOException("interrupted while running " + program);
         }
         String text = new String(out, StandardCharsets.UTF_8).strip();
         if (process.exitValue() != 0) {
@@ -216,15 +226,15 @@ class CredentialStore {
                 return Optional.empty();
             }
             // never print what it wrote: it may hold a secret
-            throw new FerryException("credential helper " + program + " failed for " + registry + " (exit "
-                    + process.exitValue() + ")", "run `" + program + " list` to check it");
+            throw new FerryException(
+                    "credential helper " + program + " failed for " + registry + " (exit " + process.exitValue() + ")",
+                    "run `" + program + " list` to check it");
         }
         JsonNode node;
         try {
             node = JSON.readTree(text);
         } catch (IOException e) {
-            throw new FerryException("credential helper " + program + " answered something that is not JSON",
-                    null);
+            throw new FerryException("credential helper " + program + " answered something that is not JSON", null);
         }
         String user = node.path("Username").asText("");
         String secret = node.path("Secret").asText("");
@@ -241,7 +251,7 @@ class CredentialStore {
     private String onPath(String program) {
         String path = env.get("PATH");
         if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
+            for (String dir : path.split(File.pathSeparator)) {
                 if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
                     return Path.of(dir, program).toString();
                 }

@@ -27,14 +27,14 @@ record Credentials(String username, String password, boolean identityToken, Stri
         if (colon < 0) {
             return new Credentials(userColonPassword, "", false, origin);
         }
-        return new Credentials(userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1), false,
-                origin);
+        return new Credentials(
+                userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1), false, origin);
     }
 
     /** The value of an {@code Authorization: Basic} header. */
     String basicHeader() {
-        return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password)
-                .getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,8 +36,12 @@ final class EnvProxySelector extends ProxySelector {
             return null;
         }
         String no = first(env, "NO_PROXY", "no_proxy");
-        List<String> entries = no == null ? List.of() : java.util.Arrays.stream(no.split(","))
-                .map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList();
+        List<String> entries = no == null
+                ? List.of()
+                : Arrays.stream(no.split(","))
+                        .map(s -> s.strip().toLowerCase(Locale.ROOT))
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         return new EnvProxySelector(https, http, entries);
     }
 
@@ -73,7 +78,9 @@ final class EnvProxySelector extends ProxySelector {
             }
             String e = entry;
             int colon = e.lastIndexOf(':');
-            if (colon > 0 && e.indexOf(']') < colon && e.chars().filter(c -> c == ':').count() == 1) {
+            if (colon > 0
+                    && e.indexOf(']') < colon
+                    && e.chars().filter(c -> c == ':').count() == 1) {
                 if (!e.substring(colon + 1).equals(String.valueOf(port))) {
                     continue;
                 }

@@ -29,10 +29,10 @@ final class ErrorCodes {
     static String hint(String code) {
         return switch (code) {
             case "MANIFEST_INVALID", "MANIFEST_BLOB_UNKNOWN" ->
-                    "the registry may not accept this manifest type; try --format v2s2 or --format oci";
+                "the registry may not accept this manifest type; try --format v2s2 or --format oci";
             case "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN" -> "run the copy again";
             case "DIGEST_INVALID", "SIZE_INVALID" ->
-                    "the bytes changed on the way (a proxy?) or the source is corrupt; run the copy again";
+                "the bytes changed on the way (a proxy?) or the source is corrupt; run the copy again";
             case "NAME_INVALID", "TAG_INVALID" -> "check the reference";
             case "DENIED", "UNAUTHORIZED" -> "check the credentials and that they may access the repository";
             case "TOOMANYREQUESTS" -> "wait, log in, or pass --retry-times and --retry-delay";

@@ -4,8 +4,14 @@ package dev.ferry.transport.registry;
 public class RegistryAuthException extends RegistryException {
     private final boolean credentialsSent;
 
-    public RegistryAuthException(String message, String hint, String registry, String repository, int status,
-                                 String code, boolean credentialsSent) {
+    public RegistryAuthException(
+            String message,
+            String hint,
+            String registry,
+            String repository,
+            int status,
+            String code,
+            boolean credentialsSent) {
         super(message, hint, registry, repository, status, code, null);
         this.credentialsSent = credentialsSent;
     }

@@ -3,9 +3,11 @@ package dev.ferry.transport.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.spi.FerryException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -46,9 +48,11 @@ final class RegistryClient {
             System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
         }
     }
+
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** For requests without a large body: the time until the response headers arrive. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
     private static final int MAX_REDIRECTS = 10;
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
@@ -69,11 +73,30 @@ final class RegistryClient {
     private record Token(String value, Instant expires) {}
 
     /** A request: a body is a byte range so that it can be sent again. */
-    record Call(String method, URI uri, Map<String, String> headers, byte[] body, int offset, int length,
-                List<String> scopes, boolean followRedirects, Duration timeout, boolean retries,
-                InputStream stream, long streamLength) {
-        Call(String method, URI uri, Map<String, String> headers, byte[] body, int offset, int length,
-             List<String> scopes, boolean followRedirects, Duration timeout, boolean retries) {
+    record Call(
+            String method,
+            URI uri,
+            Map<String, String> headers,
+            byte[] body,
+            int offset,
+            int length,
+            List<String> scopes,
+            boolean followRedirects,
+            Duration timeout,
+            boolean retries,
+            InputStream stream,
+            long streamLength) {
+        Call(
+                String method,
+                URI uri,
+                Map<String, String> headers,
+                byte[] body,
+                int offset,
+                int length,
+                List<String> scopes,
+                boolean followRedirects,
+                Duration timeout,
+                boolean retries) {
             this(method, uri, headers, body, offset, length, scopes, followRedirects, timeout, retries, null, 0);
         }
 
@@ -89,7 +112,18 @@ final class RegistryClient {
         Call header(String name, String value) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
-            return new Call(method, uri, h, body, offset, length, scopes, followRedirects, timeout, retries, stream,
+            return new Call(
+                    method,
+                    uri,
+                    h,
+                    body,
+                    offset,
+                    length,
+                    scopes,
+                    followRedirects,
+                    timeout,
+                    retries,
+                    stream,
                     streamLength);
         }
 
@@ -98,37 +132,77 @@ final class RegistryClient {
         }
 
         Call redirects() {
-            return new Call(method, uri, headers, body, offset, length, scopes, true, timeout, retries, stream,
-                    streamLength);
+            return new Call(
+                    method, uri, headers, body, offset, length, scopes, true, timeout, retries, stream, streamLength);
         }
 
         Call timeout(Duration t) {
-            return new Call(method, uri, headers, body, offset, length, scopes, followRedirects, t, retries, stream,
+            return new Call(
+                    method,
+                    uri,
+                    headers,
+                    body,
+                    offset,
+                    length,
+                    scopes,
+                    followRedirects,
+                    t,
+                    retries,
+                    stream,
                     streamLength);
         }
 
         /** This call sent once: the caller decides what a failure means (a PATCH that may have been taken). */
         Call once() {
-            return new Call(method, uri, headers, body, offset, length, scopes, followRedirects, timeout, false, stream,
+            return new Call(
+                    method,
+                    uri,
+                    headers,
+                    body,
+                    offset,
+                    length,
+                    scopes,
+                    followRedirects,
+                    timeout,
+                    false,
+                    stream,
                     streamLength);
         }
 
         Call at(URI newUri) {
-            return new Call(method, newUri, headers, body, offset, length, scopes, followRedirects, timeout,
-                    retries, stream, streamLength);
+            return new Call(
+                    method,
+                    newUri,
+                    headers,
+                    body,
+                    offset,
+                    length,
+                    scopes,
+                    followRedirects,
+                    timeout,
+                    retries,
+                    stream,
+                    streamLength);
         }
     }
 
-    RegistryClient(String registry, String endpoint, String defaultRepository, RegistrySettings settings,
-                   CredentialStore store) throws IOException {
+    RegistryClient(
+            String registry,
+            String endpoint,
+            String defaultRepository,
+            RegistrySettings settings,
+            CredentialStore store)
+            throws IOException {
         this.registry = registry;
         this.endpoint = endpoint;
         this.defaultRepository = defaultRepository;
         this.settings = settings;
         this.store = store;
         this.retry = new Retry(settings.retryTimes(), settings.retryDelay(), System.err);
-        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(CONNECT_TIMEOUT)
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(CONNECT_TIMEOUT)
                 .sslContext(Tls.context(settings, registry));
         EnvProxySelector proxies = EnvProxySelector.from(System.getenv());
         if (proxies != null) {
@@ -181,7 +255,8 @@ final class RegistryClient {
      * {@code tls-verify=false}, as docker and skopeo do.
      */
     private void ping() throws IOException {
-        List<String> schemes = settings.tlsVerify() ? List.of("https")
+        List<String> schemes = settings.tlsVerify()
+                ? List.of("https")
                 : loopback(endpoint) ? List.of("http", "https") : List.of("https", "http");
         IOException last = null;
         for (String scheme : schemes) {
@@ -190,8 +265,12 @@ final class RegistryClient {
             boolean lastScheme = scheme.equals(schemes.get(schemes.size() - 1));
             try {
                 // only the last scheme is tried again: a refused connection on the first means "try the other"
-                response = withRetries("GET " + uri, lastScheme, attempt -> http.send(
-                        request(Call.of("GET", uri, List.of()), null), HttpResponse.BodyHandlers.ofInputStream()));
+                response = withRetries(
+                        "GET " + uri,
+                        lastScheme,
+                        attempt -> http.send(
+                                request(Call.of("GET", uri, List.of()), null),
+                                HttpResponse.BodyHandlers.ofInputStream()));
             } catch (SSLException e) {
                 last = e;
                 if (settings.tlsVerify()) {
@@ -199,8 +278,8 @@ final class RegistryClient {
                 }
                 continue;
             } catch (IOException e) {
-                if (e instanceof FerryException || (e instanceof InterruptedIOException
-                        && !(e instanceof HttpTimeoutException))) {
+                if (e instanceof FerryException
+                        || (e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException))) {
                     throw e;
                 }
                 last = e; // refused, reset, timed out: try the other scheme, or say so below
@@ -209,7 +288,8 @@ final class RegistryClient {
             try (InputStream body = RegistryClient.reusing(response.body())) {
                 int status = response.statusCode();
                 if (status == 401) {
-                    challenge = Challenge.preferred(Challenge.parse(response.headers().allValues("WWW-Authenticate")));
+                    challenge = Challenge.preferred(
+                            Challenge.parse(response.headers().allValues("WWW-Authenticate")));
                     base = URI.create(scheme + "://" + endpoint);
                     return;
                 }
@@ -228,13 +308,18 @@ final class RegistryClient {
             throw r;
         }
         if (last instanceof SSLException && !settings.tlsVerify()) {
-            throw new RegistryException("cannot reach registry " + registry + ": " + reason(last), null,
-                    registry, null, 0, null, last);
+            throw new RegistryException(
+                    "cannot reach registry " + registry + ": " + reason(last), null, registry, null, 0, null, last);
         }
-        throw new RegistryException("cannot connect to registry " + registry + ": " + reason(last),
-                "check the host and port, and that the registry runs" + (settings.tlsVerify()
-                        ? " (a registry on plain HTTP needs --tls-verify=false)" : ""),
-                registry, null, 0, null, last);
+        throw new RegistryException(
+                "cannot connect to registry " + registry + ": " + reason(last),
+                "check the host and port, and that the registry runs"
+                        + (settings.tlsVerify() ? " (a registry on plain HTTP needs --tls-verify=false)" : ""),
+                registry,
+                null,
+                0,
+                null,
+                last);
     }
 
     /**
@@ -292,8 +377,9 @@ final class RegistryClient {
         if (e instanceof FerryException || e instanceof SSLException) {
             return false;
         }
-        if (e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException)
-                && !(e instanceof java.net.SocketTimeoutException)) {
+        if (e instanceof InterruptedIOException
+                && !(e instanceof HttpTimeoutException)
+                && !(e instanceof SocketTimeoutException)) {
             return false;
         }
         return !Thread.currentThread().isInterrupted();
@@ -322,18 +408,28 @@ final class RegistryClient {
                     if (e instanceof FerryException || e instanceof InterruptedIOException) {
                         throw e;
                     }
-                    throw new RegistryException(call.method() + " " + strip(call.uri().toString()) + " failed: "
-                            + reason(e) + (i > 0 ? " (after " + (i + 1) + " tries)" : ""),
-                            "check the network; --retry-times N tries more often", registry, null, 0, null, e);
+                    throw new RegistryException(
+                            call.method() + " " + strip(call.uri().toString()) + " failed: " + reason(e)
+                                    + (i > 0 ? " (after " + (i + 1) + " tries)" : ""),
+                            "check the network; --retry-times N tries more often",
+                            registry,
+                            null,
+                            0,
+                            null,
+                            e);
                 }
-                retry.waitBefore(i, call.method() + " " + strip(call.uri().getPath()) + " failed: " + reason(e),
+                retry.waitBefore(
+                        i,
+                        call.method() + " " + strip(call.uri().getPath()) + " failed: " + reason(e),
                         retry.delay(i, null));
                 continue;
             }
             int status = response.statusCode();
             if (Retry.RETRYABLE.contains(status) && call.retries() && retry.mayRetry(i)) {
                 closeQuietly(response.body());
-                retry.waitBefore(i, call.method() + " " + strip(call.uri().getPath()) + " answered " + status,
+                retry.waitBefore(
+                        i,
+                        call.method() + " " + strip(call.uri().getPath()) + " answered " + status,
                         retry.delay(i, response.headers()));
                 continue;
             }
@@ -349,8 +445,7 @@ final class RegistryClient {
             String authorization = toRegistry ? authorization(call.scopes()) : null;
             HttpResponse<InputStream> response;
             try {
-                response = http.send(request(call.at(uri), authorization),
-                        HttpResponse.BodyHandlers.ofInputStream());
+                response = http.send(request(call.at(uri), authorization), HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted during " + call.method() + " " + uri.getPath());
@@ -367,12 +462,22 @@ final class RegistryClient {
                     continue;
                 }
             }
-            if (call.followRedirects() && status >= 300 && status < 400 && status != 304
+            if (call.followRedirects()
+                    && status >= 300
+                    && status < 400
+                    && status != 304
                     && response.headers().firstValue("Location").isPresent()) {
                 if (++redirects > MAX_REDIRECTS) {
                     closeQuietly(response.body());
-                    throw new RegistryException("more than " + MAX_REDIRECTS + " redirects for " + call.method()
-                            + " " + strip(call.uri().getPath()), null, registry, null, status, null, null);
+                    throw new RegistryException(
+                            "more than " + MAX_REDIRECTS + " redirects for " + call.method() + " "
+                                    + strip(call.uri().getPath()),
+                            null,
+                            registry,
+                            null,
+                            status,
+                            null,
+                            null);
                 }
                 URI next = uri.resolve(response.headers().firstValue("Location").get());
                 closeQuietly(response.body());
@@ -386,8 +491,11 @@ final class RegistryClient {
     /** Whether {@code uri} is the registry itself (scheme, host and port), which alone gets credentials. */
     private boolean sameOrigin(URI uri) {
         URI b = base;
-        return b != null && b.getScheme().equalsIgnoreCase(uri.getScheme())
-                && b.getHost() != null && b.getHost().equalsIgnoreCase(uri.getHost()) && port(b) == port(uri);
+        return b != null
+                && b.getScheme().equalsIgnoreCase(uri.getScheme())
+                && b.getHost() != null
+                && b.getHost().equalsIgnoreCase(uri.getHost())
+                && port(b) == port(uri);
     }
 
     private static int port(URI uri) {
@@ -405,10 +513,11 @@ final class RegistryClient {
             b.header("Authorization", authorization);
         }
         HttpRequest.BodyPublisher body = call.stream() != null
-                ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(call::stream),
-                        call.streamLength())
-                : call.body() == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(call.body(), call.offset(), call.length());
+                ? HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(call::stream), call.streamLength())
+                : call.body() == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(call.body(), call.offset(), call.length());
         b.method(call.method(), body);
         return b.build();
     }
@@ -437,7 +546,8 @@ final class RegistryClient {
         if (!credentialsLooked) {
             synchronized (this) {
                 if (!credentialsLooked) {
-                    credentials = store.find(settings, registry, defaultRepository).orElse(null);
+                    credentials =
+                            store.find(settings, registry, defaultRepository).orElse(null);
                     credentialsLooked = true;
                 }
             }
@@ -482,8 +592,14 @@ final class RegistryClient {
     private Token fetchToken(Challenge c, List<String> scopes) throws IOException {
         String realm = c.param("realm");
         if (realm == null || realm.isBlank()) {
-            throw new RegistryException("registry " + registry + " asks for a token but names no realm", null,
-                    registry, null, 401, null, null);
+            throw new RegistryException(
+                    "registry " + registry + " asks for a token but names no realm",
+                    null,
+                    registry,
+                    null,
+                    401,
+                    null,
+                    null);
         }
         TreeSet<String> all = new TreeSet<>(scopes);
         if (c.param("scope") != null && !c.param("scope").isBlank()) {
@@ -500,7 +616,8 @@ final class RegistryClient {
             }
             form.append("&scope=").append(enc(String.join(" ", all)));
             byte[] bytes = form.toString().getBytes(StandardCharsets.UTF_8);
-            call = Call.of("POST", realmUri, List.of()).header("Content-Type", "application/x-www-form-urlencoded")
+            call = Call.of("POST", realmUri, List.of())
+                    .header("Content-Type", "application/x-www-form-urlencoded")
                     .body(bytes, 0, bytes.length);
         } else {
             StringBuilder query = new StringBuilder();
@@ -528,17 +645,28 @@ final class RegistryClient {
                 throw new RegistryTlsException(realmUri.getAuthority(), reason(e), e);
             } catch (IOException e) {
                 if (!transientFailure(e) || !retry.mayRetry(i)) {
-                    throw new RegistryException("cannot get a token from " + realmUri.getAuthority() + " for "
-                            + registry + ": " + reason(e), "check the network", registry, null, 0, null, e);
+                    throw new RegistryException(
+                            "cannot get a token from " + realmUri.getAuthority() + " for " + registry + ": "
+                                    + reason(e),
+                            "check the network",
+                            registry,
+                            null,
+                            0,
+                            null,
+                            e);
                 }
-                retry.waitBefore(i, "token request to " + realmUri.getAuthority() + " failed: " + reason(e),
+                retry.waitBefore(
+                        i,
+                        "token request to " + realmUri.getAuthority() + " failed: " + reason(e),
                         retry.delay(i, null));
                 continue;
             }
             if (Retry.RETRYABLE.contains(response.statusCode()) && retry.mayRetry(i)) {
                 closeQuietly(response.body());
-                retry.waitBefore(i, "token request to " + realmUri.getAuthority() + " answered "
-                        + response.statusCode(), retry.delay(i, response.headers()));
+                retry.waitBefore(
+                        i,
+                        "token request to " + realmUri.getAuthority() + " answered " + response.statusCode(),
+                        retry.delay(i, response.headers()));
                 continue;
             }
             break;
@@ -555,16 +683,29 @@ final class RegistryClient {
             try {
                 node = JSON.readTree(body.readNBytes(1 << 20));
             } catch (IOException e) {
-                throw new RegistryException("the token server " + realmUri.getAuthority() + " of " + registry
-                        + " answered something that is not JSON", null, registry, null, status, null, e);
+                throw new RegistryException(
+                        "the token server " + realmUri.getAuthority() + " of " + registry
+                                + " answered something that is not JSON",
+                        null,
+                        registry,
+                        null,
+                        status,
+                        null,
+                        e);
             }
             String token = node.path("token").asText(node.path("access_token").asText(""));
             if (token.isEmpty()) {
                 token = node.path("access_token").asText("");
             }
             if (token.isEmpty()) {
-                throw new RegistryException("the token server " + realmUri.getAuthority() + " of " + registry
-                        + " answered no token", null, registry, null, status, null, null);
+                throw new RegistryException(
+                        "the token server " + realmUri.getAuthority() + " of " + registry + " answered no token",
+                        null,
+                        registry,
+                        null,
+                        status,
+                        null,
+                        null);
             }
             long lifetime = node.path("expires_in").asLong(60);
             if (lifetime < 60) {
@@ -584,16 +725,26 @@ final class RegistryClient {
     RegistryAuthException authFailure(String repository, int status, String code, Credentials creds) {
         String where = repository == null ? registry : registry + "/" + repository;
         if (creds == null) {
-            return new RegistryAuthException("authentication required for " + where
-                    + (status == 403 ? " (access denied)" : ""),
+            return new RegistryAuthException(
+                    "authentication required for " + where + (status == 403 ? " (access denied)" : ""),
                     "run ferry login " + registry + ", or pass --creds USER[:PASSWORD]",
-                    registry, repository, status, code, false);
+                    registry,
+                    repository,
+                    status,
+                    code,
+                    false);
         }
-        return new RegistryAuthException((status == 403 ? "access denied to " : "authentication failed for ")
-                + where + " with the credentials from " + creds.origin(),
-                status == 403 ? "check that this user may " + "access the repository"
+        return new RegistryAuthException(
+                (status == 403 ? "access denied to " : "authentication failed for ") + where
+                        + " with the credentials from " + creds.origin(),
+                status == 403
+                        ? "check that this user may " + "access the repository"
                         : "check the user name and password (--creds, the auth file)",
-                registry, repository, status, code, true);
+                registry,
+                repository,
+                status,
+                code,
+                true);
     }
 
     /**
@@ -624,10 +775,15 @@ final class RegistryClient {
         }
         String where = repository == null ? registry : registry + "/" + repository;
         if (contentType.toLowerCase(Locale.ROOT).contains("html")) {
-            return new RegistryException(strip(what) + " on " + where + " answered " + status
-                    + " with an HTML page where the registry API answers JSON",
+            return new RegistryException(
+                    strip(what) + " on " + where + " answered " + status
+                            + " with an HTML page where the registry API answers JSON",
                     "check the host: a web server, proxy or captive portal answered instead of a registry",
-                    registry, repository, status, null, null);
+                    registry,
+                    repository,
+                    status,
+                    null,
+                    null);
         }
         String translated = code == null ? null : ErrorCodes.describe(code);
         String hint = code == null ? null : ErrorCodes.hint(code);
@@ -655,7 +811,7 @@ final class RegistryClient {
 
     /** {@code body}, closed with {@link #closeQuietly}: what is left of it is read first, to reuse the connection. */
     static InputStream reusing(InputStream body) {
-        return new java.io.FilterInputStream(body) {
+        return new FilterInputStream(body) {
             @Override
             public void close() {
                 closeQuietly(in);

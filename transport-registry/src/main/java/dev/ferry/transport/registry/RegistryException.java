@@ -12,8 +12,8 @@ public class RegistryException extends FerryException {
     private final int status;
     private final String code;
 
-    public RegistryException(String message, String hint, String registry, String repository, int status,
-                             String code, Throwable cause) {
+    public RegistryException(
+            String message, String hint, String registry, String repository, int status, String code, Throwable cause) {
         super(message, hint, cause);
         this.registry = registry;
         this.repository = repository;

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.spi.FerryException;
-import dev.ferry.spi.support.AtomicFiles;
-import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.TempFiles;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,8 +40,8 @@ public final class RegistryLogin {
         host = CredentialStore.normalizeKey(host);
         RegistryReference ref = new RegistryTransport().parse("//" + host + "/ferry-login-check");
         if (!ref.registry().equals(host)) {
-            throw new InvalidReferenceException(text, "not a registry host", "write HOST[:PORT], for example"
-                    + " registry.example:5000");
+            throw new InvalidReferenceException(
+                    text, "not a registry host", "write HOST[:PORT], for example" + " registry.example:5000");
         }
         return host;
     }
@@ -53,11 +54,11 @@ public final class RegistryLogin {
      */
     public static void check(String registry, String username, String password, OpenContext context)
             throws IOException {
-        OpenContext withCreds = context.withOption(RegistrySettings.option(RegistrySettings.CREDS),
-                username + ":" + password);
+        OpenContext withCreds =
+                context.withOption(RegistrySettings.option(RegistrySettings.CREDS), username + ":" + password);
         RegistrySettings settings = RegistrySettings.of(withCreds, RegistrySettings.Side.SOURCE, registry);
-        String endpoint = registry.equals(RegistryReference.DOCKER_HUB) ? RegistryReference.DOCKER_HUB_ENDPOINT
-                : registry;
+        String endpoint =
+                registry.equals(RegistryReference.DOCKER_HUB) ? RegistryReference.DOCKER_HUB_ENDPOINT : registry;
         new RegistryClient(registry, endpoint, null, settings, CredentialStore.system()).checkLogin();
     }
 
@@ -69,25 +70,31 @@ public final class RegistryLogin {
     /**
      * Stores the credentials; returns where (a file, or {@code docker-credential-NAME}).
      */
-    public static String store(String registry, String username, String password, Path authFile)
-            throws IOException {
+    public static String store(String registry, String username, String password, Path authFile) throws IOException {
         Path file = authFile(authFile);
         ObjectNode root = read(file);
         String key = CredentialStore.helperKeys(registry).get(0);
         String helper = helper(root, registry);
         if (helper != null) {
-            ObjectNode payload = JsonNodeFactory.instance.objectNode().put("ServerURL", key)
-                    .put("Username", username).put("Secret", password);
+            ObjectNode payload = JsonNodeFactory.instance
+                    .objectNode()
+                    .put("ServerURL", key)
+                    .put("Username", username)
+                    .put("Secret", password);
             runHelper(helper, "store", RegistryClient.JSON.writeValueAsBytes(payload));
             removeEntries(root, registry);
             write(file, root);
             return "docker-credential-" + helper;
         }
         removeEntries(root, registry);
-        ObjectNode auths = root.has("auths") && root.get("auths").isObject() ? (ObjectNode) root.get("auths")
+        ObjectNode auths = root.has("auths") && root.get("auths").isObject()
+                ? (ObjectNode) root.get("auths")
                 : root.putObject("auths");
-        auths.putObject(key).put("auth", Base64.getEncoder().encodeToString((username + ":" + password)
-                .getBytes(StandardCharsets.UTF_8)));
+        auths.putObject(key)
+                .put(
+                        "auth",
+                        Base64.getEncoder()
+                                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
         write(file, root);
         return file.toString();
     }
@@ -102,8 +109,8 @@ public final class RegistryLogin {
         boolean removed = removeEntries(root, registry);
         String helper = helper(root, registry);
         if (helper != null) {
-            removed |= runHelper(helper, "erase", CredentialStore.helperKeys(registry).get(0)
-                    .getBytes(StandardCharsets.UTF_8));
+            removed |= runHelper(
+                    helper, "erase", CredentialStore.helperKeys(registry).get(0).getBytes(StandardCharsets.UTF_8));
         }
         if (removed) {
             write(file, root);
@@ -178,10 +185,13 @@ public final class RegistryLogin {
         String program = "docker-credential-" + name;
         Process process;
         try {
-            process = new ProcessBuilder(program, action).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(program, action)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
-            throw new FerryException("credential helper " + program + " could not be run: " + e.getMessage(),
+            throw new FerryException(
+                    "credential helper " + program + " could not be run: " + e.getMessage(),
                     "install it, or remove credsStore/credHelpers from the auth file");
         }
         try (OutputStream in = process.getOutputStream()) {
@@ -195,18 +205,19 @@ public final class RegistryLogin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
-            throw new java.io.InterruptedIOException("interrupted while running " + program);
+            throw new InterruptedIOException("interrupted while running " + program);
         }
         if (process.exitValue() != 0 && !action.equals("erase")) {
-            throw new FerryException("credential helper " + program + " " + action + " failed (exit "
-                    + process.exitValue() + ")", null);
+            throw new FerryException(
+                    "credential helper " + program + " " + action + " failed (exit " + process.exitValue() + ")", null);
         }
         return process.exitValue() == 0;
     }
 
     /** For tests: what {@link #store} would write for one entry. */
     static Map<String, String> entry(String username, String password) {
-        return Map.of("auth", Base64.getEncoder().encodeToString((username + ":" + password)
-                .getBytes(StandardCharsets.UTF_8)));
+        return Map.of(
+                "auth",
+                Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 }

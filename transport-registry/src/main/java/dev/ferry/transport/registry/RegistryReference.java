@@ -24,6 +24,7 @@ public final class RegistryReference implements ImageReference {
     public static final String DOCKER_HUB = "docker.io";
     /** Where {@value #DOCKER_HUB} answers the registry API. */
     static final String DOCKER_HUB_ENDPOINT = "registry-1.docker.io";
+
     static final String DEFAULT_TAG = "latest";
 
     private static final String COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
@@ -40,8 +41,8 @@ public final class RegistryReference implements ImageReference {
     private final String tag;
     private final Digest digest;
 
-    private RegistryReference(RegistryTransport transport, String registry, String repository, String tag,
-                              Digest digest) {
+    private RegistryReference(
+            RegistryTransport transport, String registry, String repository, String tag, Digest digest) {
         this.transport = requireNonNull(transport, "transport is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.repository = requireNonNull(repository, "repository is null");
@@ -69,8 +70,11 @@ public final class RegistryReference implements ImageReference {
         int at = rest.indexOf('@');
         if (at >= 0) {
             String digestText = rest.substring(at + 1);
-            digest = Digest.tryParse(digestText).orElseThrow(() -> new InvalidReferenceException(full,
-                    "\"" + digestText + "\" is not a digest", "a digest is sha256: and 64 lowercase hex characters"));
+            digest = Digest.tryParse(digestText)
+                    .orElseThrow(() -> new InvalidReferenceException(
+                            full,
+                            "\"" + digestText + "\" is not a digest",
+                            "a digest is sha256: and 64 lowercase hex characters"));
             rest = rest.substring(0, at);
         }
         String tag = null;
@@ -79,12 +83,16 @@ public final class RegistryReference implements ImageReference {
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
             if (!TAG.matcher(tag).matches()) {
-                throw new InvalidReferenceException(full, "\"" + tag + "\" is not a valid tag",
+                throw new InvalidReferenceException(
+                        full,
+                        "\"" + tag + "\" is not a valid tag",
                         "a tag is up to 128 letters, digits, _ . and -, not starting with . or -");
             }
         }
         if (tag != null && digest != null) {
-            throw new InvalidReferenceException(full, "a reference with both a tag and a digest is not supported",
+            throw new InvalidReferenceException(
+                    full,
+                    "a reference with both a tag and a digest is not supported",
                     "keep one: NAME:TAG or NAME@DIGEST");
         }
         String registry = DOCKER_HUB;
@@ -94,8 +102,7 @@ public final class RegistryReference implements ImageReference {
             String first = rest.substring(0, slash);
             if (isHost(first)) {
                 if (!HOST.matcher(first).matches()) {
-                    throw new InvalidReferenceException(full, "\"" + first + "\" is not a valid registry host",
-                            hint);
+                    throw new InvalidReferenceException(full, "\"" + first + "\" is not a valid registry host", hint);
                 }
                 registry = first;
                 name = rest.substring(slash + 1);
@@ -105,12 +112,16 @@ public final class RegistryReference implements ImageReference {
             registry = DOCKER_HUB;
         }
         if (!NAME.matcher(name).matches()) {
-            String reason = name.isEmpty() ? "the image name is empty"
-                    : !name.equals(name.toLowerCase(Locale.ROOT)) ? "repository name \"" + name
-                            + "\" must be lowercase"
-                    : "\"" + name + "\" is not a valid repository name";
-            throw new InvalidReferenceException(full, reason, "a name is lowercase letters and digits, separated by"
-                    + " . _ __ - within a component and / between components");
+            String reason = name.isEmpty()
+                    ? "the image name is empty"
+                    : !name.equals(name.toLowerCase(Locale.ROOT))
+                            ? "repository name \"" + name + "\" must be lowercase"
+                            : "\"" + name + "\" is not a valid repository name";
+            throw new InvalidReferenceException(
+                    full,
+                    reason,
+                    "a name is lowercase letters and digits, separated by"
+                            + " . _ __ - within a component and / between components");
         }
         if (registry.equals(DOCKER_HUB) && name.indexOf('/') < 0) {
             name = "library/" + name;
@@ -190,7 +201,6 @@ public final class RegistryReference implements ImageReference {
         return "//" + familiarName() + (digest != null ? "@" + digest : ":" + tag);
     }
 
-
     @Override
     public ImageSource openSource(OpenContext context) throws IOException {
         return RegistrySource.open(this, RegistrySettings.of(context, RegistrySettings.Side.SOURCE, registry));
@@ -203,8 +213,10 @@ public final class RegistryReference implements ImageReference {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RegistryReference other && other.registry.equals(registry)
-                && other.repository.equals(repository) && Objects.equals(other.tag, tag)
+        return o instanceof RegistryReference other
+                && other.registry.equals(registry)
+                && other.repository.equals(repository)
+                && Objects.equals(other.tag, tag)
                 && Objects.equals(other.digest, digest);
     }
 

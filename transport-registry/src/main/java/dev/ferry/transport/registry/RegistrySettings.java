@@ -21,8 +21,14 @@ import java.util.Optional;
  * @param retryDelay a fixed delay between tries, or null for exponential backoff with jitter
  * @param stallTimeout how long a download may go without a byte before it is taken as broken (and resumed)
  */
-public record RegistrySettings(String creds, Path authFile, Path certDir, boolean tlsVerify, int retryTimes,
-                               Duration retryDelay, Duration stallTimeout) {
+public record RegistrySettings(
+        String creds,
+        Path authFile,
+        Path certDir,
+        boolean tlsVerify,
+        int retryTimes,
+        Duration retryDelay,
+        Duration stallTimeout) {
     /** {@code USER[:PASSWORD]} ({@code --creds}). */
     public static final String CREDS = "creds";
     /** An auth file in the format of {@code ~/.docker/config.json} ({@code --authfile}). */
@@ -44,7 +50,8 @@ public record RegistrySettings(String creds, Path authFile, Path certDir, boolea
 
     /** Which side of a copy a registry is opened for. */
     public enum Side {
-        SOURCE("src"), DESTINATION("dest");
+        SOURCE("src"),
+        DESTINATION("dest");
 
         private final String prefix;
 
@@ -132,7 +139,8 @@ public record RegistrySettings(String creds, Path authFile, Path certDir, boolea
             }
             return Duration.ofMillis(Math.round(value * factor));
         } catch (NumberFormatException e) {
-            throw new FerryException("duration \"" + text + "\" is not valid", "write a duration such as 500ms, 2s or 1m");
+            throw new FerryException(
+                    "duration \"" + text + "\" is not valid", "write a duration such as 500ms, 2s or 1m");
         }
     }
 

@@ -4,16 +4,19 @@ import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
+import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,7 +35,8 @@ final class RegistrySink implements ImageSink {
     /** The largest blob read whole before its upload, and how far back a streamed upload can resume. */
     static final int CHUNK = 8 * 1024 * 1024;
     /** How long one upload request may take, its body included: a chunk at 16 KB/s. */
-    private static final java.time.Duration UPLOAD_TIMEOUT = java.time.Duration.ofMinutes(10);
+    private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(10);
+
     private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
     private static final ConcurrentHashMap<String, ReentrantLock> UPLOADS = new ConcurrentHashMap<>();
 
@@ -47,8 +51,8 @@ final class RegistrySink implements ImageSink {
     }
 
     static RegistrySink open(RegistryReference reference, RegistrySettings settings) throws IOException {
-        RegistryClient client = new RegistryClient(reference.registry(), reference.endpoint(),
-                reference.repository(), settings, CredentialStore.system());
+        RegistryClient client = new RegistryClient(
+                reference.registry(), reference.endpoint(), reference.repository(), settings, CredentialStore.system());
         client.url("/v2/"); // reach the registry now: a wrong host or certificate fails before anything is read
         return new RegistrySink(reference, client);
     }
@@ -60,7 +64,10 @@ final class RegistrySink implements ImageSink {
 
     @Override
     public List<String> supportedManifestTypes() {
-        return List.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST, MediaTypes.OCI_INDEX,
+        return List.of(
+                MediaTypes.OCI_MANIFEST,
+                MediaTypes.DOCKER_MANIFEST,
+                MediaTypes.OCI_INDEX,
                 MediaTypes.DOCKER_MANIFEST_LIST);
     }
 
@@ -77,8 +84,8 @@ final class RegistrySink implements ImageSink {
         if (exists(descriptor)) {
             return true;
         }
-        for (String from : BlobOrigins.repositoriesWith(reference.endpoint(), descriptor.digest(),
-                reference.repository())) {
+        for (String from :
+                BlobOrigins.repositoriesWith(reference.endpoint(), descriptor.digest(), reference.repository())) {
             if (mount(descriptor, from)) {
                 return true;
             }
@@ -88,13 +95,14 @@ final class RegistrySink implements ImageSink {
 
     /** {@code HEAD} the blob: whether the repository holds it, with the descriptor's size. */
     private boolean exists(Descriptor descriptor) throws IOException {
-        RegistryClient.Call call = RegistryClient.Call.of("HEAD",
-                client.url(repositoryPath() + "/blobs/" + descriptor.digest()), push());
+        RegistryClient.Call call =
+                RegistryClient.Call.of("HEAD", client.url(repositoryPath() + "/blobs/" + descriptor.digest()), push());
         HttpResponse<InputStream> response = client.send(call);
         try (InputStream body = RegistryClient.reusing(response.body())) {
             int status = response.statusCode();
             if (status == 200) {
-                long length = response.headers().firstValueAsLong("Content-Length").orElse(descriptor.size());
+                long length =
+                        response.headers().firstValueAsLong("Content-Length").orElse(descriptor.size());
                 return length == descriptor.size();
             }
             if (status == 404) {
@@ -106,10 +114,10 @@ final class RegistrySink implements ImageSink {
 
     /** Mounts the blob from {@code from}; false (having left nothing open) when the registry does not. */
     private boolean mount(Descriptor descriptor, String from) throws IOException {
-        URI uri = client.url(repositoryPath() + "/blobs/uploads/?mount=" + enc(descriptor.digest().toString())
-                + "&from=" + enc(from));
-        List<String> scopes = RegistryClient.scopes(RegistryClient.scope(reference.repository(), "pull,push"),
-                RegistryClient.scope(from, "pull"));
+        URI uri = client.url(repositoryPath() + "/blobs/uploads/?mount="
+                + enc(descriptor.digest().toString()) + "&from=" + enc(from));
+        List<String> scopes = RegistryClient.scopes(
+                RegistryClient.scope(reference.repository(), "pull,push"), RegistryClient.scope(from, "pull"));
         HttpResponse<InputStream> response;
         try {
             response = client.send(RegistryClient.Call.of("POST", uri, scopes));
@@ -139,8 +147,8 @@ final class RegistrySink implements ImageSink {
                 lock.lockInterruptibly();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for another upload of "
-                        + descriptor.digest());
+                throw new InterruptedIOException(
+                        "interrupted while waiting for another upload of " + descriptor.digest());
             }
         }
         try {
@@ -186,13 +194,14 @@ final class RegistrySink implements ImageSink {
             long acknowledged = 0;
             for (int attempt = 0; ; attempt++) {
                 long from = acknowledged;
-                RegistryClient.Call call = RegistryClient.Call.of("PATCH", location, push()).once()
+                RegistryClient.Call call = RegistryClient.Call.of("PATCH", location, push())
+                        .once()
                         .timeout(null)
                         .header("Content-Type", "application/octet-stream")
                         .header("Content-Range", from + "-" + (descriptor.size() - 1))
                         .stream(replay.from(from), descriptor.size() - from);
                 String failure;
-                java.time.Duration delay = null;
+                Duration delay = null;
                 try {
                     HttpResponse<InputStream> response = client.send(call);
                     try (InputStream body = RegistryClient.reusing(response.body())) {
@@ -200,17 +209,19 @@ final class RegistrySink implements ImageSink {
                             location = location(response, location);
                             break;
                         }
-                        if (!Retry.RETRYABLE.contains(response.statusCode()) && response.statusCode() != 416
+                        if (!Retry.RETRYABLE.contains(response.statusCode())
+                                && response.statusCode() != 416
                                 && response.statusCode() != 401) {
-                            throw client.failure(response, body, "PATCH blob " + descriptor.digest(),
-                                    reference.repository());
+                            throw client.failure(
+                                    response, body, "PATCH blob " + descriptor.digest(), reference.repository());
                         }
                         failure = "answered " + response.statusCode();
                         delay = retry.delay(attempt, response.headers());
                     }
                 } catch (IOException e) {
                     rethrowMismatch(e);
-                    if (!(e instanceof RegistryException r) || r.status() != 0
+                    if (!(e instanceof RegistryException r)
+                            || r.status() != 0
                             || !(e.getCause() instanceof IOException cause)
                             || !RegistryClient.transientFailure(cause)) {
                         throw e;
@@ -218,20 +229,33 @@ final class RegistrySink implements ImageSink {
                     failure = "failed: " + e.getMessage();
                 }
                 if (!retry.mayRetry(attempt)) {
-                    throw new RegistryException("upload of blob " + descriptor.digest() + " to "
-                            + reference.displayName() + " " + failure + " (" + (attempt + 1) + " tries)",
-                            "check the network; --retry-times N tries more often", client.registry(),
-                            reference.repository(), 0, null, null);
+                    throw new RegistryException(
+                            "upload of blob " + descriptor.digest() + " to " + reference.displayName() + " " + failure
+                                    + " (" + (attempt + 1) + " tries)",
+                            "check the network; --retry-times N tries more often",
+                            client.registry(),
+                            reference.repository(),
+                            0,
+                            null,
+                            null);
                 }
-                retry.waitBefore(attempt, "upload of blob " + descriptor.digest().shortHex() + " " + failure
-                        + "; resuming from the offset the registry acknowledged", delay != null ? delay
-                        : retry.delay(attempt, null));
+                retry.waitBefore(
+                        attempt,
+                        "upload of blob " + descriptor.digest().shortHex() + " " + failure
+                                + "; resuming from the offset the registry acknowledged",
+                        delay != null ? delay : retry.delay(attempt, null));
                 acknowledged = uploaded(location, from, replay.consumed());
                 if (acknowledged < replay.oldest()) {
-                    throw new RegistryException("upload of blob " + descriptor.digest() + " to "
-                            + reference.displayName() + " broke, and the registry kept " + acknowledged
-                            + " bytes: too far back to resume (" + replay.consumed() + " were read)",
-                            "run the copy again", client.registry(), reference.repository(), 0, null, null);
+                    throw new RegistryException(
+                            "upload of blob " + descriptor.digest() + " to "
+                                    + reference.displayName() + " broke, and the registry kept " + acknowledged
+                                    + " bytes: too far back to resume (" + replay.consumed() + " were read)",
+                            "run the copy again",
+                            client.registry(),
+                            reference.repository(),
+                            0,
+                            null,
+                            null);
                 }
             }
             if (!in.verified()) {
@@ -245,9 +269,9 @@ final class RegistrySink implements ImageSink {
     }
 
     /** A digest mismatch found while the HTTP client read the blob: the blob's fault, not the network's. */
-    private static void rethrowMismatch(IOException e) throws dev.ferry.spi.DigestMismatchException {
+    private static void rethrowMismatch(IOException e) throws DigestMismatchException {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof dev.ferry.spi.DigestMismatchException m) {
+            if (t instanceof DigestMismatchException m) {
                 throw m;
             }
         }
@@ -268,8 +292,14 @@ final class RegistrySink implements ImageSink {
     private URI location(HttpResponse<InputStream> response, URI request) throws IOException {
         String location = response.headers().firstValue("Location").orElse(null);
         if (location == null || location.isBlank()) {
-            throw new RegistryException("registry " + client.registry() + " started an upload without a Location",
-                    null, client.registry(), reference.repository(), response.statusCode(), null, null);
+            throw new RegistryException(
+                    "registry " + client.registry() + " started an upload without a Location",
+                    null,
+                    client.registry(),
+                    reference.repository(),
+                    response.statusCode(),
+                    null,
+                    null);
         }
         return request.resolve(location);
     }
@@ -291,9 +321,15 @@ final class RegistrySink implements ImageSink {
                 }
             }
             if (size < min || size > max) {
-                throw new RegistryException("registry " + client.registry() + " lost part of an upload (it holds "
-                        + size + " bytes, " + min + " were acknowledged)", "run the copy again", client.registry(),
-                        reference.repository(), response.statusCode(), null, null);
+                throw new RegistryException(
+                        "registry " + client.registry() + " lost part of an upload (it holds " + size + " bytes, " + min
+                                + " were acknowledged)",
+                        "run the copy again",
+                        client.registry(),
+                        reference.repository(),
+                        response.statusCode(),
+                        null,
+                        null);
             }
             return size;
         }
@@ -302,8 +338,10 @@ final class RegistrySink implements ImageSink {
     /** {@code PUT LOCATION?digest=}: with the last bytes, if any. */
     private void finish(Descriptor descriptor, URI location, byte[] data, int n) throws IOException {
         String uri = location.toString();
-        URI put = URI.create(uri + (uri.contains("?") ? "&" : "?") + "digest=" + enc(descriptor.digest().toString()));
-        RegistryClient.Call call = RegistryClient.Call.of("PUT", put, push()).timeout(UPLOAD_TIMEOUT)
+        URI put = URI.create(uri + (uri.contains("?") ? "&" : "?") + "digest="
+                + enc(descriptor.digest().toString()));
+        RegistryClient.Call call = RegistryClient.Call.of("PUT", put, push())
+                .timeout(UPLOAD_TIMEOUT)
                 .header("Content-Type", "application/octet-stream");
         if (data != null) {
             call = call.body(data, 0, n);
@@ -319,8 +357,8 @@ final class RegistrySink implements ImageSink {
     /** Ends an unfinished upload, so the registry forgets it; failures are ignored. */
     private void cancel(URI location) {
         try {
-            HttpResponse<InputStream> response = client.send(RegistryClient.Call.of("DELETE", location, push())
-                    .once());
+            HttpResponse<InputStream> response = client.send(
+                    RegistryClient.Call.of("DELETE", location, push()).once());
             RegistryClient.closeQuietly(response.body());
         } catch (IOException | RuntimeException e) {
             // the registry expires it
@@ -335,12 +373,13 @@ final class RegistrySink implements ImageSink {
     @Override
     public void putManifest(ManifestBytes manifest) throws IOException {
         if (!supportedManifestTypes().contains(manifest.mediaType())) {
-            throw new UnsupportedManifestException(reference.displayName(), manifest.mediaType(),
-                    supportedManifestTypes());
+            throw new UnsupportedManifestException(
+                    reference.displayName(), manifest.mediaType(), supportedManifestTypes());
         }
         if (reference.digest() != null && !reference.digest().equals(manifest.digest())) {
-            throw new FerryException("the manifest to write has digest " + manifest.digest() + ", not the "
-                    + reference.digest() + " that " + reference.displayName() + " names",
+            throw new FerryException(
+                    "the manifest to write has digest " + manifest.digest() + ", not the " + reference.digest()
+                            + " that " + reference.displayName() + " names",
                     "name the destination by tag, or by the digest of what is written");
         }
         top = manifest;
@@ -348,12 +387,14 @@ final class RegistrySink implements ImageSink {
 
     private void put(ManifestBytes manifest, String ref) throws IOException {
         if (!supportedManifestTypes().contains(manifest.mediaType())) {
-            throw new UnsupportedManifestException(reference.displayName(), manifest.mediaType(),
-                    supportedManifestTypes());
+            throw new UnsupportedManifestException(
+                    reference.displayName(), manifest.mediaType(), supportedManifestTypes());
         }
         byte[] bytes = manifest.bytes();
-        RegistryClient.Call call = RegistryClient.Call.of("PUT", client.url(repositoryPath() + "/manifests/" + ref),
-                push()).header("Content-Type", manifest.mediaType()).body(bytes, 0, bytes.length);
+        RegistryClient.Call call = RegistryClient.Call.of(
+                        "PUT", client.url(repositoryPath() + "/manifests/" + ref), push())
+                .header("Content-Type", manifest.mediaType())
+                .body(bytes, 0, bytes.length);
         HttpResponse<InputStream> response = client.send(call);
         try (InputStream body = RegistryClient.reusing(response.body())) {
             if (response.statusCode() != 201 && response.statusCode() != 200) {

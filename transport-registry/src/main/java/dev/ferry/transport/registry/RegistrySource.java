@@ -22,8 +22,12 @@ import java.util.Locale;
  */
 final class RegistrySource implements ImageSource {
     /** Every manifest type Ferry reads, as the Accept header lists them. */
-    static final List<String> ACCEPT = List.of(MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
-            MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_MANIFEST_V1_SIGNED,
+    static final List<String> ACCEPT = List.of(
+            MediaTypes.OCI_INDEX,
+            MediaTypes.OCI_MANIFEST,
+            MediaTypes.DOCKER_MANIFEST_LIST,
+            MediaTypes.DOCKER_MANIFEST,
+            MediaTypes.DOCKER_MANIFEST_V1_SIGNED,
             MediaTypes.DOCKER_MANIFEST_V1);
 
     private final RegistryReference reference;
@@ -38,8 +42,8 @@ final class RegistrySource implements ImageSource {
     }
 
     static RegistrySource open(RegistryReference reference, RegistrySettings settings) throws IOException {
-        RegistryClient client = new RegistryClient(reference.registry(), reference.endpoint(),
-                reference.repository(), settings, CredentialStore.system());
+        RegistryClient client = new RegistryClient(
+                reference.registry(), reference.endpoint(), reference.repository(), settings, CredentialStore.system());
         RegistrySource source = new RegistrySource(reference, client);
         try {
             source.top = source.fetch(reference.manifestReference(), reference.digest(), true);
@@ -74,17 +78,23 @@ final class RegistrySource implements ImageSource {
     }
 
     private ManifestBytes fetch(String ref, Digest expected, boolean isTop) throws IOException {
-        RegistryClient.Call call = RegistryClient.Call.of("GET", client.url(repositoryPath() + "/manifests/" + ref),
-                pull()).header("Accept", String.join(", ", ACCEPT));
+        RegistryClient.Call call = RegistryClient.Call.of(
+                        "GET", client.url(repositoryPath() + "/manifests/" + ref), pull())
+                .header("Accept", String.join(", ", ACCEPT));
         HttpResponse<InputStream> response = client.send(call);
         try (InputStream body = RegistryClient.reusing(response.body())) {
             int status = response.statusCode();
             String contentType = response.headers().firstValue("Content-Type").orElse("");
             if (contentType.toLowerCase(Locale.ROOT).contains("html") && status != 401 && status != 403) {
-                throw new RegistryException("GET manifest " + ref + " on " + reference.qualifiedName()
-                        + " answered an HTML page where the registry API answers JSON",
+                throw new RegistryException(
+                        "GET manifest " + ref + " on " + reference.qualifiedName()
+                                + " answered an HTML page where the registry API answers JSON",
                         "check the host: a web server, proxy or captive portal answered instead of a registry",
-                        reference.registry(), reference.repository(), status, null, null);
+                        reference.registry(),
+                        reference.repository(),
+                        status,
+                        null,
+                        null);
             }
             if (status == 404) {
                 IOException failure = client.failure(response, body, "GET manifest " + ref, reference.repository());
@@ -92,10 +102,12 @@ final class RegistrySource implements ImageSource {
                 if (!isTop) {
                     throw new BlobNotFoundException(expected, reference.displayName());
                 }
-                String reason = "NAME_UNKNOWN".equals(code) ? "the registry has no repository "
-                        + reference.repository() : "the registry has no manifest " + ref + " in "
-                        + reference.repository();
-                throw new ImageNotFoundException(reference.displayName(), reason,
+                String reason = "NAME_UNKNOWN".equals(code)
+                        ? "the registry has no repository " + reference.repository()
+                        : "the registry has no manifest " + ref + " in " + reference.repository();
+                throw new ImageNotFoundException(
+                        reference.displayName(),
+                        reason,
                         "check the name and tag (`skopeo list-tags " + reference.displayName() + "` lists tags)");
             }
             if (status != 200) {
@@ -109,9 +121,11 @@ final class RegistrySource implements ImageSource {
             if (bytes.length > ManifestBytes.MAX_SIZE) {
                 throw tooLarge(ref, bytes.length);
             }
-            String type = mediaType(response.headers().firstValue("Content-Type").orElse(null));
+            String type =
+                    mediaType(response.headers().firstValue("Content-Type").orElse(null));
             if (expected != null && !MediaTypes.DOCKER_MANIFEST_V1_SIGNED.equals(type)) {
-                Digest actual = Digest.fromHash(expected.algorithm(),
+                Digest actual = Digest.fromHash(
+                        expected.algorithm(),
                         expected.algorithm().newMessageDigest().digest(bytes));
                 if (!actual.equals(expected)) {
                     throw new DigestMismatchException(expected, actual, bytes.length, bytes.length);
@@ -121,8 +135,9 @@ final class RegistrySource implements ImageSource {
             try {
                 manifest = ManifestBytes.of(bytes, type);
             } catch (IllegalArgumentException e) {
-                throw new CorruptImageException("manifest " + ref + " of " + reference.displayName()
-                        + " is not a manifest: " + e.getMessage(), e);
+                throw new CorruptImageException(
+                        "manifest " + ref + " of " + reference.displayName() + " is not a manifest: " + e.getMessage(),
+                        e);
             }
             origin.sawManifest(manifest);
             return manifest;
@@ -140,15 +155,17 @@ final class RegistrySource implements ImageSource {
             return null;
         }
         int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip()
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .strip()
                 .toLowerCase(Locale.ROOT);
         return ACCEPT.contains(type) ? type : null;
     }
 
     @Override
     public BlobStream blob(Descriptor descriptor) throws IOException {
-        RegistryClient.Call call = RegistryClient.Call.of("GET",
-                client.url(repositoryPath() + "/blobs/" + descriptor.digest()), pull()).redirects();
+        RegistryClient.Call call = RegistryClient.Call.of(
+                        "GET", client.url(repositoryPath() + "/blobs/" + descriptor.digest()), pull())
+                .redirects();
         ResumingBlobStream stream = new ResumingBlobStream(client, call, descriptor, reference);
         try {
             long size = stream.open();

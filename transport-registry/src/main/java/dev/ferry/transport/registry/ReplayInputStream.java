@@ -32,8 +32,8 @@ final class ReplayInputStream {
     InputStream from(long offset) {
         synchronized (this) {
             if (offset < oldest() || offset > consumed) {
-                throw new IllegalArgumentException("offset " + offset + " is not within [" + oldest() + ", "
-                        + consumed + "]");
+                throw new IllegalArgumentException(
+                        "offset " + offset + " is not within [" + oldest() + ", " + consumed + "]");
             }
         }
         return new InputStream() {

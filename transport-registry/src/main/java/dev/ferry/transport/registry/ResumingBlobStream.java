@@ -7,6 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,16 +24,16 @@ import java.util.regex.Pattern;
 final class ResumingBlobStream extends InputStream {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     /** Every open stream, checked each second for a read that has waited too long. */
-    private static final java.util.Set<ResumingBlobStream> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ferry-registry-stall-watchdog");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final Set<ResumingBlobStream> OPEN = ConcurrentHashMap.newKeySet();
+
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-registry-stall-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     static {
-        WATCHDOG.scheduleWithFixedDelay(ResumingBlobStream::checkStalls, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        WATCHDOG.scheduleWithFixedDelay(ResumingBlobStream::checkStalls, 1, 1, TimeUnit.SECONDS);
     }
 
     private volatile long readingSince; // System.nanoTime() when the pending read started, 0 when none
@@ -45,8 +50,8 @@ final class ResumingBlobStream extends InputStream {
     private int failures;
     private boolean closed;
 
-    ResumingBlobStream(RegistryClient client, RegistryClient.Call call, Descriptor descriptor,
-                       RegistryReference reference) {
+    ResumingBlobStream(
+            RegistryClient client, RegistryClient.Call call, Descriptor descriptor, RegistryReference reference) {
         this.client = client;
         this.call = call;
         this.descriptor = descriptor;
@@ -66,7 +71,8 @@ final class ResumingBlobStream extends InputStream {
         for (ResumingBlobStream s : OPEN) {
             long since = s.readingSince;
             InputStream body = s.reading;
-            if (since != 0 && body != null
+            if (since != 0
+                    && body != null
                     && now - since > s.client.settings().stallTimeout().toNanos()) {
                 s.stalled = true;
                 try {
@@ -109,8 +115,10 @@ final class ResumingBlobStream extends InputStream {
             Matcher m = CONTENT_RANGE.matcher(range);
             if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
                 RegistryClient.closeQuietly(body);
-                throw new FerryException("registry " + client.registry() + " resumed blob " + descriptor.digest()
-                        + " at the wrong offset (" + range + ", wanted " + offset + ")", "run the copy again");
+                throw new FerryException(
+                        "registry " + client.registry() + " resumed blob " + descriptor.digest()
+                                + " at the wrong offset (" + range + ", wanted " + offset + ")",
+                        "run the copy again");
             }
             current = body;
             return;
@@ -147,8 +155,10 @@ final class ResumingBlobStream extends InputStream {
                 if (!stalled && !RegistryClient.transientFailure(e)) {
                     throw e;
                 }
-                broke(stalled ? stallReason() : e.getMessage() == null ? e.getClass().getSimpleName()
-                        : e.getMessage());
+                broke(
+                        stalled
+                                ? stallReason()
+                                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
                 continue;
             } finally {
                 readingSince = 0;
@@ -181,12 +191,16 @@ final class ResumingBlobStream extends InputStream {
         current = null;
         Retry retry = client.retry();
         if (!retry.mayRetry(failures)) {
-            throw new FerryException("download of blob " + descriptor.digest() + " from " + reference.displayName()
-                    + " broke at byte " + offset + ": " + why + " (" + (failures + 1) + " tries)",
+            throw new FerryException(
+                    "download of blob " + descriptor.digest() + " from " + reference.displayName() + " broke at byte "
+                            + offset + ": " + why + " (" + (failures + 1) + " tries)",
                     "check the network; --retry-times N tries more often");
         }
-        retry.waitBefore(failures, "download of blob " + descriptor.digest().shortHex() + " broke at byte " + offset
-                + " (" + why + "); resuming from there", retry.delay(failures, null));
+        retry.waitBefore(
+                failures,
+                "download of blob " + descriptor.digest().shortHex() + " broke at byte " + offset + " (" + why
+                        + "); resuming from there",
+                retry.delay(failures, null));
         failures++;
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("interrupted");

@@ -1,10 +1,12 @@
 package dev.ferry.transport.registry;
 
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,14 +69,14 @@ final class Retry {
                 ZonedDateTime at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
                 Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
                 return d.isNegative() ? Duration.ZERO : d;
-            } catch (java.time.format.DateTimeParseException e2) {
+            } catch (DateTimeParseException e2) {
                 return null;
             }
         }
     }
 
     /** Says on stderr what failed and when the next try starts, then waits. */
-    void waitBefore(int attempt, String what, Duration delay) throws java.io.InterruptedIOException {
+    void waitBefore(int attempt, String what, Duration delay) throws InterruptedIOException {
         log.println("ferry: " + what + "; trying again in " + format(delay) + " (retry " + (attempt + 1) + " of "
                 + times + ")");
         log.flush();
@@ -82,7 +84,7 @@ final class Retry {
             Thread.sleep(delay.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting to retry");
+            throw new InterruptedIOException("interrupted while waiting to retry");
         }
     }
 

@@ -18,6 +18,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -64,7 +65,8 @@ final class Tls {
                     } else if (name.endsWith(".cert")) {
                         Path key = dir.resolve(name.substring(0, name.length() - 5) + ".key");
                         if (!Files.isRegularFile(key)) {
-                            throw new FerryException("client certificate " + file + " has no key " + key,
+                            throw new FerryException(
+                                    "client certificate " + file + " has no key " + key,
                                     "put the key beside it, or remove the certificate");
                         }
                         if (clientKeys == null) {
@@ -72,11 +74,10 @@ final class Tls {
                         }
                         List<X509Certificate> chain = readCertificates(file);
                         try {
-                            clientKeys.setKeyEntry(name, readKey(key), new char[0],
-                                    chain.toArray(new Certificate[0]));
+                            clientKeys.setKeyEntry(name, readKey(key), new char[0], chain.toArray(new Certificate[0]));
                         } catch (GeneralSecurityException e) {
-                            throw new FerryException("client certificate " + file + " cannot be used: "
-                                    + e.getMessage(), null);
+                            throw new FerryException(
+                                    "client certificate " + file + " cannot be used: " + e.getMessage(), null);
                         }
                     }
                 }
@@ -132,7 +133,8 @@ final class Tls {
 
     static List<X509Certificate> readCertificates(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            Collection<? extends Certificate> all = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            Collection<? extends Certificate> all =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
             List<X509Certificate> result = new ArrayList<>();
             for (Certificate c : all) {
                 result.add((X509Certificate) c);
@@ -142,8 +144,8 @@ final class Tls {
             }
             return result;
         } catch (CertificateException e) {
-            throw new FerryException("certificate file " + file + " cannot be read: " + e.getMessage(),
-                    "it must hold PEM certificates");
+            throw new FerryException(
+                    "certificate file " + file + " cannot be read: " + e.getMessage(), "it must hold PEM certificates");
         }
     }
 
@@ -152,7 +154,8 @@ final class Tls {
         byte[] der;
         boolean pkcs1 = pem.contains("BEGIN RSA PRIVATE KEY");
         if (!pkcs1 && !pem.contains("BEGIN PRIVATE KEY")) {
-            throw new FerryException("key " + file + " is not an unencrypted PKCS#8 or PKCS#1 RSA PEM key",
+            throw new FerryException(
+                    "key " + file + " is not an unencrypted PKCS#8 or PKCS#1 RSA PEM key",
                     "convert it: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY");
         }
         String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
@@ -172,8 +175,23 @@ final class Tls {
 
     /** A PKCS#1 RSA key as the PKCS#8 structure Java reads. */
     private static byte[] wrapPkcs1(byte[] pkcs1) {
-        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
-                0x01, 0x01, 0x05, 0x00};
+        byte[] algorithm = {
+            0x30,
+            0x0d,
+            0x06,
+            0x09,
+            0x2a,
+            (byte) 0x86,
+            0x48,
+            (byte) 0x86,
+            (byte) 0xf7,
+            0x0d,
+            0x01,
+            0x01,
+            0x01,
+            0x05,
+            0x00
+        };
         byte[] version = {0x02, 0x01, 0x00};
         byte[] octets = concat(new byte[] {0x04}, length(pkcs1.length), pkcs1);
         byte[] content = concat(version, algorithm, octets);
@@ -267,7 +285,7 @@ final class Tls {
         public X509Certificate[] getAcceptedIssuers() {
             X509Certificate[] a = system.getAcceptedIssuers();
             X509Certificate[] b = extra.getAcceptedIssuers();
-            X509Certificate[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+            X509Certificate[] all = Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, all, a.length, b.length);
             return all;
         }
@@ -279,28 +297,22 @@ final class Tls {
      */
     private static final class TrustAll extends X509ExtendedTrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {

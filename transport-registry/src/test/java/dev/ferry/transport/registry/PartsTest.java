@@ -78,8 +78,12 @@ class PartsTest {
         assertEquals(5, dest.retryTimes());
         assertEquals(Duration.ofMillis(1500), src.retryDelay());
         assertFalse(src.toString().contains("x"), "no secret in " + src);
-        assertThrows(FerryException.class, () -> RegistrySettings.of(OpenContext.defaults()
-                .withOption("registry.retry-times", "-1"), RegistrySettings.Side.SOURCE, "r"));
+        assertThrows(
+                FerryException.class,
+                () -> RegistrySettings.of(
+                        OpenContext.defaults().withOption("registry.retry-times", "-1"),
+                        RegistrySettings.Side.SOURCE,
+                        "r"));
         assertThrows(FerryException.class, () -> RegistrySettings.parseDuration("fast"));
         assertEquals(Duration.ofMillis(500), RegistrySettings.parseDuration("500ms"));
         assertEquals(Duration.ofMinutes(1), RegistrySettings.parseDuration("1m"));
@@ -90,29 +94,44 @@ class PartsTest {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Path runtime = Files.createDirectories(tmp.resolve("run/containers"));
         Files.createDirectories(home.resolve(".docker"));
-        Files.writeString(home.resolve(".docker/config.json"), "{\"auths\":{"
-                + "\"https://index.docker.io/v1/\":{\"auth\":\"" + b64("hub:hubpw") + "\"},"
-                + "\"http://reg.example:5000\":{\"auth\":\"" + b64("docker:dockerpw") + "\"},"
-                + "\"other.example\":{\"auth\":\"" + b64("o:opw") + "\"}}}");
-        Files.writeString(runtime.resolve("auth.json"), "{\"auths\":{"
-                + "\"reg.example:5000/team\":{\"auth\":\"" + b64("team:teampw") + "\"},"
-                + "\"reg.example:5000\":{\"auth\":\"" + b64("podman:podmanpw") + "\"}}}");
-        CredentialStore store = new CredentialStore(Map.of("XDG_RUNTIME_DIR", tmp.resolve("run").toString()), home);
-        RegistrySettings none = new RegistrySettings(null, null, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
-        assertEquals("team", store.find(none, "reg.example:5000", "team/app").orElseThrow().username());
-        assertEquals("podman", store.find(none, "reg.example:5000", "x/app").orElseThrow().username());
-        assertEquals("hubpw", store.find(none, "docker.io", "library/busybox").orElseThrow().password());
+        Files.writeString(
+                home.resolve(".docker/config.json"),
+                "{\"auths\":{"
+                        + "\"https://index.docker.io/v1/\":{\"auth\":\"" + b64("hub:hubpw") + "\"},"
+                        + "\"http://reg.example:5000\":{\"auth\":\"" + b64("docker:dockerpw") + "\"},"
+                        + "\"other.example\":{\"auth\":\"" + b64("o:opw") + "\"}}}");
+        Files.writeString(
+                runtime.resolve("auth.json"),
+                "{\"auths\":{"
+                        + "\"reg.example:5000/team\":{\"auth\":\"" + b64("team:teampw") + "\"},"
+                        + "\"reg.example:5000\":{\"auth\":\"" + b64("podman:podmanpw") + "\"}}}");
+        CredentialStore store =
+                new CredentialStore(Map.of("XDG_RUNTIME_DIR", tmp.resolve("run").toString()), home);
+        RegistrySettings none =
+                new RegistrySettings(null, null, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
+        assertEquals(
+                "team",
+                store.find(none, "reg.example:5000", "team/app").orElseThrow().username());
+        assertEquals(
+                "podman",
+                store.find(none, "reg.example:5000", "x/app").orElseThrow().username());
+        assertEquals(
+                "hubpw",
+                store.find(none, "docker.io", "library/busybox").orElseThrow().password());
         assertEquals("o", store.find(none, "other.example", "a").orElseThrow().username());
         assertEquals(Optional.empty(), store.find(none, "nowhere.example", "a"));
-        RegistrySettings given = new RegistrySettings("u:p:with:colons", null, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
+        RegistrySettings given = new RegistrySettings(
+                "u:p:with:colons", null, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
         Credentials creds = store.find(given, "nowhere.example", "a").orElseThrow();
         assertEquals("u", creds.username());
         assertEquals("p:with:colons", creds.password());
         assertFalse(creds.toString().contains("p:with"));
         Path file = tmp.resolve("auth.json");
         Files.writeString(file, "{\"auths\":{\"other.example\":{\"auth\":\"" + b64("f:fpw") + "\"}}}");
-        RegistrySettings withFile = new RegistrySettings(null, file, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
-        assertEquals("f", store.find(withFile, "other.example", "a").orElseThrow().username());
+        RegistrySettings withFile =
+                new RegistrySettings(null, file, null, true, 3, null, RegistrySettings.DEFAULT_STALL_TIMEOUT);
+        assertEquals(
+                "f", store.find(withFile, "other.example", "a").orElseThrow().username());
         assertEquals(Optional.empty(), store.find(withFile, "reg.example:5000", "team/app"), "only the given file");
         assertEquals("docker.io", CredentialStore.normalizeKey("https://index.docker.io/v1/"));
         assertEquals("reg:5000", CredentialStore.normalizeKey("http://reg:5000/v2/"));
@@ -122,28 +141,38 @@ class PartsTest {
     void credentialHelpersGetTheServerOnStdin() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path helper = bin.resolve("docker-credential-ferrytest");
-        Files.writeString(helper, "#!/bin/sh\nread server\n[ \"$1\" = get ] || exit 3\n"
-                + "echo \"{\\\"ServerURL\\\":\\\"$server\\\",\\\"Username\\\":\\\"helper-$server\\\","
-                + "\\\"Secret\\\":\\\"s3cret\\\"}\"\n");
+        Files.writeString(
+                helper,
+                "#!/bin/sh\nread server\n[ \"$1\" = get ] || exit 3\n"
+                        + "echo \"{\\\"ServerURL\\\":\\\"$server\\\",\\\"Username\\\":\\\"helper-$server\\\","
+                        + "\\\"Secret\\\":\\\"s3cret\\\"}\"\n");
         helper.toFile().setExecutable(true);
         Path config = tmp.resolve("config.json");
-        Files.writeString(config, "{\"credHelpers\":{\"reg.example\":\"ferrytest\"},"
-                + "\"credsStore\":\"ferrytest\"}");
+        Files.writeString(
+                config, "{\"credHelpers\":{\"reg.example\":\"ferrytest\"}," + "\"credsStore\":\"ferrytest\"}");
         CredentialStore store = new CredentialStore(Map.of("PATH", bin.toString()), tmp);
         Credentials found = store.fromFile(config, "reg.example", "a").orElseThrow();
         assertEquals("helper-reg.example", found.username());
         assertEquals("s3cret", found.password());
-        assertEquals("helper-https://index.docker.io/v1/",
-                store.fromFile(config, "docker.io", "library/x").orElseThrow().username(), "the credsStore");
+        assertEquals(
+                "helper-https://index.docker.io/v1/",
+                store.fromFile(config, "docker.io", "library/x").orElseThrow().username(),
+                "the credsStore");
     }
 
     @Test
     void proxiesComeFromTheEnvironment() {
-        EnvProxySelector selector = EnvProxySelector.from(Map.of("HTTPS_PROXY", "http://proxy.example:3128",
-                "NO_PROXY", "internal.example,.corp.example,reg.example:5000"));
-        Proxy proxy = selector.select(URI.create("https://registry-1.docker.io/v2/")).get(0);
+        EnvProxySelector selector = EnvProxySelector.from(Map.of(
+                "HTTPS_PROXY",
+                "http://proxy.example:3128",
+                "NO_PROXY",
+                "internal.example,.corp.example,reg.example:5000"));
+        Proxy proxy =
+                selector.select(URI.create("https://registry-1.docker.io/v2/")).get(0);
         assertEquals(Proxy.Type.HTTP, proxy.type());
-        assertEquals(Proxy.NO_PROXY, selector.select(URI.create("http://registry-1.docker.io/v2/")).get(0));
+        assertEquals(
+                Proxy.NO_PROXY,
+                selector.select(URI.create("http://registry-1.docker.io/v2/")).get(0));
         assertTrue(selector.bypass("internal.example", 443));
         assertTrue(selector.bypass("a.internal.example", 443));
         assertTrue(selector.bypass("x.corp.example", 443));

@@ -18,26 +18,27 @@ class RegistryReferenceTest {
 
     @ParameterizedTest
     @CsvSource({
-            // input, registry, repository, tag, digest, stringWithinTransport
-            "//busybox, docker.io, library/busybox, latest, , //busybox:latest",
-            "//busybox:1.36, docker.io, library/busybox, 1.36, , //busybox:1.36",
-            "//docker.io/busybox, docker.io, library/busybox, latest, , //busybox:latest",
-            "//index.docker.io/library/busybox:1, docker.io, library/busybox, 1, , //busybox:1",
-            "//team/app, docker.io, team/app, latest, , //team/app:latest",
-            "//localhost/app, localhost, app, latest, , //localhost/app:latest",
-            "//localhost:5000/a/b/c:v1.2-rc_3, localhost:5000, a/b/c, v1.2-rc_3, , //localhost:5000/a/b/c:v1.2-rc_3",
-            "//127.0.0.1:5000/app, 127.0.0.1:5000, app, latest, , //127.0.0.1:5000/app:latest",
-            "//registry.example/app, registry.example, app, latest, , //registry.example/app:latest",
-            "//quay.io/org/app:x, quay.io, org/app, x, , //quay.io/org/app:x",
-            "//host:5000/app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855, host:5000,"
-                    + " app, , sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,"
-                    + " //host:5000/app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-            "//docker.io/foo.bar/baz, docker.io, foo.bar/baz, latest, , //docker.io/foo.bar/baz:latest",
-            "//a__b/c-d--e/f.g, docker.io, a__b/c-d--e/f.g, latest, , //a__b/c-d--e/f.g:latest",
-            "//[::1]:5000/app, [::1]:5000, app, latest, , //[::1]:5000/app:latest",
+        // input, registry, repository, tag, digest, stringWithinTransport
+        "//busybox, docker.io, library/busybox, latest, , //busybox:latest",
+        "//busybox:1.36, docker.io, library/busybox, 1.36, , //busybox:1.36",
+        "//docker.io/busybox, docker.io, library/busybox, latest, , //busybox:latest",
+        "//index.docker.io/library/busybox:1, docker.io, library/busybox, 1, , //busybox:1",
+        "//team/app, docker.io, team/app, latest, , //team/app:latest",
+        "//localhost/app, localhost, app, latest, , //localhost/app:latest",
+        "//localhost:5000/a/b/c:v1.2-rc_3, localhost:5000, a/b/c, v1.2-rc_3, , //localhost:5000/a/b/c:v1.2-rc_3",
+        "//127.0.0.1:5000/app, 127.0.0.1:5000, app, latest, , //127.0.0.1:5000/app:latest",
+        "//registry.example/app, registry.example, app, latest, , //registry.example/app:latest",
+        "//quay.io/org/app:x, quay.io, org/app, x, , //quay.io/org/app:x",
+        "//host:5000/app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855, host:5000,"
+                + " app, , sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,"
+                + " //host:5000/app@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "//docker.io/foo.bar/baz, docker.io, foo.bar/baz, latest, , //docker.io/foo.bar/baz:latest",
+        "//a__b/c-d--e/f.g, docker.io, a__b/c-d--e/f.g, latest, , //a__b/c-d--e/f.g:latest",
+        "//[::1]:5000/app, [::1]:5000, app, latest, , //[::1]:5000/app:latest",
     })
-    void normalizesAndRoundTrips(String input, String registry, String repository, String tag, String digest,
-                                 String within) throws Exception {
+    void normalizesAndRoundTrips(
+            String input, String registry, String repository, String tag, String digest, String within)
+            throws Exception {
         RegistryReference ref = transport.parse(input);
         assertEquals(registry, ref.registry());
         assertEquals(repository, ref.repository());
@@ -66,10 +67,25 @@ class RegistryReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"busybox", "/busybox", "//", "//Busybox", "//host:5000/App", "//app:", "//app:-x",
-            "//app:.x", "//app@sha256:abc", "//app@md5:0123", "//app:1@sha256:"
-            + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "//a//b", "//a/", "//-a",
-            "//host:5000/", "//a b"})
+    @ValueSource(
+            strings = {
+                "busybox",
+                "/busybox",
+                "//",
+                "//Busybox",
+                "//host:5000/App",
+                "//app:",
+                "//app:-x",
+                "//app:.x",
+                "//app@sha256:abc",
+                "//app@md5:0123",
+                "//app:1@sha256:" + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "//a//b",
+                "//a/",
+                "//-a",
+                "//host:5000/",
+                "//a b"
+            })
     void rejectsBadSyntax(String input) {
         InvalidReferenceException e = assertThrows(InvalidReferenceException.class, () -> transport.parse(input));
         assertEquals("docker:" + input, e.reference());
@@ -77,8 +93,8 @@ class RegistryReferenceTest {
 
     @Test
     void uppercaseNamesSayWhy() {
-        InvalidReferenceException e = assertThrows(InvalidReferenceException.class,
-                () -> transport.parse("//Team/App"));
+        InvalidReferenceException e =
+                assertThrows(InvalidReferenceException.class, () -> transport.parse("//Team/App"));
         assertTrue(e.getMessage().contains("lowercase"), e.getMessage());
     }
 
@@ -90,11 +106,15 @@ class RegistryReferenceTest {
 
     @Test
     void foundThroughServiceLoader() throws Exception {
-        Transport found = ServiceLoader.load(Transport.class).stream().map(ServiceLoader.Provider::get)
-                .filter(t -> t.name().equals("docker")).findFirst().orElseThrow();
+        Transport found = ServiceLoader.load(Transport.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(t -> t.name().equals("docker"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(RegistryTransport.class, found.getClass());
         assertTrue(found.capabilities().multiImage());
-        assertNull(((RegistryTransport) found).parse("//x@sha256:"
-                + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").tag());
+        assertNull(((RegistryTransport) found)
+                .parse("//x@sha256:" + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+                .tag());
     }
 }

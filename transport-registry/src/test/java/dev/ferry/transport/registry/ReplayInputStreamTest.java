@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.ferry.spi.InvalidReferenceException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -34,8 +35,10 @@ class ReplayInputStreamTest {
         assertArrayEquals(Arrays.copyOfRange(data, 3000, data.length), rest);
         assertEquals(data.length, replay.consumed());
         assertEquals(3500, read);
-        assertArrayEquals(Arrays.copyOfRange(data, data.length - 1024, data.length),
-                replay.from(data.length - 1024).readAllBytes(), "the kept tail, then the end");
+        assertArrayEquals(
+                Arrays.copyOfRange(data, data.length - 1024, data.length),
+                replay.from(data.length - 1024).readAllBytes(),
+                "the kept tail, then the end");
     }
 
     @Test
@@ -44,7 +47,8 @@ class ReplayInputStreamTest {
         ReplayInputStream replay = new ReplayInputStream(new ByteArrayInputStream(data), 1000);
         byte[] buf = new byte[4000];
         assertEquals(4000, replay.from(0).readNBytes(buf, 0, 4000));
-        assertArrayEquals(Arrays.copyOfRange(data, 3000, 5000), replay.from(3000).readAllBytes());
+        assertArrayEquals(
+                Arrays.copyOfRange(data, 3000, 5000), replay.from(3000).readAllBytes());
     }
 
     @Test
@@ -53,6 +57,6 @@ class ReplayInputStreamTest {
         assertEquals("docker.io", RegistryLogin.registry("https://index.docker.io/v1/"));
         assertEquals("reg.example:5000", RegistryLogin.registry("reg.example:5000"));
         assertEquals("localhost", RegistryLogin.registry("localhost"));
-        assertThrows(dev.ferry.spi.InvalidReferenceException.class, () -> RegistryLogin.registry("not a host"));
+        assertThrows(InvalidReferenceException.class, () -> RegistryLogin.registry("not a host"));
     }
 }

@@ -1,7 +1,6 @@
 package dev.ferry.sample.dir;
 
 import dev.ferry.model.Descriptor;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -14,6 +13,7 @@ import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;

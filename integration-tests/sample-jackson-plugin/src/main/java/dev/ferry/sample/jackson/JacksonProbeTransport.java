@@ -2,11 +2,11 @@ package dev.ferry.sample.jackson;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.spi.Capabilities;
-import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.Transport;
 
@@ -41,8 +41,11 @@ public final class JacksonProbeTransport implements Transport {
 
             @Override
             public ImageSource openSource(OpenContext context) throws ImageNotFoundException {
-                throw new ImageNotFoundException(displayName(), "this probe holds no images; it sees jackson-databind "
-                        + new ObjectMapper().version().toString(), null);
+                throw new ImageNotFoundException(
+                        displayName(),
+                        "this probe holds no images; it sees jackson-databind "
+                                + new ObjectMapper().version().toString(),
+                        null);
             }
 
             @Override
