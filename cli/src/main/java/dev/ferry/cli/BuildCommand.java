@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
             "Reproducible: the same CONTEXT and options give the same digests (mtimes from SOURCE_DATE_EPOCH or"
                     + " zero, owner 0:0 unless --uid/--gid). Prints the manifest digest."
         })
-public class BuildCommand implements Callable<Integer> {
+public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImages {
     @Mixin
     GlobalOptions global;
 
@@ -94,6 +94,12 @@ public class BuildCommand implements Callable<Integer> {
     @Inject
     CopyEngine engine;
 
+    /** The base image is the source (--src-NAME), DEST the destination (--dest-NAME). */
+    @Override
+    public boolean twoSided() {
+        return true;
+    }
+
     @Override
     public Integer call() throws Exception {
         TransportRegistry registry =
@@ -114,7 +120,8 @@ public class BuildCommand implements Callable<Integer> {
         CopyResult result = new ImageBuild(engine, inspector)
                 .run(
                         new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
-                        transportOptions.context(),
+                        transportOptions.sourceContext(),
+                        transportOptions.destinationContext(),
                         warning -> {
                             if (!global.quiet()) {
                                 err.println("ferry: warning: " + warning);

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
             "Copy an image from SRC to DEST, verifying every blob while it streams.",
             "Prints the digest of the manifest written to DEST."
         })
-public class CopyCommand implements Callable<Integer> {
+public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImages {
     /**
      * Off a terminal: no progress, but what the user must know (conversions) goes to stderr once the copy
      * succeeded; a failure stays one line.
@@ -113,9 +113,6 @@ public class CopyCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transportOptions;
 
-    @Mixin
-    RegistryOptions registryOptions;
-
     @Option(
             names = "--src-transport",
             paramLabel = "NAME",
@@ -160,6 +157,11 @@ public class CopyCommand implements Callable<Integer> {
     @Inject
     Transports transports;
 
+    @Override
+    public boolean twoSided() {
+        return true;
+    }
+
     @Inject
     CopyEngine engine;
 
@@ -178,7 +180,8 @@ public class CopyCommand implements Callable<Integer> {
                     spec.commandLine(), "--jobs must be at least 1, got " + jobs);
         }
         CopyOptions options = CopyOptions.defaults()
-                .withContext(registryOptions.apply(transportOptions.context()))
+                .withSourceContext(transportOptions.sourceContext())
+                .withDestinationContext(transportOptions.destinationContext())
                 .withFormat(format)
                 .withCompression(compression)
                 .withLink(!noLink)

@@ -10,6 +10,7 @@ import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
             "Write the root filesystem of an image (its layers applied in order) as a tar.",
             "OUT is a file, or - for standard output."
         })
-public class ExportCommand implements Callable<Integer> {
+public class ExportCommand implements Callable<Integer>, TransportFlags.OpensImages {
     @Mixin
     GlobalOptions global;
 
@@ -147,6 +148,7 @@ public class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ExportOptions options = options();
+        OpenContext context = transportOptions.context();
         ImageReference ref = transportOptions
                 .registry(transports, spec.commandLine().getErr())
                 .parse(source);
@@ -158,22 +160,16 @@ public class ExportCommand implements Callable<Integer> {
                         null);
             }
             try (OutputTarget out = OutputTarget.open(output, stdout, force);
-                    InputStream exported = exporter.exportContainer(transportOptions.context())) {
+                    InputStream exported = exporter.exportContainer(context)) {
                 RootfsExport.filter(exported, options, out.stream());
                 out.commit();
             }
             return 0;
         }
         try (OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
-                ImageSource src = ref.openSource(transportOptions.context())) {
+                ImageSource src = ref.openSource(context)) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
-            RootfsExport.write(
-                    src,
-                    image,
-                    options,
-                    out.stream(),
-                    transportOptions.context().tmpDir(),
-                    layerLimit.maxLayerSize());
+            RootfsExport.write(src, image, options, out.stream(), context.tmpDir(), layerLimit.maxLayerSize());
             out.commit();
         }
         return 0;

@@ -2,11 +2,16 @@ package dev.ferry.cli;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import dev.ferry.engine.TransportRegistry;
+import dev.ferry.spi.FerryException;
+import dev.ferry.spi.Transport;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Builds the command line: one Guice injector creates every command. */
@@ -31,15 +36,44 @@ public final class Ferry {
         Injector injector = Guice.createInjector(module);
         GuiceFactory factory = new GuiceFactory(injector);
         CommandLine cli = new CommandLine(RootCommand.class, factory);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
+        List<Transport> transports = null;
         for (Class<?> type : RootCommand.neededFor(args)) {
-            cli.addSubcommand(new CommandLine(type, factory));
+            CommandLine sub = new CommandLine(type, factory);
+            if (sub.getCommand() instanceof TransportFlags.OpensImages opens) {
+                if (transports == null) {
+                    transports = transports(injector, args, err);
+                }
+                TransportFlags.addTo(
+                        sub.getCommandSpec(), transports, opens.twoSided(), w -> err.println("ferry: warning: " + w));
+            }
+            cli.addSubcommand(sub);
         }
         cli.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)));
-        cli.setErr(new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)));
+        cli.setErr(err);
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(new UsageErrorHandler());
         cli.setExitCodeExceptionMapper(ErrorHandler::exitCode);
         return cli;
+    }
+
+    /**
+     * The transports, built-in and from the plugin path (found in {@code args} before they are parsed), whose
+     * options the commands offer; none when they cannot be loaded (the command then reports why when it needs
+     * them).
+     */
+    private static List<Transport> transports(Injector injector, String[] args, PrintWriter err) {
+        injector.getInstance(GlobalOptions.class).presetPluginPaths(RootCommand.pluginPathsIn(args));
+        try {
+            List<Transport> all = new ArrayList<>();
+            for (TransportRegistry.Entry entry :
+                    injector.getInstance(Transports.class).registry(err).entries()) {
+                all.add(entry.transport());
+            }
+            return all;
+        } catch (FerryException | RuntimeException e) {
+            return List.of();
+        }
     }
 
     /**

@@ -4,7 +4,9 @@ import com.google.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** Options every command takes. One instance (a Guice singleton) is shared by the root and every subcommand. */
@@ -25,9 +27,17 @@ public class GlobalOptions {
                     + " folders of jars); repeatable. Also FERRY_PLUGIN_PATH (colon-separated) and ~/.ferry/plugins.")
     List<Path> pluginPaths = new ArrayList<>();
 
+    /** The --plugin-path values found on the command line before it is parsed (to offer the plugins' options). */
+    private final List<Path> preset = new ArrayList<>();
+
+    void presetPluginPaths(List<Path> paths) {
+        preset.addAll(paths);
+    }
+
     /** --plugin-path, then FERRY_PLUGIN_PATH, then ~/.ferry/plugins when it exists. */
     public List<Path> pluginPath() {
-        List<Path> all = new ArrayList<>(pluginPaths);
+        Set<Path> all = new LinkedHashSet<>(preset);
+        all.addAll(pluginPaths);
         String env = System.getenv("FERRY_PLUGIN_PATH");
         if (env != null) {
             for (String part : env.split(":")) {
@@ -40,7 +50,7 @@ public class GlobalOptions {
         if (Files.isDirectory(home)) {
             all.add(home);
         }
-        return all;
+        return List.copyOf(all);
     }
 
     public boolean debug() {

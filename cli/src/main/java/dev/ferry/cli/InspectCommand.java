@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         name = "inspect",
         mixinStandardHelpOptions = true,
         description = "Print an image's digest, platform, config and layers as JSON.")
-public class InspectCommand implements Callable<Integer> {
+public class InspectCommand implements Callable<Integer>, TransportFlags.OpensImages {
     @Mixin
     GlobalOptions global;
 
@@ -61,9 +61,6 @@ public class InspectCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transportOptions;
 
-    @Mixin
-    RegistryOptions registryOptions;
-
     @Inject
     Transports transports;
 
@@ -78,7 +75,7 @@ public class InspectCommand implements Callable<Integer> {
         ImageReference ref = transportOptions
                 .registry(transports, spec.commandLine().getErr())
                 .parse(reference);
-        try (ImageSource source = ref.openSource(registryOptions.apply(transportOptions.context()))) {
+        try (ImageSource source = ref.openSource(transportOptions.context())) {
             if (raw != null && raw.manifest) {
                 writeRaw(source.manifest().bytes());
                 return 0;

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.spi.OpenContext;
 import dev.ferry.transport.registry.RegistryLogin;
+import dev.ferry.transport.registry.RegistrySettings;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.InputStreamReader;
@@ -91,10 +92,10 @@ public class LoginCommand implements Callable<Integer> {
         OpenContext context = OpenContext.defaults();
         if (certDir != null) {
             context = context.withOption(
-                    "registry.cert-dir", certDir.toAbsolutePath().toString());
+                    RegistrySettings.CERT_DIR.name(), certDir.toAbsolutePath().toString());
         }
         if (tlsVerify != null) {
-            context = context.withOption("registry.tls-verify", tlsVerify.toString());
+            context = context.withOption(RegistrySettings.TLS_VERIFY.name(), tlsVerify.toString());
         }
         RegistryLogin.check(registry, user, password, context);
         String where = RegistryLogin.store(registry, user, password, authFile);

@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -67,6 +69,23 @@ public class RootCommand implements Runnable {
             }
         }
         return SUBCOMMANDS.values();
+    }
+
+    /** The values of {@code --plugin-path} in {@code args} (null: none), found before picocli parses them. */
+    static List<Path> pluginPathsIn(String[] args) {
+        List<Path> paths = new ArrayList<>();
+        if (args != null) {
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--")) {
+                    break;
+                } else if (args[i].equals("--plugin-path") && i + 1 < args.length) {
+                    paths.add(Path.of(args[++i]));
+                } else if (args[i].startsWith("--plugin-path=")) {
+                    paths.add(Path.of(args[i].substring("--plugin-path=".length())));
+                }
+            }
+        }
+        return paths;
     }
 
     @Mixin

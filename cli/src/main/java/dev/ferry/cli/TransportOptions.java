@@ -7,10 +7,17 @@ import dev.ferry.spi.support.TempFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Options that reach the transports: where temporary files go, and how to talk to the Docker daemon. */
+/**
+ * Options that reach the transports: where temporary files go, which transport {@code docker-daemon:} names, and the
+ * options the transports declare themselves ({@link TransportFlags}, added to the command when it is built).
+ */
 public class TransportOptions {
     /** The alias that names the Docker daemon through whichever transport the user picked. */
     static final String DOCKER_DAEMON = "docker-daemon";
@@ -22,17 +29,9 @@ public class TransportOptions {
                     + " is a layout (spooled layers are then linked, not copied), else the system's.")
     Path tmpDir;
 
-    @Option(
-            names = "--docker-host",
-            paramLabel = "URL",
-            description = "The Docker daemon, for example unix:///var/run/docker.sock. Default: DOCKER_HOST.")
-    String dockerHost;
-
-    @Option(
-            names = "--docker-binary",
-            paramLabel = "PATH",
-            description = "The docker command for docker-cli: (default: docker from PATH).")
-    String dockerBinary;
+    /** The command this mixin is part of: the transports' options are added to it ({@link TransportFlags}). */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(
             names = "--docker-transport",
@@ -61,15 +60,32 @@ public class TransportOptions {
         return transports.registry(err).withAlias(DOCKER_DAEMON, dockerDaemonTarget());
     }
 
+    /** Credentials completed on the terminal, by flag: asked once. */
+    private final Map<String, String> asked = new HashMap<>();
+
     /** Whether this command swept its temporary folder already. */
     private boolean swept;
 
     /**
-     * The settings the transports get. The first call sweeps the temporary folder (--tmpdir, or the system's) of
-     * what killed Ferry commands left there ({@link TempFiles#sweep}: only names of ours whose owner is gone); a
-     * layout's own staging is cleaned by its next writer.
+     * The settings the transports get, with the {@code --NAME} options given. The first call sweeps the temporary
+     * folder (--tmpdir, or the system's) of what killed Ferry commands left there ({@link TempFiles#sweep}: only
+     * names of ours whose owner is gone); a layout's own staging is cleaned by its next writer.
      */
     OpenContext context() throws FerryException {
+        return TransportFlags.context(command, base(), TransportFlags.Side.BOTH, asked);
+    }
+
+    /** The settings of a command's source: {@code --src-NAME} over {@code --NAME}. */
+    OpenContext sourceContext() throws FerryException {
+        return TransportFlags.context(command, base(), TransportFlags.Side.SOURCE, asked);
+    }
+
+    /** The settings of a command's destination: {@code --dest-NAME} over {@code --NAME}. */
+    OpenContext destinationContext() throws FerryException {
+        return TransportFlags.context(command, base(), TransportFlags.Side.DESTINATION, asked);
+    }
+
+    private OpenContext base() throws FerryException {
         OpenContext context = OpenContext.defaults();
         if (tmpDir != null) {
             if (!Files.isDirectory(tmpDir)) {
@@ -80,12 +96,6 @@ public class TransportOptions {
         if (!swept) {
             swept = true;
             TempFiles.sweep(context.tmpDir());
-        }
-        if (dockerHost != null) {
-            context = context.withOption(OpenContext.DOCKER_HOST, dockerHost);
-        }
-        if (dockerBinary != null) {
-            context = context.withOption(OpenContext.DOCKER_BINARY, dockerBinary);
         }
         return context;
     }

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.google.inject.Inject;
 import dev.ferry.engine.TransportRegistry;
+import dev.ferry.spi.TransportOption;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,6 +26,12 @@ public class TransportsCommand implements Callable<Integer> {
 
     @Option(names = "--full-path", description = "Show the full path of each jar.")
     boolean fullPath;
+
+    @Option(
+            names = "--options",
+            description = "Also list the options each transport reads (offered by every command that opens images as"
+                    + " --NAME, and by copy and build as --src-NAME and --dest-NAME).")
+    boolean options;
 
     @Mixin
     TransportOptions transportOptions;
@@ -52,6 +59,21 @@ public class TransportsCommand implements Callable<Integer> {
                     entry.transport().syntax(),
                     origin,
                     entry.version() == null ? "" : " (" + entry.version() + ")");
+        }
+        if (options) {
+            for (TransportRegistry.Entry entry : registry.entries()) {
+                for (TransportOption option : entry.transport().options()) {
+                    out.printf(
+                            "%-14s --%s %s: %s%s%n",
+                            entry.transport().name(),
+                            option.name(),
+                            option.label(),
+                            option.description(),
+                            option.environment()
+                                    .map(v -> " (environment: " + v + ")")
+                                    .orElse(""));
+                }
+            }
         }
         for (var alias : registry.aliases().entrySet()) {
             boolean installed = registry.find(alias.getValue()).isPresent();

@@ -26,7 +26,11 @@ import java.nio.file.Path;
  */
 public final class CopyEngine {
 
-    /** Opens the source of a copy, once the sink is open, with the context it should use. */
+    /**
+     * Opens the source of a copy, once the sink is open, with the context it should use: the options'
+     * {@linkplain CopyOptions#sourceContext() source context}, with a scratch folder on the destination's filesystem
+     * when the user chose none.
+     */
     @FunctionalInterface
     public interface SourceOpener {
         ImageSource open(OpenContext context) throws IOException;
@@ -55,7 +59,7 @@ public final class CopyEngine {
     public CopyResult copy(SourceOpener opener, ImageReference to, CopyOptions options, CopyListener listener)
             throws IOException {
         try (ImageSink sink = openSink(to, options)) {
-            OpenContext context = options.context();
+            OpenContext context = options.sourceContext();
             if (sink instanceof LinkingSink linking) {
                 Path scratch = linking.scratchDirectory();
                 if (scratch != null) {
@@ -81,7 +85,7 @@ public final class CopyEngine {
 
     private static ImageSink openSink(ImageReference to, CopyOptions options) throws IOException {
         checkWrites(to);
-        return to.openSink(options.context());
+        return to.openSink(options.destinationContext());
     }
 
     private static void checkWrites(ImageReference to) throws OperationNotSupportedException {

@@ -50,7 +50,7 @@ final class ImageCopy {
                 options.format(),
                 options.compression());
         this.converter = new ImageConverter(
-                source, blobs, planner, listener, options.context().tmpDir(), sinkName);
+                source, blobs, planner, listener, options.destinationContext().tmpDir(), sinkName);
     }
 
     /** Copies, stores the top-level manifest and commits. */

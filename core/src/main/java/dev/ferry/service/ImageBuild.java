@@ -75,6 +75,21 @@ public final class ImageBuild {
      */
     public CopyResult run(Request request, OpenContext context, Consumer<String> warnings, CopyListener listener)
             throws IOException {
+        return run(request, context, context, warnings, listener);
+    }
+
+    /**
+     * As {@link #run(Request, OpenContext, Consumer, CopyListener)}, with the base image read with
+     * {@code baseContext} and the destination written with {@code destinationContext} (a registry's credentials on
+     * each side, say).
+     */
+    public CopyResult run(
+            Request request,
+            OpenContext baseContext,
+            OpenContext destinationContext,
+            Consumer<String> warnings,
+            CopyListener listener)
+            throws IOException {
         LayerBuilder.Layer[] layer = new LayerBuilder.Layer[1];
         ImageSource[] base = new ImageSource[1];
         Platform platform = request.options().platform() == null
@@ -101,7 +116,7 @@ public final class ImageBuild {
                                 request.maxLayerSize());
                     },
                     request.destination(),
-                    CopyOptions.defaults().withContext(context),
+                    CopyOptions.defaults().withSourceContext(baseContext).withDestinationContext(destinationContext),
                     listener);
         } finally {
             try {

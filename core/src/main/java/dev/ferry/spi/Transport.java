@@ -1,5 +1,7 @@
 package dev.ferry.spi;
 
+import java.util.List;
+
 /**
  * A way to reach images: a storage format or a daemon. Found with {@link java.util.ServiceLoader}; an
  * implementation needs a public no-argument constructor and must be cheap to construct (no I/O).
@@ -28,6 +30,14 @@ public interface Transport {
     /** What this transport can do. The default is read and write of single images. */
     default Capabilities capabilities() {
         return Capabilities.READ_WRITE;
+    }
+
+    /**
+     * The options this transport reads from its {@link OpenContext} (none by default). Front ends offer each one
+     * without knowing the transport: {@code ferry} as {@code --NAME}, {@code --src-NAME} and {@code --dest-NAME}.
+     */
+    default List<TransportOption> options() {
+        return List.of();
     }
 
     /** One line on the reference syntax, for {@code ferry transports} and error messages. */

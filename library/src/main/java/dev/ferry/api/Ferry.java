@@ -93,12 +93,18 @@ public final class Ferry {
 
     /**
      * Copies an image, every blob verified as it streams; nothing is visible at {@code destination} before the
-     * copy succeeded. The options' context is this instance's unless the options carry their own.
+     * copy succeeded. Each side's context is this instance's unless the options carry one of their own for it
+     * ({@link CopyOptions#withSourceContext}, {@link CopyOptions#withDestinationContext}).
      */
     public CopyResult copy(String source, String destination, CopyOptions options, CopyListener listener)
             throws IOException {
-        CopyOptions withContext =
-                options.context().equals(OpenContext.defaults()) ? options.withContext(context) : options;
+        CopyOptions withContext = options;
+        if (options.sourceContext().equals(OpenContext.defaults())) {
+            withContext = withContext.withSourceContext(context);
+        }
+        if (options.destinationContext().equals(OpenContext.defaults())) {
+            withContext = withContext.withDestinationContext(context);
+        }
         return engine.copy(reference(source), reference(destination), withContext, listener);
     }
 
@@ -182,9 +188,21 @@ public final class Ferry {
             return this;
         }
 
-        /** A named option for the transports that read it, such as {@value OpenContext#DOCKER_HOST}. */
+        /**
+         * An option for the transports that declare it ({@link dev.ferry.spi.Transport#options()}; {@code ferry
+         * transports --options} lists them), such as {@code docker-host} or {@code creds}, for both sides.
+         */
         public Builder option(String name, String value) {
             context = context.withOption(name, value);
+            return this;
+        }
+
+        /**
+         * An option for one scope only, such as a registry's {@code HOST[:PORT]}: it wins over {@link #option} there
+         * (the transport documents its scopes).
+         */
+        public Builder option(String scope, String name, String value) {
+            context = context.withScopedOption(scope, name, value);
             return this;
         }
 

@@ -154,7 +154,7 @@ public final class BuiltInFixtures {
             String host = System.getenv(REGISTRY);
             boolean loopback = host != null
                     && (host.startsWith("127.") || host.startsWith("localhost") || host.startsWith("[::1]"));
-            return loopback ? base.withOption("registry.tls-verify", "false") : base;
+            return loopback ? base.withOption("tls-verify", "false") : base;
         }
     }
 }

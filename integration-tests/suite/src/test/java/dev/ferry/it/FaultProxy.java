@@ -43,6 +43,25 @@ final class FaultProxy implements AutoCloseable {
     final AtomicLong bytesUp = new AtomicLong();
 
     final AtomicLong bytesDown = new AtomicLong();
+    /** The Range header of every request that had one: "METHOD path bytes=FROM-". */
+    final List<String> ranges = new CopyOnWriteArrayList<>();
+
+    /**
+     * Where the one Range request for {@code path} resumed: FROM of its {@code bytes=FROM-}. A cut connection loses
+     * what was in flight (the proxy counts what it wrote, the client resumes from what it read), so tests compare
+     * bytes against this offset rather than against the cut.
+     */
+    long resumedAt(String path) {
+        List<String> matching = ranges.stream()
+                .filter(r -> r.startsWith("GET " + path + " bytes="))
+                .toList();
+        if (matching.size() != 1) {
+            throw new AssertionError("expected one Range request for " + path + ", got " + ranges);
+        }
+        String spec = matching.get(0).substring(matching.get(0).indexOf("bytes=") + "bytes=".length());
+        return Long.parseLong(spec.substring(0, spec.indexOf('-')));
+    }
+
     /** Every request seen: "METHOD path?query". */
     final List<String> seen = new CopyOnWriteArrayList<>();
     /** What faults did, one line each. */
@@ -214,6 +233,10 @@ final class FaultProxy implements AutoCloseable {
             }
             byte[] body = e.getRequestBody().readAllBytes();
             seen.add(e.getRequestMethod() + " " + e.getRequestURI());
+            String range = e.getRequestHeaders().getFirst("Range");
+            if (range != null) {
+                ranges.add(e.getRequestMethod() + " " + e.getRequestURI().getPath() + " " + range);
+            }
             String auth = e.getRequestHeaders().getFirst("Authorization");
             authorizations.add(auth == null ? "" : auth);
             for (Fault f : faults) {

@@ -437,9 +437,8 @@ class RegistryIT {
                     .filter(t -> t.name().equals("docker"))
                     .findFirst()
                     .orElseThrow();
-            OpenContext context = OpenContext.defaults()
-                    .withOption("registry.tls-verify", "false")
-                    .withOption("registry.creds", "erin:expiry-pw");
+            OpenContext context =
+                    OpenContext.defaults().withOption("tls-verify", "false").withOption("creds", "erin:expiry-pw");
             JsonNode manifest = Fixtures.blobJson(layout, layoutDigest(layout, "v1"));
             Descriptor config = Descriptor.of(
                     manifest.path("config").path("mediaType").asText(),

@@ -9,6 +9,7 @@ import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.ferry.docker.DaemonUnreachableException;
+import dev.ferry.docker.DockerOptions;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.OpenContext;
@@ -35,10 +36,8 @@ final class DaemonClient implements AutoCloseable {
     }
 
     static DaemonClient connect(OpenContext context) throws FerryException {
-        String host = context.option(OpenContext.DOCKER_HOST).orElseGet(() -> {
-            String env = System.getenv("DOCKER_HOST");
-            return env == null || env.isBlank() ? "unix:///var/run/docker.sock" : env;
-        });
+        String host =
+                context.option(DockerOptions.HOST).filter(h -> !h.isBlank()).orElse("unix:///var/run/docker.sock");
         DockerHttpClient probeHttp = http(host, null);
         DockerClient probe = DockerClientImpl.getInstance(config(host, null), probeHttp);
         String version;

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.LoadResponseItem;
 import com.github.dockerjava.transport.DockerHttpClient;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
+import dev.ferry.docker.DockerOptions;
 import dev.ferry.docker.DockerReference;
 import dev.ferry.docker.LoadRejectedException;
 import dev.ferry.spi.ContainerExport;
@@ -15,6 +16,7 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.TransportOption;
 import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.spi.support.ShutdownCleanup;
 import java.io.FilterInputStream;
@@ -34,6 +36,11 @@ public final class DockerApiTransport implements Transport {
     @Override
     public String name() {
         return "docker-api";
+    }
+
+    @Override
+    public List<TransportOption> options() {
+        return List.of(DockerOptions.HOST);
     }
 
     @Override

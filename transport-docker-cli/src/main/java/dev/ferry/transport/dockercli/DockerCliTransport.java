@@ -2,6 +2,7 @@ package dev.ferry.transport.dockercli;
 
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
+import dev.ferry.docker.DockerOptions;
 import dev.ferry.docker.DockerReference;
 import dev.ferry.spi.ContainerExport;
 import dev.ferry.spi.ImageReference;
@@ -10,12 +11,14 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.TransportOption;
 import dev.ferry.spi.support.ShutdownCleanup;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +31,11 @@ public final class DockerCliTransport implements Transport {
     @Override
     public String name() {
         return "docker-cli";
+    }
+
+    @Override
+    public List<TransportOption> options() {
+        return List.of(DockerOptions.HOST, DockerOptions.BINARY);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.ferry.transport.dockercli;
 import dev.ferry.docker.DaemonPermissionException;
 import dev.ferry.docker.DaemonUnreachableException;
 import dev.ferry.docker.DockerCliMissingException;
+import dev.ferry.docker.DockerOptions;
 import dev.ferry.docker.LoadRejectedException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
@@ -27,8 +28,9 @@ final class DockerCommand {
     private final String host;
 
     DockerCommand(OpenContext context) {
-        this.binary = context.option(OpenContext.DOCKER_BINARY).orElse("docker");
-        this.host = context.option(OpenContext.DOCKER_HOST).orElse(null);
+        this.binary = context.option(DockerOptions.BINARY).orElse("docker");
+        // DOCKER_HOST reaches the child with the rest of the environment; only an option given replaces it
+        this.host = context.option(DockerOptions.HOST.name()).orElse(null);
     }
 
     /** A running docker command. Its stderr is collected on a thread of its own. */

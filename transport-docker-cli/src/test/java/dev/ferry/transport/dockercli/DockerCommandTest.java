@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.docker.DaemonPermissionException;
 import dev.ferry.docker.DaemonUnreachableException;
 import dev.ferry.docker.DockerCliMissingException;
+import dev.ferry.docker.DockerOptions;
 import dev.ferry.docker.LoadRejectedException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** What a failed docker command means, as a type a caller can tell apart, with its data. */
 class DockerCommandTest {
     private final DockerCommand docker =
-            new DockerCommand(OpenContext.defaults().withOption(OpenContext.DOCKER_HOST, "unix:///tmp/none.sock"));
+            new DockerCommand(OpenContext.defaults().withOption(DockerOptions.HOST.name(), "unix:///tmp/none.sock"));
 
     @Test
     void anUnreachableDaemonNamesItsHost() {
@@ -57,8 +58,8 @@ class DockerCommandTest {
 
     @Test
     void aMissingCommandNamesIt() {
-        DockerCommand missing =
-                new DockerCommand(OpenContext.defaults().withOption(OpenContext.DOCKER_BINARY, "/nonexistent/docker"));
+        DockerCommand missing = new DockerCommand(
+                OpenContext.defaults().withOption(DockerOptions.BINARY.name(), "/nonexistent/docker"));
         DockerCliMissingException e = assertThrows(DockerCliMissingException.class, () -> missing.start("version"));
         assertEquals("/nonexistent/docker", e.binary());
     }

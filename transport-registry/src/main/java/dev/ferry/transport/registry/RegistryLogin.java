@@ -48,15 +48,14 @@ public final class RegistryLogin {
 
     /**
      * Checks {@code username} and {@code password} against {@code registry}, with the TLS settings of
-     * {@code context} (options {@code registry.tls-verify}, {@code registry.cert-dir}).
+     * {@code context} (options {@code tls-verify}, {@code cert-dir}).
      *
      * @throws RegistryAuthException if the registry refuses them
      */
     public static void check(String registry, String username, String password, OpenContext context)
             throws IOException {
-        OpenContext withCreds =
-                context.withOption(RegistrySettings.option(RegistrySettings.CREDS), username + ":" + password);
-        RegistrySettings settings = RegistrySettings.of(withCreds, RegistrySettings.Side.SOURCE, registry);
+        OpenContext withCreds = context.withOption(RegistrySettings.CREDS.name(), username + ":" + password);
+        RegistrySettings settings = RegistrySettings.of(withCreds, registry);
         String endpoint =
                 registry.equals(RegistryReference.DOCKER_HUB) ? RegistryReference.DOCKER_HUB_ENDPOINT : registry;
         new RegistryClient(registry, endpoint, null, settings, CredentialStore.system()).checkLogin();

@@ -203,12 +203,12 @@ public final class RegistryReference implements ImageReference {
 
     @Override
     public ImageSource openSource(OpenContext context) throws IOException {
-        return RegistrySource.open(this, RegistrySettings.of(context, RegistrySettings.Side.SOURCE, registry));
+        return RegistrySource.open(this, RegistrySettings.of(context, registry));
     }
 
     @Override
     public ImageSink openSink(OpenContext context) throws IOException {
-        return RegistrySink.open(this, RegistrySettings.of(context, RegistrySettings.Side.DESTINATION, registry));
+        return RegistrySink.open(this, RegistrySettings.of(context, registry));
     }
 
     @Override

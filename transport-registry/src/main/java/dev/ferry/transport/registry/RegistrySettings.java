@@ -2,15 +2,18 @@ package dev.ferry.transport.registry;
 
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.TransportOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The settings of one side of a copy, read from {@link OpenContext} options. Each option exists in three forms: a
- * side-specific one ({@code registry.src.NAME} for a source, {@code registry.dest.NAME} for a sink), which wins, and
- * {@code registry.NAME} for both sides. The retry options have only the shared form.
+ * The settings of one registry for one side of an operation, read from the side's {@link OpenContext} (the copy
+ * engine gives each side its own: {@code --src-NAME} and {@code --dest-NAME} over {@code --NAME}), scoped to the
+ * registry's {@code HOST[:PORT]} ({@link OpenContext#forScope}: a sync file gives credentials and TLS per registry).
+ * The options are those {@link RegistryTransport#options()} declares.
  *
  * @param creds {@code USER:PASSWORD} for this registry, or null to look in the auth files
  * @param authFile the auth file to read (and only it), or null for the default search
@@ -29,59 +32,58 @@ public record RegistrySettings(
         int retryTimes,
         Duration retryDelay,
         Duration stallTimeout) {
-    /** {@code USER[:PASSWORD]} ({@code --creds}). */
-    public static final String CREDS = "creds";
+    /** {@code USER:PASSWORD} ({@code --creds}, {@code --src-creds}, {@code --dest-creds}). */
+    public static final TransportOption CREDS = TransportOption.of(
+            "creds",
+            TransportOption.Kind.CREDENTIALS,
+            "USER[:PASSWORD]",
+            "Credentials for the registry (the password is asked on the terminal when missing). Default: the auth"
+                    + " files.");
     /** An auth file in the format of {@code ~/.docker/config.json} ({@code --authfile}). */
-    public static final String AUTHFILE = "authfile";
+    public static final TransportOption AUTHFILE = TransportOption.path(
+                    "authfile",
+                    "FILE",
+                    "Read registry credentials from this file only (the format of ~/.docker/config.json). Default:"
+                            + " REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, then"
+                            + " ~/.docker/config.json.")
+            .withEnvironment("REGISTRY_AUTH_FILE");
     /** A certificates folder ({@code --cert-dir}). */
-    public static final String CERT_DIR = "cert-dir";
+    public static final TransportOption CERT_DIR = TransportOption.path(
+            "cert-dir",
+            "DIR",
+            "CAs (*.crt) and client certificates (*.cert with *.key) for the registry. Default:"
+                    + " /etc/docker/certs.d/HOST[:PORT] and /etc/containers/certs.d/HOST[:PORT].");
     /** {@code true} (the default) or {@code false} ({@code --tls-verify}). */
-    public static final String TLS_VERIFY = "tls-verify";
-    /** An integer, 3 by default ({@code --retry-times}). */
-    public static final String RETRY_TIMES = "retry-times";
+    public static final TransportOption TLS_VERIFY = TransportOption.flag(
+            "tls-verify", "Verify the registry's certificate (default: true); false also allows plain HTTP.");
+    /** A whole number, 3 by default ({@code --retry-times}). */
+    public static final TransportOption RETRY_TIMES = TransportOption.of(
+            "retry-times", TransportOption.Kind.COUNT, "N", "Try a failed registry request N more times (default: 3).");
     /** A duration such as {@code 2s} or {@code 500ms} ({@code --retry-delay}); exponential backoff by default. */
-    public static final String RETRY_DELAY = "retry-delay";
+    public static final TransportOption RETRY_DELAY = TransportOption.text(
+            "retry-delay",
+            "DURATION",
+            "Wait this long between tries of a registry request, for example 2s (default: exponential backoff from"
+                    + " 1 s, with jitter).");
 
-    /** A duration ({@code 30s}); 60 s by default. No CLI flag: for tests and embedders. */
+    /** Every option the registry transport reads and front ends offer. */
+    static final List<TransportOption> OPTIONS =
+            List.of(CREDS, AUTHFILE, CERT_DIR, TLS_VERIFY, RETRY_TIMES, RETRY_DELAY);
+
+    /** A duration ({@code 30s}); 60 s by default. Not offered by front ends: for tests and embedders. */
     public static final String STALL_TIMEOUT = "stall-timeout";
 
     public static final int DEFAULT_RETRY_TIMES = 3;
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Which side of a copy a registry is opened for. */
-    public enum Side {
-        SOURCE("src"),
-        DESTINATION("dest");
-
-        private final String prefix;
-
-        Side(String prefix) {
-            this.prefix = prefix;
-        }
-
-        /** {@code src} or {@code dest}. */
-        public String prefix() {
-            return prefix;
-        }
-    }
-
-    /** The option name shared by both sides: {@code registry.NAME}. */
-    public static String option(String name) {
-        return "registry." + name;
-    }
-
-    /** The option name for one side: {@code registry.src.NAME} or {@code registry.dest.NAME}. */
-    public static String option(Side side, String name) {
-        return "registry." + side.prefix() + "." + name;
-    }
-
-    /** The settings {@code context} gives {@code side}. */
-    static RegistrySettings of(OpenContext context, Side side, String registry) throws FerryException {
-        String creds = value(context, side, CREDS).orElse(null);
-        Path authFile = value(context, side, AUTHFILE).map(Path::of).orElse(null);
-        Path certDir = value(context, side, CERT_DIR).map(Path::of).orElse(null);
+    /** The settings {@code context} gives {@code registry} ({@code HOST[:PORT]}, also the scope of its options). */
+    static RegistrySettings of(OpenContext sideContext, String registry) throws FerryException {
+        OpenContext context = sideContext.forScope(registry);
+        String creds = context.option(CREDS).orElse(null);
+        Path authFile = context.option(AUTHFILE).map(Path::of).orElse(null);
+        Path certDir = context.option(CERT_DIR).map(Path::of).orElse(null);
         boolean tlsVerify = true;
-        Optional<String> verify = value(context, side, TLS_VERIFY);
+        Optional<String> verify = context.option(TLS_VERIFY);
         if (verify.isPresent()) {
             tlsVerify = switch (verify.get().toLowerCase(Locale.ROOT)) {
                 case "true", "yes", "1" -> true;
@@ -90,7 +92,7 @@ public record RegistrySettings(
             };
         }
         int retryTimes = DEFAULT_RETRY_TIMES;
-        Optional<String> times = context.option(option(RETRY_TIMES));
+        Optional<String> times = context.option(RETRY_TIMES);
         if (times.isPresent()) {
             try {
                 retryTimes = Integer.parseInt(times.get().strip());
@@ -102,21 +104,16 @@ public record RegistrySettings(
             }
         }
         Duration retryDelay = null;
-        Optional<String> delay = context.option(option(RETRY_DELAY));
+        Optional<String> delay = context.option(RETRY_DELAY);
         if (delay.isPresent()) {
             retryDelay = parseDuration(delay.get());
         }
         Duration stall = DEFAULT_STALL_TIMEOUT;
-        Optional<String> stallText = context.option(option(STALL_TIMEOUT));
+        Optional<String> stallText = context.option(STALL_TIMEOUT);
         if (stallText.isPresent()) {
             stall = parseDuration(stallText.get());
         }
         return new RegistrySettings(creds, authFile, certDir, tlsVerify, retryTimes, retryDelay, stall);
-    }
-
-    private static Optional<String> value(OpenContext context, Side side, String name) {
-        Optional<String> specific = context.option(option(side, name));
-        return specific.isPresent() ? specific : context.option(option(name));
     }
 
     /** {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1.5s} or a number of seconds. */

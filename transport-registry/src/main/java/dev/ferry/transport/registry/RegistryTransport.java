@@ -3,6 +3,8 @@ package dev.ferry.transport.registry;
 import dev.ferry.spi.Capabilities;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.TransportOption;
+import java.util.List;
 
 /**
  * {@code docker://[HOST[:PORT]/]NAME[:TAG|@DIGEST]}: images in a registry that speaks the OCI distribution API
@@ -26,6 +28,12 @@ public final class RegistryTransport implements Transport {
     @Override
     public Capabilities capabilities() {
         return Capabilities.READ_WRITE_MULTI_IMAGE;
+    }
+
+    /** Credentials, auth file, certificates, TLS verification and retries ({@link RegistrySettings}). */
+    @Override
+    public List<TransportOption> options() {
+        return RegistrySettings.OPTIONS;
     }
 
     @Override

@@ -62,28 +62,29 @@ class PartsTest {
     }
 
     @Test
-    void settingsPreferTheSideSpecificOption() throws Exception {
+    void settingsReadTheSideContextWithTheRegistrysScopeOnTop() throws Exception {
         OpenContext context = OpenContext.defaults()
-                .withOption("registry.creds", "both:x")
-                .withOption("registry.dest.creds", "dest:y")
-                .withOption("registry.src.tls-verify", "false")
-                .withOption("registry.retry-times", "5")
-                .withOption("registry.retry-delay", "1.5s");
-        RegistrySettings src = RegistrySettings.of(context, RegistrySettings.Side.SOURCE, "r");
-        RegistrySettings dest = RegistrySettings.of(context, RegistrySettings.Side.DESTINATION, "r");
-        assertEquals("both:x", src.creds());
-        assertEquals("dest:y", dest.creds());
-        assertFalse(src.tlsVerify());
-        assertTrue(dest.tlsVerify());
-        assertEquals(5, dest.retryTimes());
-        assertEquals(Duration.ofMillis(1500), src.retryDelay());
-        assertFalse(src.toString().contains("x"), "no secret in " + src);
+                .withOption("creds", "both:x")
+                .withOption("tls-verify", "false")
+                .withOption("retry-times", "5")
+                .withOption("retry-delay", "1.5s")
+                .withScopedOption("r:5000", "creds", "scoped:y")
+                .withScopedOption("r:5000", "tls-verify", "true");
+        RegistrySettings other = RegistrySettings.of(context, "q");
+        RegistrySettings scoped = RegistrySettings.of(context, "r:5000");
+        assertEquals("both:x", other.creds());
+        assertEquals("scoped:y", scoped.creds());
+        assertFalse(other.tlsVerify());
+        assertTrue(scoped.tlsVerify());
+        assertEquals(5, scoped.retryTimes());
+        assertEquals(Duration.ofMillis(1500), other.retryDelay());
+        assertFalse(other.toString().contains("x"), "no secret in " + other);
         assertThrows(
                 FerryException.class,
-                () -> RegistrySettings.of(
-                        OpenContext.defaults().withOption("registry.retry-times", "-1"),
-                        RegistrySettings.Side.SOURCE,
-                        "r"));
+                () -> RegistrySettings.of(OpenContext.defaults().withOption("retry-times", "-1"), "r"));
+        assertThrows(
+                FerryException.class,
+                () -> RegistrySettings.of(OpenContext.defaults().withOption("tls-verify", "maybe"), "r"));
         assertThrows(FerryException.class, () -> RegistrySettings.parseDuration("fast"));
         assertEquals(Duration.ofMillis(500), RegistrySettings.parseDuration("500ms"));
         assertEquals(Duration.ofMinutes(1), RegistrySettings.parseDuration("1m"));

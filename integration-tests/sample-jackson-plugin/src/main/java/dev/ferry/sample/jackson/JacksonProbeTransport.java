@@ -9,15 +9,27 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.TransportOption;
+import java.util.List;
 
 /**
  * {@code jackson-probe:ANYTHING}: a read-only transport that holds no images and says, when asked for one, which
- * Jackson it sees. Its plugin folder bundles a Jackson other than Ferry's, so the answer proves isolation.
+ * Jackson it sees (and the note given with its option). Its plugin folder bundles a Jackson other than Ferry's, so the answer proves isolation.
  */
 public final class JacksonProbeTransport implements Transport {
     @Override
     public String name() {
         return "jackson-probe";
+    }
+
+    /** An option of a plugin, which ferry offers as --probe-note, --src-probe-note and --dest-probe-note. */
+    static final TransportOption NOTE = TransportOption.text(
+                    "probe-note", "TEXT", "A note the probe repeats when asked for an image.")
+            .withEnvironment("FERRY_PROBE_NOTE");
+
+    @Override
+    public List<TransportOption> options() {
+        return List.of(NOTE);
     }
 
     @Override
@@ -44,7 +56,10 @@ public final class JacksonProbeTransport implements Transport {
                 throw new ImageNotFoundException(
                         displayName(),
                         "this probe holds no images; it sees jackson-databind "
-                                + new ObjectMapper().version().toString(),
+                                + new ObjectMapper().version().toString()
+                                + context.option(NOTE)
+                                        .map(n -> "; probe-note: " + n)
+                                        .orElse(""),
                         null);
             }
 
