@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's architecture table, enforced: which package of Ferry may use which. A new import that breaks a
+ * The architecture table of docs/architecture.md, enforced: which package of Ferry may use which. A new import that breaks a
  * rule fails the build, so the table cannot drift from the code again.
  */
 class ArchitectureTest {

@@ -21,7 +21,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's library example, run as written, against the example image of the repository. */
+/** The library example of docs/library.md, run as written, against the example image of the repository. */
 class FerryTest {
     private static final Path HELLO =
             Path.of("..", "examples", "hello").toAbsolutePath().normalize();
@@ -34,7 +34,7 @@ class FerryTest {
         Path archive = tmp.resolve("hello.tar");
         Path rootfs = tmp.resolve("rootfs.tar");
 
-        // -- the README's example, with its paths made private to this test --
+        // -- docs/library.md's example, with its paths made private to this test --
         Ferry ferry = Ferry.create(); // the transports on the class path
         CopyResult copied = ferry.copy("oci:" + HELLO + ":latest", "oci-archive:" + archive + ":latest");
         InspectedImage image = ferry.inspect("oci-archive:" + archive + ":latest");
