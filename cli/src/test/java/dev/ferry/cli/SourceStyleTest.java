@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class SourceStyleTest {
     private static final Pattern QUALIFIED = Pattern.compile(
             "(?<![\\w.@/])((?:java|javax|dev\\.ferry|org|com|picocli)(?:\\.[a-z_][a-z0-9_]*)+)\\.([A-Z]\\w*)");
+
+    private static final Pattern STATUS = Pattern.compile("/\\*\\*\\s*\\* <b>(Contract|Internal)(, in part)?:</b>");
 
     /** Names that clash with {@code java.lang} and so must stay qualified. */
     private static final Set<String> ALLOWED = Set.of("com.google.inject.Module");
@@ -37,6 +40,35 @@ class SourceStyleTest {
             }
         }
         assertEquals(List.of(), found, "import these classes instead of naming them in full");
+    }
+
+    /**
+     * Every package of Ferry's main code says in its {@code package-info.java} whether it is a contract (users and
+     * transports may rely on it) or internal (it may change in any release), or which of its parts are.
+     */
+    @Test
+    void everyPackageSaysWhetherItIsAContract() throws IOException {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Set<Path> packages = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.filter(SourceStyleTest::isSource)
+                    .filter(f -> f.toString().contains("/src/main/java/"))
+                    .forEach(f -> packages.add(f.getParent()));
+        }
+        assertTrue(packages.size() > 10, packages.toString());
+        List<String> missing = new ArrayList<>();
+        for (Path dir : packages) {
+            Path info = dir.resolve("package-info.java");
+            String text = Files.isRegularFile(info) ? Files.readString(info) : "";
+            if (!STATUS.matcher(text).find()) {
+                missing.add(root.relativize(dir).toString());
+            }
+        }
+        assertEquals(
+                List.of(),
+                missing,
+                "write a package-info.java whose Javadoc starts with <b>Contract:</b>, <b>Internal:</b>, or"
+                        + " <b>Contract, in part:</b> / <b>Internal, in part:</b> naming the parts");
     }
 
     @Test

@@ -1,5 +1,5 @@
 /**
- * The transport SPI: what a transport implements so Ferry can read images from it and write images to it.
+ * <b>Contract:</b> the transport SPI: what a transport implements so Ferry can read images from it and write images to it.
  *
  * <p>Four interfaces make the contract: a {@link dev.ferry.spi.Transport} parses references; an
  * {@link dev.ferry.spi.ImageReference} opens an {@link dev.ferry.spi.ImageSource} to read and an
