@@ -11,6 +11,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -38,9 +39,13 @@ public final class Ferry {
         CommandLine cli = new CommandLine(RootCommand.class, factory);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
         List<Transport> transports = null;
-        for (Class<?> type : RootCommand.neededFor(args)) {
+        Collection<Class<?>> needed = RootCommand.neededFor(args);
+        // the transports' options only on the command that runs (a bare ferry, --version or --help loads none)
+        boolean one =
+                needed.stream().filter(t -> t != CommandLine.HelpCommand.class).count() == 1;
+        for (Class<?> type : needed) {
             CommandLine sub = new CommandLine(type, factory);
-            if (sub.getCommand() instanceof TransportFlags.OpensImages opens) {
+            if (one && sub.getCommand() instanceof TransportFlags.OpensImages opens) {
                 if (transports == null) {
                     transports = transports(injector, args, err);
                 }

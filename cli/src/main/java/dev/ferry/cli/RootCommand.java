@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         name = "ferry",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Moves container images between Docker and daemonless OCI storage.",
+        description = "Moves container images between registries, the Docker daemon, and OCI layouts and archives.",
         footer = {
             "",
             "References are TRANSPORT:DETAILS, for example oci:./layout:latest or oci-archive:img.tar.",
@@ -63,6 +63,12 @@ public class RootCommand implements Runnable {
                     Class<?> type = SUBCOMMANDS.get(arg);
                     if (type != null && type != CommandLine.HelpCommand.class) {
                         return List.of(type);
+                    }
+                    Class<?> helped = i + 1 < args.length ? SUBCOMMANDS.get(args[i + 1]) : null;
+                    if (type == CommandLine.HelpCommand.class
+                            && helped != null
+                            && helped != CommandLine.HelpCommand.class) {
+                        return List.of(type, helped); // ferry help COMMAND
                     }
                     break;
                 }
