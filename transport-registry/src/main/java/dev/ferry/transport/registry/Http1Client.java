@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.Socket;
-import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -187,11 +187,13 @@ final class Http1Client implements AutoCloseable {
                 throw new EOFException("the connection was closed before a response");
             }
             c.in.reset();
-        } catch (SocketException | EOFException e) {
+        } catch (SocketTimeoutException e) {
+            throw e; // a slow server, not a closed connection
+        } catch (IOException e) {
             if (sentBody) {
                 throw e;
             }
-            throw new StaleConnection(e);
+            throw new StaleConnection(e); // reset, broken pipe, end of stream, a TLS connection closed
         }
         int status;
         String statusLine;
