@@ -10,9 +10,7 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Talks the distribution API to one registry for one side of a copy: finds whether it speaks HTTPS (or HTTP, only
@@ -37,17 +36,8 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Thread-safe: the blobs of one copy go through one client, several at once, over reused connections.
  */
-final class RegistryClient {
+final class RegistryClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-
-    static {
-        // The JDK client reads a plain connection 16 KiB at a time by default; 256 KiB reads take a cold JVM through
-        // a 100 MB blob in half the time (measured: 1.05 s against 0.57 s on loopback). Set before the client's
-        // classes initialize, and only when the user set nothing.
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
-        }
-    }
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** For requests without a large body: the time until the response headers arrive. */
@@ -59,7 +49,7 @@ final class RegistryClient {
     private final String registry;
     private final String endpoint;
     private final RegistrySettings settings;
-    private final HttpClient http;
+    private final Http1Client http;
     private final Retry retry;
     private final CredentialStore store;
     private final String defaultRepository;
@@ -199,20 +189,24 @@ final class RegistryClient {
         this.settings = settings;
         this.store = store;
         this.retry = new Retry(settings.retryTimes(), settings.retryDelay(), System.err);
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .sslContext(Tls.context(settings, registry));
-        EnvProxySelector proxies = EnvProxySelector.from(System.getenv());
-        if (proxies != null) {
-            builder.proxy(proxies);
+        // TLS is set up on the first https connection only (plain HTTP on loopback needs none), except that a
+        // --cert-dir that cannot be read fails now, before anything is read
+        Http1Client.TlsFactory tls = () -> Tls.context(settings, registry).getSocketFactory();
+        if (settings.certDir() != null) {
+            SSLSocketFactory made = Tls.context(settings, registry).getSocketFactory();
+            tls = () -> made;
         }
-        this.http = builder.build();
+        this.http = new Http1Client(tls, EnvProxySelector.from(System.getenv()), CONNECT_TIMEOUT, settings.tlsVerify());
     }
 
     String registry() {
         return registry;
+    }
+
+    /** Closes the connections kept for reuse. */
+    @Override
+    public void close() {
+        http.close();
     }
 
     String endpoint() {
@@ -265,12 +259,7 @@ final class RegistryClient {
             boolean lastScheme = scheme.equals(schemes.get(schemes.size() - 1));
             try {
                 // only the last scheme is tried again: a refused connection on the first means "try the other"
-                response = withRetries(
-                        "GET " + uri,
-                        lastScheme,
-                        attempt -> http.send(
-                                request(Call.of("GET", uri, List.of()), null),
-                                HttpResponse.BodyHandlers.ofInputStream()));
+                response = withRetries("GET " + uri, lastScheme, attempt -> send(Call.of("GET", uri, List.of()), null));
             } catch (SSLException e) {
                 last = e;
                 if (settings.tlsVerify()) {
@@ -279,7 +268,9 @@ final class RegistryClient {
                 continue;
             } catch (IOException e) {
                 if (e instanceof FerryException
-                        || (e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException))) {
+                        || (e instanceof InterruptedIOException
+                                && !(e instanceof HttpTimeoutException)
+                                && !(e instanceof SocketTimeoutException))) {
                     throw e;
                 }
                 last = e; // refused, reset, timed out: try the other scheme, or say so below
@@ -444,12 +435,7 @@ final class RegistryClient {
             boolean toRegistry = sameOrigin(uri);
             String authorization = toRegistry ? authorization(call.scopes()) : null;
             HttpResponse<InputStream> response;
-            try {
-                response = http.send(request(call.at(uri), authorization), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted during " + call.method() + " " + uri.getPath());
-            }
+            response = send(call.at(uri), authorization);
             int status = response.statusCode();
             if (status == 401 && toRegistry && !refreshed) {
                 List<Challenge> challenges = Challenge.parse(response.headers().allValues("WWW-Authenticate"));
@@ -502,24 +488,18 @@ final class RegistryClient {
         return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
-    private HttpRequest request(Call call, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(call.uri());
-        if (call.timeout() != null) {
-            b.timeout(call.timeout());
-        }
-        call.headers().forEach(b::header);
-        b.header("User-Agent", "ferry");
+    private HttpResponse<InputStream> send(Call call, String authorization) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>(call.headers());
+        headers.put("User-Agent", "ferry");
         if (authorization != null) {
-            b.header("Authorization", authorization);
+            headers.put("Authorization", authorization);
         }
-        HttpRequest.BodyPublisher body = call.stream() != null
-                ? HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(call::stream), call.streamLength())
+        Http1Client.Body body = call.stream() != null
+                ? new Http1Client.Body(null, 0, 0, call.stream(), call.streamLength())
                 : call.body() == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(call.body(), call.offset(), call.length());
-        b.method(call.method(), body);
-        return b.build();
+                        ? Http1Client.Body.NONE
+                        : new Http1Client.Body(call.body(), call.offset(), call.length(), null, -1);
+        return http.send(call.method(), call.uri(), headers, body, call.timeout());
     }
 
     /**
@@ -637,10 +617,7 @@ final class RegistryClient {
         HttpResponse<InputStream> response;
         for (int i = 0; ; i++) {
             try {
-                response = http.send(request(tokenCall, null), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while asking " + realmUri.getHost() + " for a token");
+                response = send(tokenCall, null);
             } catch (SSLException e) {
                 throw new RegistryTlsException(realmUri.getAuthority(), reason(e), e);
             } catch (IOException e) {

@@ -58,7 +58,9 @@ public final class RegistryLogin {
         RegistrySettings settings = RegistrySettings.of(withCreds, registry);
         String endpoint =
                 registry.equals(RegistryReference.DOCKER_HUB) ? RegistryReference.DOCKER_HUB_ENDPOINT : registry;
-        new RegistryClient(registry, endpoint, null, settings, CredentialStore.system()).checkLogin();
+        try (RegistryClient client = new RegistryClient(registry, endpoint, null, settings, CredentialStore.system())) {
+            client.checkLogin();
+        }
     }
 
     /** The file {@code docker login} writes: {@code authFile} when given, else Docker's config file. */

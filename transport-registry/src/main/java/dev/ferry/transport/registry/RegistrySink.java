@@ -53,7 +53,12 @@ final class RegistrySink implements ImageSink {
     static RegistrySink open(RegistryReference reference, RegistrySettings settings) throws IOException {
         RegistryClient client = new RegistryClient(
                 reference.registry(), reference.endpoint(), reference.repository(), settings, CredentialStore.system());
-        client.url("/v2/"); // reach the registry now: a wrong host or certificate fails before anything is read
+        try {
+            client.url("/v2/"); // reach the registry now: a wrong host or certificate fails before anything is read
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
         return new RegistrySink(reference, client);
     }
 
@@ -417,6 +422,7 @@ final class RegistrySink implements ImageSink {
     @Override
     public void close() {
         // uploads finished or cancelled as they went; an untagged blob is the registry's to collect
+        client.close();
     }
 
     private static String enc(String s) {

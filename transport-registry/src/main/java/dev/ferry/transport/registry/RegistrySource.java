@@ -179,5 +179,6 @@ final class RegistrySource implements ImageSource {
     @Override
     public void close() {
         BlobOrigins.unregister(origin);
+        client.close();
     }
 }
