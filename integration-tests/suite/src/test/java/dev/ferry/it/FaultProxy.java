@@ -300,9 +300,9 @@ final class FaultProxy implements AutoCloseable {
                 }
                 if (cutAfter >= 0 && sent + n >= cutAfter) {
                     int part = (int) (cutAfter - sent);
+                    bytesDown.addAndGet(counted ? part : 0); // counted before the write: see below
                     out.write(buf, 0, part);
                     out.flush();
-                    bytesDown.addAndGet(counted ? part : 0);
                     if (stallMillis > 0) {
                         fired.add("response stalled after " + cutAfter + " bytes");
                         Thread.sleep(stallMillis);
@@ -311,9 +311,11 @@ final class FaultProxy implements AutoCloseable {
                     }
                     throw new IOException("cut");
                 }
+                // counted before it is written, so that a client that has read a response to its end sees it
+                // counted (counted after the write, the last chunk could still be missing when a test looked)
+                bytesDown.addAndGet(counted ? n : 0);
                 out.write(buf, 0, n);
                 sent += n;
-                bytesDown.addAndGet(counted ? n : 0);
             }
         }
     }
