@@ -150,10 +150,10 @@ public class StoreTransport implements Transport {
 
         @Override
         public ImageSink openSink(OpenContext context) throws IOException {
-            Files.createDirectories(dir().resolve("blobs"));
-            Files.createDirectories(dir().resolve("refs"));
+            boolean created = !Files.exists(dir());
+            Files.createDirectories(dir());
             Path staging = Files.createDirectory(dir().resolve(".staging-" + UUID.randomUUID()));
-            return new Sink(this, staging, context.tmpDir());
+            return new Sink(this, staging, context.tmpDir(), created);
         }
     }
 
@@ -202,10 +202,13 @@ public class StoreTransport implements Transport {
         private boolean committed;
         private boolean closed;
 
-        Sink(Ref ref, Path staging, Path tmp) {
+        private final boolean created;
+
+        Sink(Ref ref, Path staging, Path tmp, boolean created) {
             this.ref = ref;
             this.staging = staging;
             this.tmp = tmp;
+            this.created = created;
         }
 
         private Bug bug() {
@@ -312,6 +315,8 @@ public class StoreTransport implements Transport {
         }
 
         private void publish() throws IOException {
+            Files.createDirectories(ref.dir().resolve("blobs"));
+            Files.createDirectories(ref.dir().resolve("refs"));
             for (Map.Entry<Digest, Path> e : staged.entrySet()) {
                 Path target = ref.dir().resolve("blobs").resolve(e.getKey().hex());
                 if (!Files.exists(target)) {
@@ -362,6 +367,13 @@ public class StoreTransport implements Transport {
                 }
             }
             Files.delete(staging);
+            if (created && !committed && !Files.exists(ref.refFile())) {
+                try (Stream<Path> left = Files.list(ref.dir())) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(ref.dir());
+                    }
+                }
+            }
         }
     }
 }
