@@ -1134,14 +1134,16 @@ public abstract class TransportConformance {
         long[] sizes = {300_000, 200_000};
         GeneratedImage image = image(22, sizes);
         int steps = image.blobs().size() + 2; // each blob (half-way), before putManifest, during commit
-        // the first round is killed during commit, the others half-way through a random blob or before the manifest
+        // the first two rounds are killed during commit (early, later), the others half-way through a random blob
+        // or before the manifest
         List<Integer> points = new ArrayList<>();
         for (int i = 0; i < steps - 1; i++) {
             points.add(i);
         }
         Collections.shuffle(points, random);
         points.add(0, steps - 1);
-        for (int round = 0; round < 3; round++) {
+        points.add(0, steps - 1);
+        for (int round = 0; round < 4; round++) {
             int pause = points.get(round);
             ImageReference ref = sibling(first, "killed" + round);
             if (ref == null) {
@@ -1171,7 +1173,8 @@ public abstract class TransportConformance {
                             + " within 2 minutes");
                 }
                 if (pause == steps - 1) {
-                    Thread.sleep(50 + random.nextInt(200)); // a random moment of commit, or after it
+                    // a random moment of commit, or after it
+                    Thread.sleep(round == 0 ? 50 + random.nextInt(200) : 250 + random.nextInt(500));
                     where = "during or after commit";
                 } else {
                     where = "during " + child.lastStep();

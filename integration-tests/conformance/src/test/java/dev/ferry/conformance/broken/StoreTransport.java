@@ -317,6 +317,10 @@ public class StoreTransport implements Transport {
         private void publish() throws IOException {
             Files.createDirectories(ref.dir().resolve("blobs"));
             Files.createDirectories(ref.dir().resolve("refs"));
+            if (bug() == Bug.NOT_ATOMIC) {
+                publishInPlace();
+                return;
+            }
             for (Map.Entry<Digest, Path> e : staged.entrySet()) {
                 Path target = ref.dir().resolve("blobs").resolve(e.getKey().hex());
                 if (!Files.exists(target)) {
@@ -330,23 +334,30 @@ public class StoreTransport implements Transport {
                     }
                 }
             }
-            if (bug() == Bug.NOT_ATOMIC) {
-                byte[] bytes = manifest.bytes();
-                try (OutputStream out = Files.newOutputStream(ref.refFile())) {
-                    out.write(bytes, 0, bytes.length / 2);
-                    out.flush();
-                    try {
-                        // in the kit's child JVMs only (64 MiB heaps), where the kit kills writers: in-process
-                        // writes would only be slow
-                        Thread.sleep(Runtime.getRuntime().maxMemory() <= 64L << 20 ? 30_000 : 0);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
-                }
-                return;
-            }
             AtomicFiles.replace(ref.refFile(), manifest.bytes());
+        }
+
+        /** The NOT_ATOMIC bug: half the reference written in place at once, the rest after a pause, then the blobs. */
+        private void publishInPlace() throws IOException {
+            byte[] bytes = manifest.bytes();
+            try (OutputStream out = Files.newOutputStream(ref.refFile())) {
+                out.write(bytes, 0, bytes.length / 2);
+                out.flush();
+                try {
+                    // in the kit's child JVMs only (64 MiB heaps), where the kit kills writers: in-process
+                    // writes would only be slow
+                    Thread.sleep(Runtime.getRuntime().maxMemory() <= 64L << 20 ? 30_000 : 0);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
+            }
+            for (Map.Entry<Digest, Path> e : staged.entrySet()) {
+                Path target = ref.dir().resolve("blobs").resolve(e.getKey().hex());
+                if (!Files.exists(target)) {
+                    AtomicFiles.move(e.getValue(), target);
+                }
+            }
         }
 
         @Override
