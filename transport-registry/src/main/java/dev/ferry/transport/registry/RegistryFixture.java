@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * variable {@value #REGISTRY} (or the system property {@value #PROPERTY}) as {@code HOST:PORT}; each fresh reference
  * a new repository, its other tags the second references, listed with the registry's tags API. A registry is a
  * shared content-addressed store: a blob fetchable by digest once uploaded is not a leftover, so the listing holds
- * tags only. A loopback registry is reached over plain HTTP, as the transport does by itself.
+ * tags only. A loopback registry is reached over plain HTTP ({@code tls-verify=false}).
  */
 public final class RegistryFixture implements ConformanceFixture {
     /** The environment variable naming the registry. */
@@ -93,6 +93,15 @@ public final class RegistryFixture implements ConformanceFixture {
     @Override
     public List<String> invalidReferences() {
         return List.of("busybox", "//", "//Upper/case", "//app:bad tag", "//app@sha256:short");
+    }
+
+    /** A loopback registry is reached over plain HTTP: {@code tls-verify=false}, as docker and skopeo need. */
+    @Override
+    public OpenContext context(OpenContext base) {
+        String host = System.getProperty(PROPERTY, System.getenv(REGISTRY));
+        boolean loopback =
+                host != null && (host.startsWith("127.") || host.startsWith("localhost") || host.startsWith("[::1]"));
+        return loopback ? base.withOption(RegistrySettings.option(RegistrySettings.TLS_VERIFY), "false") : base;
     }
 
     @Override
