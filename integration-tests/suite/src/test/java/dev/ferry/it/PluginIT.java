@@ -60,12 +60,30 @@ class PluginIT {
         "oci-archive, transport-oci-layout",
         "docker-archive, transport-docker-archive",
         "docker-cli, transport-docker-cli",
-        "docker-api, transport-docker-api"
+        "docker-api, transport-docker-api",
+        "docker, transport-registry"
     })
     void aBuiltInTransportLoadedAsAPluginPassesTheKit(String name, String module) throws Exception {
         if (name.equals("docker-cli") || name.equals("docker-api")) {
             Daemon.require();
         }
+        if (name.equals("docker")) {
+            try (RegistryServer registry = RegistryServer.plain()) {
+                // the registry fixture reads it from a system property (the environment cannot be set here), which
+                // the kit hands to its child JVMs too
+                System.setProperty("ferry.conformance.registry", registry.host());
+                try {
+                    runTheKitOnAPlugin(name, module);
+                } finally {
+                    System.clearProperty("ferry.conformance.registry");
+                }
+            }
+            return;
+        }
+        runTheKitOnAPlugin(name, module);
+    }
+
+    private void runTheKitOnAPlugin(String name, String module) throws Exception {
         Path target = Path.of(System.getProperty("ferry.repoRoot", "../.."))
                 .resolve(module)
                 .resolve("target");
