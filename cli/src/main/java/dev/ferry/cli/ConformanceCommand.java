@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Run the conformance kit against TRANSPORT (built-in, or from --plugin-path) and print each"
-                    + " check; ends with 'N passed, N failed'. Exit 1 when a check failed."
+                    + " check, named by the promise it proves; ends with 'N passed, N failed'. Exit 1 when a check"
+                    + " failed. The fixture comes from the transport's jar"
+                    + " (META-INF/services/dev.ferry.conformance.ConformanceFixture)."
         })
 public class ConformanceCommand implements Callable<Integer> {
     @Mixin
@@ -43,7 +45,8 @@ public class ConformanceCommand implements Callable<Integer> {
     @Option(
             names = "--scratch",
             paramLabel = "DIR",
-            description = "Where the checks write (default: temporary" + " folders, removed afterwards).")
+            description = "Where the checks write, each in a check-* folder of its own that is kept, to look at"
+                    + " what a failing check left (default: temporary folders, removed afterwards).")
     Path scratch;
 
     @Inject

@@ -26,7 +26,9 @@ public interface ImageReference {
      * the named options this transport documents). Fails early when the image is not there. The one way to open a
      * source: callers without settings pass {@link OpenContext#defaults()}.
      *
-     * @throws ImageNotFoundException if no image is at this reference
+     * <p>The source serves the image this reference names, never another image of the same store.
+     *
+     * @throws ImageNotFoundException if no image is at this reference (even when its store holds others)
      * @throws AmbiguousImageException if the reference names no image and several are there
      * @throws OperationNotSupportedException if the transport cannot read
      * @throws FerryException for other failures, with a message for the user

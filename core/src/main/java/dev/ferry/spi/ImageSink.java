@@ -15,8 +15,17 @@ import java.util.Set;
  * order, possibly from several threads at once), then the child manifests of an index if any, then the
  * top-level manifest, then calls {@link #commit()}, then {@link #close()}.
  *
- * <p>Nothing is visible at the destination before {@link #commit()} returns. Closing without commit discards
- * everything put, and leaves the destination as it was. A sink killed at any moment leaves its store valid.
+ * <p>Nothing is visible at the destination before {@link #commit()} returns: a source opened on the reference
+ * meanwhile throws {@link ImageNotFoundException} (or, when rewriting, serves the previous image), and the store
+ * names no new reference. Closing without commit discards everything put, and leaves the destination as it was:
+ * no reference, no staging file, nothing in the context's temporary folder (only blobs a shared content-addressed
+ * store, such as a registry, already serves by digest may stay). Writing one reference leaves the store's other
+ * references byte for byte as they were. A sink killed at any moment leaves its store valid: every reference whole
+ * or absent, and a rerun succeeds.
+ *
+ * <p>Where files go: what becomes part of the store at commit is staged inside the store, next to its target, under
+ * a {@link dev.ferry.spi.support.TempFiles} name, so that commit is an atomic rename; the context's
+ * {@link OpenContext#tmpDir()} takes only what the sink's own work needs (spools), removed by {@link #close()}.
  */
 public interface ImageSink extends Closeable {
     /** The reference this sink was opened for. */

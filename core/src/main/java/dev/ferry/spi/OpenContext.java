@@ -13,8 +13,9 @@ import java.util.Optional;
  * named options (those the transports declare with {@link Transport#options()}). Each side of a copy gets its own
  * context: the user's {@code --NAME} options overlaid with the side's own ({@code --src-NAME}, {@code --dest-NAME}).
  * Options can also be given for one <em>scope</em> only, such as one registry host: a transport that knows its scope
- * calls {@link #forScope(String)} and reads the result. Transports must not write temporary files anywhere but
- * {@link #tmpDir()}.
+ * calls {@link #forScope(String)} and reads the result. A transport's temporary files (a spool, a download: what
+ * only its own work needs) go in {@link #tmpDir()} and are gone when it closes; what becomes part of the store at
+ * commit is staged inside the store itself, next to its target (see {@link ImageSink}); nothing else is written.
  *
  * <p>Immutable; the {@code with...} methods return changed copies.
  */

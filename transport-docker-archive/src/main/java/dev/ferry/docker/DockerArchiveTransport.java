@@ -41,8 +41,11 @@ public final class DockerArchiveTransport implements Transport {
         int colon = reference.indexOf(':');
         String path = colon < 0 ? reference : reference.substring(0, colon);
         String rest = colon < 0 ? null : reference.substring(colon + 1);
-        if (path.isEmpty()) {
+        if (path.isBlank()) {
             throw new InvalidReferenceException(full, "the path is empty", "write " + syntax());
+        }
+        if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new InvalidReferenceException(full, "the path holds a control character", "write " + syntax());
         }
         DockerReference name = null;
         int index = -1;

@@ -33,6 +33,7 @@ public final class ConformanceRunner {
     private static volatile Transport currentTransport;
     private static volatile ConformanceFixture currentFixture;
     private static volatile Path currentScratch;
+    private static volatile long currentLargeBlob = TransportConformance.LARGE_BLOB;
 
     private ConformanceRunner() {}
 
@@ -50,8 +51,14 @@ public final class ConformanceRunner {
     }
 
     /** Runs every check against {@code transport}; {@code scratch} (or null for a temporary one) holds what it writes. */
-    public static synchronized Result run(
-            Transport transport, ConformanceFixture fixture, Path scratch, PrintWriter out) {
+    public static Result run(Transport transport, ConformanceFixture fixture, Path scratch, PrintWriter out) {
+        return run(transport, fixture, scratch, out, TransportConformance.LARGE_BLOB);
+    }
+
+    /** As {@link #run(Transport, ConformanceFixture, Path, PrintWriter)}, with a smaller large blob: the kit's own tests. */
+    static synchronized Result run(
+            Transport transport, ConformanceFixture fixture, Path scratch, PrintWriter out, long largeBlob) {
+        currentLargeBlob = largeBlob;
         currentTransport = transport;
         currentFixture = fixture;
         currentScratch = scratch;
@@ -84,7 +91,8 @@ public final class ConformanceRunner {
                         counts[2]++;
                         out.println("SKIP  " + test.getDisplayName() + ": "
                                 + result.getThrowable()
-                                        .map(Throwable::getMessage)
+                                        .map(t ->
+                                                String.valueOf(t.getMessage()).replaceFirst("^Assumption failed: ", ""))
                                         .orElse(""));
                     }
                     case FAILED -> {
@@ -117,6 +125,11 @@ public final class ConformanceRunner {
         }
 
         private Path own;
+
+        @Override
+        long largeBlobSize() {
+            return currentLargeBlob;
+        }
 
         @Override
         protected Path scratchDir() {

@@ -79,6 +79,26 @@ public final class GeneratedImage implements ImageSource {
         reference = new GeneratedReference(seed);
     }
 
+    /** The config, then the layers. */
+    public List<Descriptor> blobs() {
+        return ((ImageManifest) manifest.parse()).blobs();
+    }
+
+    /** The layers. */
+    public List<Descriptor> layers() {
+        return ((ImageManifest) manifest.parse()).layers();
+    }
+
+    /** The config's descriptor. */
+    public Descriptor config() {
+        return ((ImageManifest) manifest.parse()).config();
+    }
+
+    /** Whether this image's manifest is Docker v2s2 rather than OCI. */
+    public boolean docker() {
+        return manifest.mediaType().equals(MediaTypes.DOCKER_MANIFEST);
+    }
+
     /** The bytes of a blob of this image, regenerated. */
     public InputStream open(Digest digest) throws IOException {
         byte[] bytes = small.get(digest);

@@ -6,15 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.cfg.PackageVersion;
+import dev.ferry.conformance.ConformanceFixture;
+import dev.ferry.conformance.ConformanceRunner;
+import dev.ferry.engine.PluginLoader;
+import dev.ferry.engine.TransportRegistry;
+import dev.ferry.spi.Transport;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Third-party transports from the plugin path: the sample {@code dir:} transport (its own module, built as a jar
@@ -35,6 +46,79 @@ class PluginIT {
         Files.copy(DIR_PLUGIN, dir.resolve(DIR_PLUGIN.getFileName()));
         Fixtures.copyTree(JACKSON_PLUGIN, dir.resolve("jackson-probe"));
         return dir;
+    }
+
+    /**
+     * The plugin boundary is true for Ferry's own transports: each built-in transport's jar, with its dependencies
+     * (its module's target/plugin, Ferry's jars left out), is loaded through the same isolating class loader a
+     * third-party plugin gets, sees only what a plugin sees, and passes the whole conformance kit there, its
+     * fixture found in its own jar.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "oci, transport-oci-layout",
+        "oci-archive, transport-oci-layout",
+        "docker-archive, transport-docker-archive",
+        "docker-cli, transport-docker-cli",
+        "docker-api, transport-docker-api",
+        "docker, transport-registry"
+    })
+    void aBuiltInTransportLoadedAsAPluginPassesTheKit(String name, String module) throws Exception {
+        if (name.equals("docker-cli") || name.equals("docker-api")) {
+            Daemon.require();
+        }
+        if (name.equals("docker")) {
+            try (RegistryServer registry = RegistryServer.plain()) {
+                // the registry fixture reads it from a system property (the environment cannot be set here), which
+                // the kit hands to its child JVMs too
+                System.setProperty("ferry.conformance.registry", registry.host());
+                try {
+                    runTheKitOnAPlugin(name, module);
+                } finally {
+                    System.clearProperty("ferry.conformance.registry");
+                }
+            }
+            return;
+        }
+        runTheKitOnAPlugin(name, module);
+    }
+
+    private void runTheKitOnAPlugin(String name, String module) throws Exception {
+        Path target = Path.of(System.getProperty("ferry.repoRoot", "../.."))
+                .resolve(module)
+                .resolve("target");
+        Path plugin = Files.createDirectories(tmp.resolve("plugins").resolve(module));
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> built = Files.newDirectoryStream(target, "ferry-transport-*.jar")) {
+            built.forEach(jars::add);
+        }
+        try (DirectoryStream<Path> deps = Files.newDirectoryStream(target.resolve("plugin"), "*.jar")) {
+            deps.forEach(jars::add);
+        }
+        for (Path jar : jars) {
+            Files.copy(jar, plugin.resolve(jar.getFileName()));
+        }
+        List<String> warnings = new ArrayList<>();
+        Transport transport =
+                PluginLoader.load(List.of(tmp.resolve("plugins")), PluginIT.class.getClassLoader(), warnings::add)
+                        .stream()
+                        .map(TransportRegistry.Entry::transport)
+                        .filter(t -> t.name().equals(name))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(name + " is not in " + jars + " " + warnings));
+        assertTrue(warnings.isEmpty(), warnings.toString());
+        ClassLoader loader = transport.getClass().getClassLoader();
+        assertTrue(loader.getName().startsWith("ferry-plugin:"), loader.getName());
+        // what only Ferry's class path holds, a plugin cannot see
+        assertThrows(ClassNotFoundException.class, () -> loader.loadClass("dev.ferry.engine.CopyEngine"));
+        assertThrows(ClassNotFoundException.class, () -> loader.loadClass("dev.ferry.internal.Json"));
+        ConformanceFixture fixture = ConformanceRunner.fixtureFor(transport);
+        assertTrue(fixture != null && fixture.getClass().getClassLoader() == loader, "the fixture comes with it");
+        StringWriter out = new StringWriter();
+        ConformanceRunner.Result result = ConformanceRunner.run(
+                transport, fixture, Files.createDirectories(tmp.resolve("scratch")), new PrintWriter(out));
+        assertEquals(0, result.failed(), out.toString());
+        assertTrue(result.passed() > 10, out.toString());
     }
 
     @Test

@@ -479,7 +479,7 @@ class RegistryIT {
 
     @Test
     void passesTheConformanceKit(@TempDir Path work) throws Exception {
-        // as ConformanceIT runs the other transports: ./ferry conformance, 128 MiB of heap for a 1 GiB layer
+        // as ConformanceIT runs the others: ./ferry conformance (the kit's memory check forks its own small heap)
         Path output = work.resolve("out.txt");
         ProcessBuilder pb = new ProcessBuilder(
                         Path.of(System.getProperty("ferry.repoRoot", ".."))
@@ -497,8 +497,10 @@ class RegistryIT {
         assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the kit timed out");
         String out = Files.readString(output);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.strip().lines().reduce((a, b) -> b).orElse("").matches("\\d+ passed, 0 failed"), out);
-        assertTrue(out.contains("PASS  a 1 GiB layer, made on the fly, streams through with a small heap"), out);
+        assertTrue(
+                out.strip().lines().reduce((a, b) -> b).orElse("").matches("\\d+ passed, 0 failed(, \\d+ skipped)?"),
+                out);
+        assertTrue(out.contains("PASS  " + ConformanceIT.MEMORY), out);
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code docker-api:NAME[:TAG]} or {@code docker-api:@sha256:ID}: the Docker daemon through its Engine API, with
@@ -222,7 +223,10 @@ public final class DockerApiTransport implements Transport {
                 return writeFailure;
             }
             try {
-                result.await();
+                if (!result.await(2)) {
+                    // the daemon still reads: the failure is this side's (the blob's stream), not the daemon's
+                    return writeFailure;
+                }
                 result.check(daemon, reference);
             } catch (IOException e) {
                 return e;
@@ -273,6 +277,18 @@ public final class DockerApiTransport implements Transport {
                 body.close();
             } catch (IOException e) {
                 // closing a pipe's reader does not fail
+            }
+        }
+
+        /** As {@link #await()}, for {@code seconds} at most; whether the response ended. */
+        boolean await(long seconds) throws InterruptedException {
+            try {
+                return awaitCompletion(seconds, TimeUnit.SECONDS);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                return true;
             }
         }
 

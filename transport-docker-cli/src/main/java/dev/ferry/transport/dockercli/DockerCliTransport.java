@@ -179,6 +179,15 @@ public final class DockerCliTransport implements Transport {
                 return writeFailure;
             }
             try {
+                if (!load.process.waitFor(2, TimeUnit.SECONDS)) {
+                    // docker load still reads: the failure is this side's (the blob's stream), not the daemon's
+                    return writeFailure;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return writeFailure;
+            }
+            try {
                 int code = load.waitFor();
                 return docker.failure("docker load", reference, code, load.stderr());
             } catch (IOException e) {

@@ -39,11 +39,14 @@ final class LayoutReference implements ImageReference {
         int colon = text.indexOf(':');
         String path = colon < 0 ? text : text.substring(0, colon);
         String ref = colon < 0 ? null : text.substring(colon + 1);
-        if (path.isEmpty()) {
+        if (path.isBlank()) {
             throw new InvalidReferenceException(full, "the path is empty", "write " + transport.syntax());
         }
         if (path.indexOf('\0') >= 0) {
             throw new InvalidReferenceException(full, "the path holds a NUL character", null);
+        }
+        if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new InvalidReferenceException(full, "the path holds a control character", null);
         }
         try {
             Path.of(path);

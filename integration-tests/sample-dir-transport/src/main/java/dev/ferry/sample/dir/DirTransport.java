@@ -48,8 +48,14 @@ public final class DirTransport implements Transport {
 
     @Override
     public ImageReference parse(String reference) throws InvalidReferenceException {
-        if (reference.isEmpty()) {
-            throw new InvalidReferenceException("dir:", "the path is empty", "write dir:PATH");
+        if (reference.isBlank()) {
+            throw new InvalidReferenceException("dir:" + reference, "the path is empty", "write dir:PATH");
+        }
+        if (reference.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new InvalidReferenceException(
+                    "dir:" + reference.replaceAll("\\p{Cntrl}", "?"),
+                    "the path holds a control character",
+                    "write dir:PATH");
         }
         return new Ref(this, reference);
     }

@@ -6,6 +6,7 @@ import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.Transport;
@@ -38,35 +39,33 @@ public final class JacksonProbeTransport implements Transport {
     }
 
     @Override
-    public ImageReference parse(String reference) {
-        Transport self = this;
-        return new ImageReference() {
-            @Override
-            public Transport transport() {
-                return self;
-            }
+    public ImageReference parse(String reference) throws InvalidReferenceException {
+        if (reference.isBlank() || reference.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new InvalidReferenceException(
+                    name() + ":" + reference.replaceAll("\\p{Cntrl}", "?"),
+                    "a probe reference is printable text",
+                    null);
+        }
+        return new Probe(this, reference);
+    }
 
-            @Override
-            public String stringWithinTransport() {
-                return reference;
-            }
+    /** A reference: any printable text, equal by value. */
+    record Probe(JacksonProbeTransport transport, String stringWithinTransport) implements ImageReference {
+        @Override
+        public ImageSource openSource(OpenContext context) throws ImageNotFoundException {
+            throw new ImageNotFoundException(
+                    displayName(),
+                    "this probe holds no images; it sees jackson-databind "
+                            + new ObjectMapper().version().toString()
+                            + context.option(NOTE)
+                                    .map(n -> "; probe-note: " + n)
+                                    .orElse(""),
+                    null);
+        }
 
-            @Override
-            public ImageSource openSource(OpenContext context) throws ImageNotFoundException {
-                throw new ImageNotFoundException(
-                        displayName(),
-                        "this probe holds no images; it sees jackson-databind "
-                                + new ObjectMapper().version().toString()
-                                + context.option(NOTE)
-                                        .map(n -> "; probe-note: " + n)
-                                        .orElse(""),
-                        null);
-            }
-
-            @Override
-            public ImageSink openSink(OpenContext context) throws OperationNotSupportedException {
-                throw new OperationNotSupportedException(name(), "write images");
-            }
-        };
+        @Override
+        public ImageSink openSink(OpenContext context) throws OperationNotSupportedException {
+            throw new OperationNotSupportedException(transport.name(), "write images");
+        }
     }
 }
