@@ -3,7 +3,6 @@ package dev.ferry.cli;
 import com.google.inject.Inject;
 import dev.ferry.build.ImageBuilder;
 import dev.ferry.engine.CopyEngine;
-import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.ImageInspector;
 import dev.ferry.engine.TransportRegistry;
@@ -116,21 +115,20 @@ public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImag
                 platform,
                 created());
         PrintWriter err = spec.commandLine().getErr();
-        CopyCommand.NotesOnly notes = new CopyCommand.NotesOnly(err);
-        CopyResult result = new ImageBuild(engine, inspector)
-                .run(
-                        new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
-                        transportOptions.sourceContext(),
-                        transportOptions.destinationContext(),
-                        warning -> {
-                            if (!global.quiet()) {
-                                err.println("ferry: warning: " + warning);
-                                err.flush();
-                            }
-                        },
-                        global.quiet() ? CopyListener.NONE : notes);
-        if (!global.quiet()) {
-            notes.flush();
+        CopyResult result;
+        try (Progress progress = Progress.open(global, err, "Building " + destination)) {
+            result = new ImageBuild(engine, inspector)
+                    .run(
+                            new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
+                            transportOptions.sourceContext(),
+                            transportOptions.destinationContext(),
+                            warning -> {
+                                if (!global.quiet()) {
+                                    progress.note("warning: " + warning);
+                                }
+                            },
+                            progress);
+            progress.finish(result);
         }
         spec.commandLine().getOut().println(result.manifestDigest());
         spec.commandLine().getOut().flush();

@@ -71,16 +71,19 @@ public class BundleCommand implements Callable<Integer>, TransportFlags.OpensIma
                 .registry(transports, spec.commandLine().getErr())
                 .parse(source);
         PrintWriter err = spec.commandLine().getErr();
-        new RuntimeBundle(inspector)
-                .run(
-                        new RuntimeBundle.Request(ref, dir, writable, rootless, platform, layerLimit.maxLayerSize()),
-                        transportOptions.context(),
-                        warning -> {
-                            if (!global.quiet()) {
-                                err.println("ferry: warning: " + warning);
-                                err.flush();
-                            }
-                        });
+        try (Progress progress = Progress.open(global, err, "Unpacking " + source + " into " + dir)) {
+            new RuntimeBundle(inspector)
+                    .run(
+                            new RuntimeBundle.Request(
+                                    ref, dir, writable, rootless, platform, layerLimit.maxLayerSize()),
+                            transportOptions.context(),
+                            warning -> {
+                                if (!global.quiet()) {
+                                    progress.note("warning: " + warning);
+                                }
+                            });
+            progress.finish();
+        }
         return 0;
     }
 }

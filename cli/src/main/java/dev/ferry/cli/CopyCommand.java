@@ -2,7 +2,6 @@ package dev.ferry.cli;
 
 import com.google.inject.Inject;
 import dev.ferry.engine.CopyEngine;
-import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.TransportRegistry;
@@ -10,9 +9,6 @@ import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
-import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -31,30 +27,6 @@ import picocli.CommandLine.Spec;
             "Prints the digest of the manifest written to DEST."
         })
 public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImages {
-    /**
-     * Off a terminal: no progress, but what the user must know (conversions) goes to stderr once the copy
-     * succeeded; a failure stays one line.
-     */
-    static final class NotesOnly implements CopyListener {
-        private final PrintWriter err;
-        private final List<String> notes = new ArrayList<>();
-
-        NotesOnly(PrintWriter err) {
-            this.err = err;
-        }
-
-        @Override
-        public synchronized void note(String message) {
-            notes.add(message);
-        }
-
-        /** Prints the notes gathered; call once the copy succeeded. */
-        synchronized void flush() {
-            notes.forEach(n -> err.println("ferry: " + n));
-            err.flush();
-        }
-    }
-
     static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ManifestFormat> {
         @Override
         public ManifestFormat convert(String value) {
@@ -191,16 +163,10 @@ public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImage
         } else if (selection != null && selection.platform != null) {
             options = options.withPlatform(selection.platform);
         }
-        CopyListener listener = global.quiet()
-                ? CopyListener.NONE
-                : System.console() == null
-                        ? new NotesOnly(spec.commandLine().getErr())
-                        : new ProgressDisplay(spec.commandLine().getErr());
-        CopyResult result = engine.copy(from, to, options, listener);
-        if (listener instanceof ProgressDisplay display) {
-            display.finish(result);
-        } else if (listener instanceof NotesOnly notes) {
-            notes.flush();
+        CopyResult result;
+        try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Copying " + source)) {
+            result = engine.copy(from, to, options, progress);
+            progress.finish(result);
         }
         spec.commandLine().getOut().println(result.manifestDigest());
         spec.commandLine().getOut().flush();

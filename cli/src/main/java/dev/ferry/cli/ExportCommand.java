@@ -159,18 +159,22 @@ public class ExportCommand implements Callable<Integer>, TransportFlags.OpensIma
                                 + " docker-daemon:), not " + ref.transport().name() + ":",
                         null);
             }
-            try (OutputTarget out = OutputTarget.open(output, stdout, force);
+            try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Exporting " + source);
+                    OutputTarget out = OutputTarget.open(output, stdout, force);
                     InputStream exported = exporter.exportContainer(context)) {
                 RootfsExport.filter(exported, options, out.stream());
                 out.commit();
+                progress.finish();
             }
             return 0;
         }
-        try (OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
-                ImageSource src = ref.openSource(context)) {
+        try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Exporting " + source);
+                OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
+                ImageSource src = new WatchedSource(ref.openSource(context), progress)) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
             RootfsExport.write(src, image, options, out.stream(), context.tmpDir(), layerLimit.maxLayerSize());
             out.commit();
+            progress.finish();
         }
         return 0;
     }

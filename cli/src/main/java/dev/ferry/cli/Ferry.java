@@ -35,6 +35,8 @@ public final class Ferry {
             com.google.inject.Module module, OutputStream stdout, OutputStream stderr, String[] args) {
         Injector injector = Guice.createInjector(module);
         GuiceFactory factory = new GuiceFactory(injector);
+        injector.getInstance(GlobalOptions.class)
+                .stderrIsTerminal(stderr == System.err && Progress.Terminal.stderrIsTerminal());
         CommandLine cli = new CommandLine(RootCommand.class, factory);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
         List<Transport> transports = null;
