@@ -99,6 +99,9 @@ public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImag
         return true;
     }
 
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
     @Override
     public Integer call() throws Exception {
         TransportRegistry registry =
@@ -127,8 +130,17 @@ public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImag
                                     progress.note("warning: " + warning);
                                 }
                             },
-                            progress);
+                            jsonResult.counting(progress));
             progress.finish(result);
+        }
+        if (jsonResult.enabled()) {
+            jsonResult.print(
+                    spec.commandLine().getOut(),
+                    "build",
+                    from == null ? null : from.displayName(),
+                    to.displayName(),
+                    result);
+            return 0;
         }
         spec.commandLine().getOut().println(result.manifestDigest());
         spec.commandLine().getOut().flush();

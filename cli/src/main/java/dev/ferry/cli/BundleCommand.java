@@ -65,6 +65,9 @@ public class BundleCommand implements Callable<Integer>, TransportFlags.OpensIma
     @Inject
     ImageInspector inspector;
 
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
     @Override
     public Integer call() throws Exception {
         ImageReference ref = transportOptions
@@ -83,6 +86,9 @@ public class BundleCommand implements Callable<Integer>, TransportFlags.OpensIma
                                 }
                             });
             progress.finish();
+        }
+        if (jsonResult.enabled()) {
+            jsonResult.print(spec.commandLine().getOut(), "bundle", ref.displayName(), dir.toString(), false);
         }
         return 0;
     }

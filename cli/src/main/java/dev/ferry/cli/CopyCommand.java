@@ -9,6 +9,11 @@ import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.support.OutputFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -137,6 +142,15 @@ public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImage
     @Inject
     CopyEngine engine;
 
+    @Option(
+            names = "--digestfile",
+            paramLabel = "FILE",
+            description = "Also write the digest of the manifest written to FILE (as skopeo copy --digestfile).")
+    Path digestFile;
+
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
     @Override
     public Integer call() throws Exception {
         TransportRegistry registry =
@@ -163,10 +177,22 @@ public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImage
         } else if (selection != null && selection.platform != null) {
             options = options.withPlatform(selection.platform);
         }
+        OutputFile digestOut = digestFile == null ? null : OutputFile.check(digestFile);
         CopyResult result;
         try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Copying " + source)) {
-            result = engine.copy(from, to, options, progress);
+            result = engine.copy(from, to, options, jsonResult.counting(progress));
             progress.finish(result);
+        }
+        if (digestOut != null) {
+            try (digestOut;
+                    FileChannel channel = digestOut.open()) {
+                channel.write(ByteBuffer.wrap(result.manifestDigest().toString().getBytes(StandardCharsets.US_ASCII)));
+                digestOut.commit();
+            }
+        }
+        if (jsonResult.enabled()) {
+            jsonResult.print(spec.commandLine().getOut(), "copy", from.displayName(), to.displayName(), result);
+            return 0;
         }
         spec.commandLine().getOut().println(result.manifestDigest());
         spec.commandLine().getOut().flush();

@@ -11,6 +11,7 @@ import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OpenContext;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,8 +146,14 @@ public class ExportCommand implements Callable<Integer>, TransportFlags.OpensIma
                         .toList());
     }
 
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
     @Override
     public Integer call() throws Exception {
+        if (jsonResult.enabled() && "-".equals(output)) {
+            throw new UsageException("--json needs OUT to be a file: the tar goes to standard output", null);
+        }
         ExportOptions options = options();
         OpenContext context = transportOptions.context();
         ImageReference ref = transportOptions
@@ -166,16 +173,24 @@ public class ExportCommand implements Callable<Integer>, TransportFlags.OpensIma
                 out.commit();
                 progress.finish();
             }
+            printJson(ref, false);
             return 0;
         }
         try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Exporting " + source);
                 OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
-                ImageSource src = new WatchedSource(ref.openSource(context), progress)) {
+                ImageSource src = new WatchedSource(ref.openSource(context), jsonResult.counting(progress))) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
             RootfsExport.write(src, image, options, out.stream(), context.tmpDir(), layerLimit.maxLayerSize());
             out.commit();
             progress.finish();
         }
+        printJson(ref, true);
         return 0;
+    }
+
+    private void printJson(ImageReference ref, boolean counted) throws IOException {
+        if (jsonResult.enabled()) {
+            jsonResult.print(spec.commandLine().getOut(), "export", ref.displayName(), output, counted);
+        }
     }
 }

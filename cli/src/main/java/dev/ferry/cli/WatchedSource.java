@@ -39,7 +39,7 @@ final class WatchedSource implements ImageSource {
     @Override
     public BlobStream blob(Descriptor descriptor) throws IOException {
         BlobStream stream = source.blob(descriptor);
-        if (descriptor.size() < 64 * 1024) { // a config: not worth a line
+        if (descriptor.mediaType() != null && descriptor.mediaType().contains("config")) { // not a layer
             return stream;
         }
         listener.blobStarted(descriptor);
