@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
             "With --writable, linuxkit's layout: the image in DIR/lower, empty DIR/tmp and DIR/rootfs as mount"
                     + " points for an overlay."
         })
-public class BundleCommand implements Callable<Integer>, TransportFlags.OpensImages {
+public class BundleCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 
@@ -67,6 +67,11 @@ public class BundleCommand implements Callable<Integer>, TransportFlags.OpensIma
 
     @Mixin
     JsonResult jsonResult = new JsonResult();
+
+    @Override
+    public String target() {
+        return dir == null ? null : dir.toString();
+    }
 
     @Override
     public Integer call() throws Exception {

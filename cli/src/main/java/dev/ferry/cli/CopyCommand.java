@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
             "Copy an image from SRC to DEST, verifying every blob while it streams.",
             "Prints the digest of the manifest written to DEST."
         })
-public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImages {
+public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ManifestFormat> {
         @Override
         public ManifestFormat convert(String value) {
@@ -150,6 +150,11 @@ public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImage
 
     @Mixin
     JsonResult jsonResult = new JsonResult();
+
+    @Override
+    public String target() {
+        return destination;
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
             "Write the root filesystem of an image (its layers applied in order) as a tar.",
             "OUT is a file, or - for standard output."
         })
-public class ExportCommand implements Callable<Integer>, TransportFlags.OpensImages {
+public class ExportCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 
@@ -148,6 +148,11 @@ public class ExportCommand implements Callable<Integer>, TransportFlags.OpensIma
 
     @Mixin
     JsonResult jsonResult = new JsonResult();
+
+    @Override
+    public String target() {
+        return "-".equals(output) ? null : output;
+    }
 
     @Override
     public Integer call() throws Exception {
