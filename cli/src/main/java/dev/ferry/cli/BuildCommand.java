@@ -124,7 +124,7 @@ public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImag
                 created());
         PrintWriter err = spec.commandLine().getErr();
         CopyResult result;
-        try (Progress progress = Progress.open(global, err, "Building " + destination)) {
+        try (Progress progress = Progress.open(global, err, "Building " + destination, "Writing " + destination)) {
             result = new ImageBuild(engine, inspector)
                     .run(
                             new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),

@@ -184,7 +184,8 @@ public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImage
         }
         OutputFile digestOut = digestFile == null ? null : OutputFile.check(digestFile);
         CopyResult result;
-        try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Copying " + source)) {
+        try (Progress progress =
+                Progress.open(global, spec.commandLine().getErr(), "Reading " + source, "Writing " + destination)) {
             result = engine.copy(from, to, options, jsonResult.counting(progress));
             progress.finish(result);
         }

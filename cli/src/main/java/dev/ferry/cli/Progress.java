@@ -29,12 +29,20 @@ abstract class Progress implements CopyListener, AutoCloseable {
 
     /** What the user asked for, resolved against where stderr goes. */
     static Progress open(GlobalOptions global, PrintWriter err, String activity) {
+        return open(global, err, activity, activity);
+    }
+
+    /**
+     * As {@link #open(GlobalOptions, PrintWriter, String)}, with what the spinner says before the first blob and
+     * after the last one.
+     */
+    static Progress open(GlobalOptions global, PrintWriter err, String activity, String afterBlobs) {
         Mode mode = global.quiet() ? Mode.none : global.progress();
         if (mode == Mode.auto) {
             mode = global.stderrIsTerminal() ? Mode.tty : Mode.none;
         }
         return switch (mode) {
-            case tty -> new ProgressDisplay(err, activity, Terminal.columns());
+            case tty -> new ProgressDisplay(err, activity, afterBlobs, Terminal.columns());
             case plain -> new Plain(err);
             case none, auto -> global.quiet() ? new Quiet() : new NotesOnly(err);
         };

@@ -34,6 +34,7 @@ final class ProgressDisplay extends Progress {
 
     private final PrintWriter err;
     private final String activity;
+    private final String afterBlobs;
     private final int columns;
     private final long start = System.nanoTime();
     private final Map<Digest, Blob> inFlight = new LinkedHashMap<>();
@@ -43,13 +44,20 @@ final class ProgressDisplay extends Progress {
     private int finished;
     private boolean closed;
 
-    /**
-     * @param activity what the command does while no blob moves, e.g. "Copying docker-daemon:app" (a spinner
-     *     and the time elapsed follow it)
-     */
     ProgressDisplay(PrintWriter err, String activity, int columns) {
+        this(err, activity, activity, columns);
+    }
+
+    /**
+     * @param activity what the command does while no blob moved yet, e.g. "Reading docker-daemon:app" (a spinner
+     *     and the time elapsed follow it)
+     * @param afterBlobs what it does once blobs moved and none is in flight, e.g. "Writing docker-daemon:app"
+     *     (a daemon loading what it was sent)
+     */
+    ProgressDisplay(PrintWriter err, String activity, String afterBlobs, int columns) {
         this.err = err;
         this.activity = activity;
+        this.afterBlobs = afterBlobs;
         this.columns = columns;
         this.ticker = new Thread(this::tick, "ferry-progress");
         ticker.setDaemon(true);
@@ -144,7 +152,7 @@ final class ProgressDisplay extends Progress {
             return;
         }
         clearLive();
-        err.println(fit(line));
+        err.println(line); // may wrap: only the live lines below are redrawn
         redraw();
     }
 
@@ -178,8 +186,8 @@ final class ProgressDisplay extends Progress {
         List<String> lines = new ArrayList<>();
         long now = System.nanoTime();
         if (inFlight.isEmpty()) {
-            lines.add(SPINNER.charAt(ticks % SPINNER.length()) + " " + activity
-                    + (finished > 0 ? " (" + finished + " blobs done)" : "") + "  " + clock((now - start) / 1e9));
+            lines.add(SPINNER.charAt(ticks % SPINNER.length()) + " " + (finished > 0 ? afterBlobs : activity) + "  "
+                    + clock((now - start) / 1e9));
             return lines;
         }
         int shown = 0;

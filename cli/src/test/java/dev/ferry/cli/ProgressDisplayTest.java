@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ProgressDisplayTest {
@@ -26,7 +27,9 @@ class ProgressDisplayTest {
 
     /** The screen's lines as drawn, escape sequences removed, split at carriage returns and newlines. */
     static List<String> lines(String drawn) {
-        return List.of(drawn.replaceAll("\033\\[[0-9]*[A-Za-z]", "").split("[\r\n]+"));
+        return Stream.of(drawn.replaceAll("\033\\[[0-9]*[A-Za-z]", "").split("[\r\n]+"))
+                .filter(l -> !l.isBlank())
+                .toList();
     }
 
     @Test
@@ -75,6 +78,24 @@ class ProgressDisplayTest {
         assertTrue(
                 lines(text.toString()).stream().anyMatch(l -> l.matches("[|/\\\\-] Copying docker-daemon:app  0:0\\d")),
                 text.toString());
+    }
+
+    @Test
+    void onceBlobsMovedTheSpinnerSaysWhatIsBeingWritten() {
+        StringWriter text = new StringWriter();
+        ProgressDisplay d =
+                new ProgressDisplay(new PrintWriter(text), "Reading oci:in", "Writing docker-daemon:app", 100);
+        d.tickOnce();
+        Descriptor a = blob("a", MIB);
+        d.blobStarted(a);
+        d.blobProgress(a, MIB);
+        d.blobFinished(a, Outcome.COPIED);
+        d.tickOnce();
+        d.close();
+        List<String> lines = lines(text.toString());
+        assertTrue(lines.get(0).matches("[|/\\\\-] Reading oci:in  0:0\\d"), lines.toString());
+        assertTrue(
+                lines.get(lines.size() - 1).matches("[|/\\\\-] Writing docker-daemon:app  0:0\\d"), lines.toString());
     }
 
     @Test
