@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -55,8 +57,19 @@ final class UsageErrorHandler implements CommandLine.IParameterExceptionHandler 
                         + didYouMean(first, spec.subcommands().keySet());
             }
         }
+        Matcher help = UNKNOWN_SUBCOMMAND.matcher(String.valueOf(ex.getMessage()));
+        if (help.find()) { // ferry help cpy
+            CommandLine parent = ex.getCommandLine().getParent();
+            CommandLine root = parent != null ? parent : ex.getCommandLine();
+            return "unknown command '" + help.group(1) + "'"
+                    + didYouMean(
+                            help.group(1), root.getCommandSpec().subcommands().keySet());
+        }
         return ex.getMessage().replace('\n', ' ');
     }
+
+    /** What picocli's help command says about a command it does not know. */
+    private static final Pattern UNKNOWN_SUBCOMMAND = Pattern.compile("Unknown subcommand '([^']*)'");
 
     private static String didYouMean(String typed, Iterable<String> names) {
         List<String> near = suggestions(typed, names);

@@ -19,6 +19,7 @@ class UsageErrorHandlerTest {
     void anUnknownCommandGetsTheNearestCommandSuggested() {
         assertEquals("ferry: unknown command 'cpy'; did you mean 'copy'? See 'ferry --help'", stderrOf("cpy", "x"));
         assertEquals("ferry: unknown command 'inspct'; did you mean 'inspect'? See 'ferry --help'", stderrOf("inspct"));
+        assertEquals("ferry: unknown command 'cpy'; did you mean 'copy'? See 'ferry --help'", stderrOf("help", "cpy"));
     }
 
     @Test
