@@ -2,7 +2,8 @@
 # Installs what the tests run against, from Debian's packages: skopeo, umoci and runc (the OCI interop peers and
 # oracles), docker.io (the Docker Engine and CLI), busybox-static (a runnable test image), attr (getfattr, to
 # read binary xattrs back), docker-registry (the CNCF distribution server the registry tests start privately),
-# apache2-utils (htpasswd, for its Basic auth) and openssl (test certificates and the token issuer's key). Idempotent: installs
+# apache2-utils (htpasswd, for its Basic auth), openssl (test certificates and the token issuer's key), man-db
+# (man pages are checked to render without warnings) and debootstrap (the .deb is installed in a fresh Debian root). Idempotent: installs
 # only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
@@ -18,9 +19,12 @@ command -v getfattr >/dev/null 2>&1 || need+=(attr)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v man >/dev/null 2>&1 || need+=(man-db)
+command -v groff >/dev/null 2>&1 || need+=(groff-base)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-peers: skopeo, umoci, runc, docker, busybox, attr, docker-registry, htpasswd and openssl are installed"
+  echo "install-peers: skopeo, umoci, runc, docker, busybox, attr, docker-registry, htpasswd, openssl, man and debootstrap are installed"
   exit 0
 fi
 

@@ -3,7 +3,6 @@ package dev.ferry.cli;
 import com.google.inject.Inject;
 import dev.ferry.build.ImageBuilder;
 import dev.ferry.engine.CopyEngine;
-import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.ImageInspector;
 import dev.ferry.engine.TransportRegistry;
@@ -32,7 +31,7 @@ import picocli.CommandLine.Spec;
             "Reproducible: the same CONTEXT and options give the same digests (mtimes from SOURCE_DATE_EPOCH or"
                     + " zero, owner 0:0 unless --uid/--gid). Prints the manifest digest."
         })
-public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImages {
+public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 
@@ -100,6 +99,14 @@ public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImag
         return true;
     }
 
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
+    @Override
+    public String target() {
+        return destination;
+    }
+
     @Override
     public Integer call() throws Exception {
         TransportRegistry registry =
@@ -116,21 +123,29 @@ public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImag
                 platform,
                 created());
         PrintWriter err = spec.commandLine().getErr();
-        CopyCommand.NotesOnly notes = new CopyCommand.NotesOnly(err);
-        CopyResult result = new ImageBuild(engine, inspector)
-                .run(
-                        new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
-                        transportOptions.sourceContext(),
-                        transportOptions.destinationContext(),
-                        warning -> {
-                            if (!global.quiet()) {
-                                err.println("ferry: warning: " + warning);
-                                err.flush();
-                            }
-                        },
-                        global.quiet() ? CopyListener.NONE : notes);
-        if (!global.quiet()) {
-            notes.flush();
+        CopyResult result;
+        try (Progress progress = Progress.open(global, err, "Building " + destination, "Writing " + destination)) {
+            result = new ImageBuild(engine, inspector)
+                    .run(
+                            new ImageBuild.Request(context, from, to, options, uid, gid, layerLimit.maxLayerSize()),
+                            transportOptions.sourceContext(),
+                            transportOptions.destinationContext(),
+                            warning -> {
+                                if (!global.quiet()) {
+                                    progress.note("warning: " + warning);
+                                }
+                            },
+                            jsonResult.counting(progress));
+            progress.finish(result);
+        }
+        if (jsonResult.enabled()) {
+            jsonResult.print(
+                    spec.commandLine().getOut(),
+                    "build",
+                    from == null ? null : from.displayName(),
+                    to.displayName(),
+                    result);
+            return 0;
         }
         spec.commandLine().getOut().println(result.manifestDigest());
         spec.commandLine().getOut().flush();

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
             "With --writable, linuxkit's layout: the image in DIR/lower, empty DIR/tmp and DIR/rootfs as mount"
                     + " points for an overlay."
         })
-public class BundleCommand implements Callable<Integer>, TransportFlags.OpensImages {
+public class BundleCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 
@@ -65,22 +65,36 @@ public class BundleCommand implements Callable<Integer>, TransportFlags.OpensIma
     @Inject
     ImageInspector inspector;
 
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
+    @Override
+    public String target() {
+        return dir == null ? null : dir.toString();
+    }
+
     @Override
     public Integer call() throws Exception {
         ImageReference ref = transportOptions
                 .registry(transports, spec.commandLine().getErr())
                 .parse(source);
         PrintWriter err = spec.commandLine().getErr();
-        new RuntimeBundle(inspector)
-                .run(
-                        new RuntimeBundle.Request(ref, dir, writable, rootless, platform, layerLimit.maxLayerSize()),
-                        transportOptions.context(),
-                        warning -> {
-                            if (!global.quiet()) {
-                                err.println("ferry: warning: " + warning);
-                                err.flush();
-                            }
-                        });
+        try (Progress progress = Progress.open(global, err, "Unpacking " + source + " into " + dir)) {
+            new RuntimeBundle(inspector)
+                    .run(
+                            new RuntimeBundle.Request(
+                                    ref, dir, writable, rootless, platform, layerLimit.maxLayerSize()),
+                            transportOptions.context(),
+                            warning -> {
+                                if (!global.quiet()) {
+                                    progress.note("warning: " + warning);
+                                }
+                            });
+            progress.finish();
+        }
+        if (jsonResult.enabled()) {
+            jsonResult.print(spec.commandLine().getOut(), "bundle", ref.displayName(), dir.toString(), false);
+        }
         return 0;
     }
 }

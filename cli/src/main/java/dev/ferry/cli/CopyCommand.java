@@ -2,7 +2,6 @@ package dev.ferry.cli;
 
 import com.google.inject.Inject;
 import dev.ferry.engine.CopyEngine;
-import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.TransportRegistry;
@@ -10,9 +9,11 @@ import dev.ferry.model.ManifestFormat;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
-import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
+import dev.ferry.spi.support.OutputFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -30,31 +31,7 @@ import picocli.CommandLine.Spec;
             "Copy an image from SRC to DEST, verifying every blob while it streams.",
             "Prints the digest of the manifest written to DEST."
         })
-public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImages {
-    /**
-     * Off a terminal: no progress, but what the user must know (conversions) goes to stderr once the copy
-     * succeeded; a failure stays one line.
-     */
-    static final class NotesOnly implements CopyListener {
-        private final PrintWriter err;
-        private final List<String> notes = new ArrayList<>();
-
-        NotesOnly(PrintWriter err) {
-            this.err = err;
-        }
-
-        @Override
-        public synchronized void note(String message) {
-            notes.add(message);
-        }
-
-        /** Prints the notes gathered; call once the copy succeeded. */
-        synchronized void flush() {
-            notes.forEach(n -> err.println("ferry: " + n));
-            err.flush();
-        }
-    }
-
+public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ManifestFormat> {
         @Override
         public ManifestFormat convert(String value) {
@@ -165,6 +142,20 @@ public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImage
     @Inject
     CopyEngine engine;
 
+    @Option(
+            names = "--digestfile",
+            paramLabel = "FILE",
+            description = "Also write the digest of the manifest written to FILE (as skopeo copy --digestfile).")
+    Path digestFile;
+
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
+    @Override
+    public String target() {
+        return destination;
+    }
+
     @Override
     public Integer call() throws Exception {
         TransportRegistry registry =
@@ -191,16 +182,23 @@ public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImage
         } else if (selection != null && selection.platform != null) {
             options = options.withPlatform(selection.platform);
         }
-        CopyListener listener = global.quiet()
-                ? CopyListener.NONE
-                : System.console() == null
-                        ? new NotesOnly(spec.commandLine().getErr())
-                        : new ProgressDisplay(spec.commandLine().getErr());
-        CopyResult result = engine.copy(from, to, options, listener);
-        if (listener instanceof ProgressDisplay display) {
-            display.finish(result);
-        } else if (listener instanceof NotesOnly notes) {
-            notes.flush();
+        OutputFile digestOut = digestFile == null ? null : OutputFile.check(digestFile);
+        CopyResult result;
+        try (Progress progress =
+                Progress.open(global, spec.commandLine().getErr(), "Reading " + source, "Writing " + destination)) {
+            result = engine.copy(from, to, options, jsonResult.counting(progress));
+            progress.finish(result);
+        }
+        if (digestOut != null) {
+            try (digestOut;
+                    FileChannel channel = digestOut.open()) {
+                channel.write(ByteBuffer.wrap(result.manifestDigest().toString().getBytes(StandardCharsets.US_ASCII)));
+                digestOut.commit();
+            }
+        }
+        if (jsonResult.enabled()) {
+            jsonResult.print(spec.commandLine().getOut(), "copy", from.displayName(), to.displayName(), result);
+            return 0;
         }
         spec.commandLine().getOut().println(result.manifestDigest());
         spec.commandLine().getOut().flush();

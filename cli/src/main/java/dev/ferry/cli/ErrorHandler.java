@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.support.ShortPath;
+import dev.ferry.spi.support.TempFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -85,11 +87,18 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         this.stdoutFailure = stdoutFailure;
     }
 
+    /** A command that writes to a target the user named: errors of writing name it, not a temporary file. */
+    interface Writes {
+        /** The target as the user named it (a reference, a file, a folder), or null before it is known. */
+        String target();
+    }
+
     @Override
     public int handleExecutionException(Exception ex, CommandLine cli, CommandLine.ParseResult parseResult) {
         PrintWriter err = cli.getErr();
         Exception stdout = stdoutFailure.get();
-        err.println("ferry: " + message(stdout != null ? stdout : ex));
+        String target = cli.getCommand() instanceof Writes writes ? writes.target() : null;
+        err.println("ferry: " + (stdout != null ? message(stdout) : message(ex, target)));
         if (RootCommand.debug(cli)) {
             ex.printStackTrace(err);
         }
@@ -118,7 +127,22 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
 
     /** One line: the message and, when known, what to do. */
     static String message(Throwable t) {
+        return message(t, null);
+    }
+
+    /**
+     * One line, naming {@code target} (what the command writes, as the user named it; null: unknown) for a failure
+     * to write that names no file, or only a temporary one of ours: "cannot write TARGET: no space left on device;
+     * free some space ...".
+     */
+    static String message(Throwable t, String target) {
         Throwable cause = unwrap(t);
+        if (target != null && cause instanceof IOException e && !(cause instanceof FerryException)) {
+            String named = writing(e, target);
+            if (named != null) {
+                return shortenLongWords(named.replace('\n', ' ').replace('\r', ' '));
+            }
+        }
         String text;
         if (cause instanceof FerryException f) {
             text = f.getMessage() + (f.hint() == null ? "" : "; " + f.hint());
@@ -137,6 +161,44 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             text = "internal error: " + cause + "; run with --debug and report it";
         }
         return shortenLongWords(text.replace('\n', ' ').replace('\r', ' '));
+    }
+
+    /**
+     * For a write that failed for want of space, of a writable file system or of permission, without naming a
+     * file or naming one of our temporary files: the message naming {@code target} instead; else null.
+     */
+    private static String writing(IOException e, String target) {
+        String file = e instanceof FileSystemException f ? f.getFile() : null;
+        String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        if (e instanceof AccessDeniedException) {
+            reason = "Permission denied";
+        }
+        if (reason == null) {
+            return null;
+        }
+        String where = "";
+        if (file != null) {
+            Path path = toPath(file);
+            Path name = path == null ? null : path.getFileName();
+            if (name == null || !TempFiles.isTemporaryName(name.toString())) {
+                return null; // a file the user knows: the usual message names it
+            }
+            where = " (its temporary files in "
+                    + ShortPath.of(String.valueOf(path.toAbsolutePath().getParent())) + ")";
+        }
+        String hint;
+        if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
+            hint = "free some space on that file system, or write elsewhere (--tmpdir for the temporary files)";
+        } else if (reason.contains("Read-only file system")) {
+            hint = "name a target on a writable file system (--tmpdir for the temporary files)";
+        } else if (reason.contains("Permission denied") || reason.contains("Operation not permitted")) {
+            hint = "check the permissions of the target and of the folders above it (--tmpdir for the temporary"
+                    + " files)";
+        } else {
+            return null;
+        }
+        String text = reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1);
+        return "cannot write " + target + where + ": " + text + "; " + hint;
     }
 
     /** "cannot OPERATION PATH: what is wrong; what to do". */

@@ -11,6 +11,7 @@ import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OpenContext;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Spec;
             "Write the root filesystem of an image (its layers applied in order) as a tar.",
             "OUT is a file, or - for standard output."
         })
-public class ExportCommand implements Callable<Integer>, TransportFlags.OpensImages {
+public class ExportCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 
@@ -145,8 +146,19 @@ public class ExportCommand implements Callable<Integer>, TransportFlags.OpensIma
                         .toList());
     }
 
+    @Mixin
+    JsonResult jsonResult = new JsonResult();
+
+    @Override
+    public String target() {
+        return "-".equals(output) ? null : output;
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (jsonResult.enabled() && "-".equals(output)) {
+            throw new UsageException("--json needs OUT to be a file: the tar goes to standard output", null);
+        }
         ExportOptions options = options();
         OpenContext context = transportOptions.context();
         ImageReference ref = transportOptions
@@ -159,19 +171,31 @@ public class ExportCommand implements Callable<Integer>, TransportFlags.OpensIma
                                 + " docker-daemon:), not " + ref.transport().name() + ":",
                         null);
             }
-            try (OutputTarget out = OutputTarget.open(output, stdout, force);
+            try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Exporting " + source);
+                    OutputTarget out = OutputTarget.open(output, stdout, force);
                     InputStream exported = exporter.exportContainer(context)) {
                 RootfsExport.filter(exported, options, out.stream());
                 out.commit();
+                progress.finish();
             }
+            printJson(ref, false);
             return 0;
         }
-        try (OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
-                ImageSource src = ref.openSource(context)) {
+        try (Progress progress = Progress.open(global, spec.commandLine().getErr(), "Exporting " + source);
+                OutputTarget out = OutputTarget.open(output, stdout, force); // checked before any work
+                ImageSource src = new WatchedSource(ref.openSource(context), jsonResult.counting(progress))) {
             InspectedImage image = inspector.inspect(src, platform == null ? Platform.current() : platform);
             RootfsExport.write(src, image, options, out.stream(), context.tmpDir(), layerLimit.maxLayerSize());
             out.commit();
+            progress.finish();
         }
+        printJson(ref, true);
         return 0;
+    }
+
+    private void printJson(ImageReference ref, boolean counted) throws IOException {
+        if (jsonResult.enabled()) {
+            jsonResult.print(spec.commandLine().getOut(), "export", ref.displayName(), output, counted);
+        }
     }
 }

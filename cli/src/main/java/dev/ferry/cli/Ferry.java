@@ -36,6 +36,8 @@ public final class Ferry {
             com.google.inject.Module module, OutputStream stdout, OutputStream stderr, String[] args) {
         Injector injector = Guice.createInjector(module);
         GuiceFactory factory = new GuiceFactory(injector);
+        injector.getInstance(GlobalOptions.class)
+                .stderrIsTerminal(stderr == System.err && Progress.Terminal.stderrIsTerminal());
         CommandLine cli = new CommandLine(RootCommand.class, factory);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
         List<Transport> transports = null;
@@ -62,6 +64,25 @@ public final class Ferry {
         return cli;
     }
 
+    /** Whether {@code --debug} is among the options (before a {@code --} that ends them). */
+    static boolean debug(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
+    }
+
     /**
      * The transports, built-in and from the plugin path (found in {@code args} before they are parsed), whose
      * options the commands offer; none when they cannot be loaded (the command then reports why when it needs
@@ -86,6 +107,12 @@ public final class Ferry {
      * written to {@code stdout} (its reader closed the pipe) is a failure: exit 1 and one line on stderr.
      */
     public static int run(OutputStream stdout, OutputStream stderr, String... args) {
+        // The transports' logs (docker-java's, through SLF4J) go to stderr with --debug, and nowhere without it
+        // (set before the first logger is made; an explicit -D wins).
+        defaultProperty("org.slf4j.simpleLogger.defaultLogLevel", debug(args) ? "debug" : "off");
+        defaultProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        defaultProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        defaultProperty("org.slf4j.simpleLogger.showShortLogName", "true");
         Stdout.Guard guard = new Stdout.Guard(stdout);
         OutputStream out = new BufferedOutputStream(guard, 1 << 16);
         CommandLine cli = create(new FerryModule(out), out, stderr, args);

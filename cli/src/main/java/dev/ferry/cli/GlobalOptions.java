@@ -21,6 +21,16 @@ public class GlobalOptions {
     boolean quiet;
 
     @Option(
+            names = "--progress",
+            paramLabel = "MODE",
+            description = "auto (live lines when stderr is a terminal, else none), tty, plain (one line per blob when"
+                    + " it finishes, for logs) or none. Default: auto.")
+    Progress.Mode progress = Progress.Mode.auto;
+
+    /** Whether this process's stderr (file descriptor 2) is a terminal and the command line writes to it. */
+    private boolean stderrIsTerminal;
+
+    @Option(
             names = "--plugin-path",
             paramLabel = "DIR",
             description = "A folder of transport plugins (jars, or"
@@ -59,5 +69,17 @@ public class GlobalOptions {
 
     public boolean quiet() {
         return quiet;
+    }
+
+    Progress.Mode progress() {
+        return progress;
+    }
+
+    boolean stderrIsTerminal() {
+        return stderrIsTerminal;
+    }
+
+    void stderrIsTerminal(boolean terminal) {
+        stderrIsTerminal = terminal;
     }
 }

@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,10 +13,18 @@ import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Platform;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.transport.registry.RegistryReference;
 import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +37,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "inspect",
         mixinStandardHelpOptions = true,
-        description = "Print an image's digest, platform, config and layers as JSON.")
+        description = {
+            "Print an image's digest, platform, config and layers as JSON, in skopeo inspect's keys and shape, with"
+                    + " Ferry's extras (diffIDs, the config, the image chosen from an index) as further keys."
+        })
 public class InspectCommand implements Callable<Integer>, TransportFlags.OpensImages {
     @Mixin
     GlobalOptions global;
@@ -39,6 +50,27 @@ public class InspectCommand implements Callable<Integer>, TransportFlags.OpensIm
 
     @Parameters(index = "0", paramLabel = "REF", description = "The image, for example oci:./layout:latest.")
     String reference;
+
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "TEMPLATE",
+            converter = TemplateConverter.class,
+            description =
+                    "Print with a Go template, as skopeo: {{.Digest}}, {{.Labels}}, {{.Labels.KEY}}, {{json .Layers}}.")
+    GoTemplate format;
+
+    /** Parses --format when the command line is parsed: a bad template is a usage error. */
+    static final class TemplateConverter implements CommandLine.ITypeConverter<GoTemplate> {
+        @Override
+        public GoTemplate convert(String value) {
+            try {
+                return GoTemplate.parse(value);
+            } catch (UsageException e) {
+                throw new CommandLine.TypeConversionException(
+                        e.getMessage() + (e.hint() == null ? "" : "; " + e.hint()));
+            }
+        }
+    }
 
     @ArgGroup(exclusive = true)
     Raw raw;
@@ -85,11 +117,8 @@ public class InspectCommand implements Callable<Integer>, TransportFlags.OpensIm
                 writeRaw(image.configBytes());
                 return 0;
             }
-            String json = Json.MAPPER
-                    .copy()
-                    .enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(describe(ref, image));
-            spec.commandLine().getOut().println(json);
+            ObjectNode described = describe(ref, image);
+            spec.commandLine().getOut().println(format == null ? GoJson.write(described) : format.apply(described));
             spec.commandLine().getOut().flush();
         }
         return 0;
@@ -102,49 +131,115 @@ public class InspectCommand implements Callable<Integer>, TransportFlags.OpensIm
         stdout.stream().flush();
     }
 
+    /**
+     * The image as {@code skopeo inspect} (1.9) prints it, key for key and in its order: Name (registry references
+     * only), Digest (of the top-level manifest or index, as skopeo), RepoTags, Created, DockerVersion, Labels,
+     * Architecture, Variant (when set), Os, Layers, Env; then newer skopeo's LayersData (after Env, so that skopeo
+     * 1.9's text is a prefix of ferry's); then Ferry's extras:
+     * Reference, MediaType, Manifest (the image chosen from an index), Config, DiffIDs, Entrypoint, Cmd,
+     * WorkingDir, User, ExposedPorts.
+     */
     static ObjectNode describe(ImageReference ref, InspectedImage image) {
+        JsonNode raw = Json.parse(image.configBytes(), "image config");
         JsonNodeFactory f = JsonNodeFactory.instance;
         ImageConfig config = image.config();
         ObjectNode node = f.objectNode();
-        node.put("reference", ref.displayName());
-        node.put("digest", image.manifest().digest().toString());
-        node.put("mediaType", image.manifest().mediaType());
-        if (image.top() != image.manifest()) {
-            ObjectNode index = node.putObject("index");
-            index.put("digest", image.top().digest().toString());
-            index.put("mediaType", image.top().mediaType());
+        if (ref instanceof RegistryReference registry) {
+            node.put("Name", registry.qualifiedName());
         }
-        node.put("platform", config.platform().toString());
-        node.put("created", config.created());
-        if (config.author() != null) {
-            node.put("author", config.author());
-        }
-        putList(node, "entrypoint", config.entrypoint());
-        putList(node, "cmd", config.cmd());
-        putList(node, "env", config.env());
-        node.put("workingDir", config.workingDir());
-        node.put("user", config.user());
-        ObjectNode labels = node.putObject("labels");
-        if (config.labels() != null) {
+        node.put("Digest", image.top().digest().toString());
+        node.putArray("RepoTags"); // skopeo lists the repository's tags for docker://; ferry does not (yet)
+        node.set("Created", goTime(raw.path("created")));
+        node.put("DockerVersion", raw.path("docker_version").asText(""));
+        if (config.labels() == null
+                || config.labels().isEmpty()
+                        && !raw.path("config").path("Labels").isObject()) {
+            node.putNull("Labels");
+        } else {
+            ObjectNode labels = node.putObject("Labels");
             config.labels().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> labels.put(e.getKey(), e.getValue()));
         }
-        putList(node, "exposedPorts", config.exposedPorts() == null ? List.of() : config.exposedPorts());
-        Descriptor c = image.image().config();
-        ObjectNode configNode = node.putObject("config");
-        configNode.put("digest", c.digest().toString());
-        configNode.put("size", c.size());
-        configNode.put("mediaType", c.mediaType());
-        ArrayNode layers = node.putArray("layers");
-        for (InspectedImage.Layer layer : image.layers()) {
-            ObjectNode l = layers.addObject();
-            l.put("digest", layer.descriptor().digest().toString());
-            l.put("size", layer.descriptor().size());
-            l.put("mediaType", layer.descriptor().mediaType());
-            l.put("diffId", layer.diffId() == null ? null : layer.diffId().toString());
+        node.put("Architecture", config.architecture() == null ? "" : config.architecture());
+        if (config.variant() != null && !config.variant().isEmpty()) {
+            node.put("Variant", config.variant());
         }
+        node.put("Os", config.os() == null ? "" : config.os());
+        ArrayNode layers = node.putArray("Layers");
+        for (InspectedImage.Layer layer : image.layers()) {
+            layers.add(layer.descriptor().digest().toString());
+        }
+        putList(node, "Env", config.env() == null || config.env().isEmpty() ? null : config.env());
+        ArrayNode layersData = node.putArray("LayersData");
+        for (InspectedImage.Layer layer : image.layers()) {
+            Descriptor d = layer.descriptor();
+            ObjectNode data = layersData.addObject();
+            data.put("MIMEType", d.mediaType());
+            data.put("Digest", d.digest().toString());
+            data.put("Size", d.size());
+            if (d.annotations() == null || d.annotations().isEmpty()) {
+                data.putNull("Annotations");
+            } else {
+                ObjectNode annotations = data.putObject("Annotations");
+                new TreeMap<>(d.annotations()).forEach(annotations::put);
+            }
+        }
+        // Ferry's extras
+        node.put("Reference", ref.displayName());
+        node.put("MediaType", image.top().mediaType());
+        if (image.top() != image.manifest()) {
+            ObjectNode manifest = node.putObject("Manifest");
+            manifest.put("Digest", image.manifest().digest().toString());
+            manifest.put("MediaType", image.manifest().mediaType());
+        }
+        Descriptor c = image.image().config();
+        ObjectNode configNode = node.putObject("Config");
+        configNode.put("Digest", c.digest().toString());
+        configNode.put("Size", c.size());
+        configNode.put("MediaType", c.mediaType());
+        ArrayNode diffIds = node.putArray("DiffIDs");
+        for (InspectedImage.Layer layer : image.layers()) {
+            if (layer.diffId() == null) {
+                diffIds.addNull();
+            } else {
+                diffIds.add(layer.diffId().toString());
+            }
+        }
+        putList(node, "Entrypoint", config.entrypoint());
+        putList(node, "Cmd", config.cmd());
+        node.put("WorkingDir", config.workingDir() == null ? "" : config.workingDir());
+        node.put("User", config.user() == null ? "" : config.user());
+        putList(node, "ExposedPorts", config.exposedPorts() == null ? List.of() : config.exposedPorts());
         return node;
+    }
+
+    /** A config time as Go prints a time.Time (RFC 3339, fraction without trailing zeros, Z for UTC); else as is. */
+    static JsonNode goTime(JsonNode created) {
+        if (!created.isTextual()) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        try {
+            OffsetDateTime time = OffsetDateTime.parse(created.textValue());
+            StringBuilder out = new StringBuilder(time.toLocalDateTime()
+                    .truncatedTo(ChronoUnit.SECONDS)
+                    .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
+            if (time.getSecond() == 0 && out.length() == 16) {
+                out.append(":00");
+            }
+            if (time.getNano() != 0) {
+                out.append('.')
+                        .append(String.format(Locale.ROOT, "%09d", time.getNano())
+                                .replaceAll("0+$", ""));
+            }
+            out.append(
+                    time.getOffset().getTotalSeconds() == 0
+                            ? "Z"
+                            : time.getOffset().getId());
+            return JsonNodeFactory.instance.textNode(out.toString());
+        } catch (DateTimeParseException e) {
+            return created;
+        }
     }
 
     private static void putList(ObjectNode node, String field, List<String> values) {

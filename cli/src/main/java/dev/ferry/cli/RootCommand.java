@@ -36,6 +36,7 @@ public class RootCommand implements Runnable {
             LoginCommand.class,
             LogoutCommand.class,
             ConformanceCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class);
 
     private static Map<String, Class<?>> subcommands(Class<?>... types) {

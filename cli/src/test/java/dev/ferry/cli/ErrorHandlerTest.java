@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.spi.FerryException;
+import dev.ferry.spi.support.TempFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -97,5 +99,39 @@ class ErrorHandlerTest {
     void diskFullHasAHint() {
         String line = ErrorHandler.message(new IOException("No space left on device"));
         assertTrue(line.startsWith("I/O error: No space left on device; free some space"), line);
+    }
+
+    @Test
+    void aWriteThatFailsForSpaceNamesTheTargetNotNothing() {
+        String line = ErrorHandler.message(new IOException("No space left on device"), "oci-archive:/mnt/out.tar");
+        assertEquals(
+                "cannot write oci-archive:/mnt/out.tar: no space left on device; free some space on that file system,"
+                        + " or write elsewhere (--tmpdir for the temporary files)",
+                line);
+    }
+
+    @Test
+    void aTemporaryFileIsNeverNamedButTheTargetAndWhereItsTemporaryFilesGo() {
+        Path tmp = TempFiles.path(dir, "blob");
+        String line = ErrorHandler.message(
+                new FileSystemException(tmp.toString(), null, "Read-only file system"), "oci:" + dir + "/l:x");
+        assertFalse(line.contains(tmp.getFileName().toString()), line);
+        assertEquals(
+                "cannot write oci:" + dir + "/l:x (its temporary files in " + dir + "): read-only file system; name a"
+                        + " target on a writable file system (--tmpdir for the temporary files)",
+                line);
+        String denied = ErrorHandler.message(new AccessDeniedException(tmp.toString()), "oci:" + dir + "/l:x");
+        assertTrue(
+                denied.startsWith("cannot write oci:" + dir + "/l:x (its temporary files in " + dir + "): permission"
+                        + " denied; check the permissions"),
+                denied);
+    }
+
+    @Test
+    void aFileTheUserNamedKeepsItsOwnMessage() {
+        Path named = dir.resolve("out.tar");
+        String line = ErrorHandler.message(
+                new FileSystemException(named.toString(), null, "Read-only file system"), named.toString());
+        assertTrue(line.startsWith("cannot access " + named + ": Read-only file system"), line);
     }
 }

@@ -77,7 +77,7 @@ final class BlobTransfer {
             }
             if (sink.hasBlob(blob)) {
                 countSkipped();
-                listener.blobDone(blob, true);
+                listener.blobFinished(blob, CopyListener.Outcome.SKIPPED);
                 continue;
             }
             todo.add(() -> copy(blob));
@@ -126,20 +126,22 @@ final class BlobTransfer {
 
     private void copy(Descriptor blob) throws IOException {
         listener.blobStarted(blob);
+        boolean linked;
         try (BlobStream stream = source.blob(blob)) {
             if (stream.size() >= 0 && stream.size() != blob.size()) {
                 throw new DigestMismatchException(blob.digest(), null, blob.size(), stream.size());
             }
             InputStream in = new ProgressStream(stream.stream(), blob, listener);
-            if (!(link
+            linked = link
                     && stream.file() != null
                     && sink instanceof LinkingSink linking
-                    && link(linking, blob, stream, in))) {
+                    && link(linking, blob, stream, in);
+            if (!linked) {
                 put(blob, in);
             }
         }
         countCopied(blob);
-        listener.blobDone(blob, false);
+        listener.blobFinished(blob, linked ? CopyListener.Outcome.LINKED : CopyListener.Outcome.COPIED);
     }
 
     /**

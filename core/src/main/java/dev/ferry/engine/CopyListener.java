@@ -15,6 +15,21 @@ public interface CopyListener {
     /** A blob was stored, or skipped because the destination had it. */
     default void blobDone(Descriptor blob, boolean skipped) {}
 
+    /** How a blob reached the destination. */
+    enum Outcome {
+        /** Its bytes were written. */
+        COPIED,
+        /** The destination had it. */
+        SKIPPED,
+        /** Hardlinked from the source's file (read once to verify it, not written). */
+        LINKED
+    }
+
+    /** A blob was stored, linked or skipped; by default, {@link #blobDone} (skipped or not). */
+    default void blobFinished(Descriptor blob, Outcome outcome) {
+        blobDone(blob, outcome == Outcome.SKIPPED);
+    }
+
     /** Something the user should know, such as a conversion the destination required. */
     default void note(String message) {}
 }

@@ -49,26 +49,30 @@ class CliIT {
         JsonNode manifest = Fixtures.blobJson(layout, entry.path("digest").asText());
         JsonNode json =
                 JSON.readTree(Cli.ferry("inspect", "oci:" + layout + ":v2").ok().out());
-        assertEquals(entry.path("digest").asText(), json.path("digest").asText());
+        assertEquals(entry.path("digest").asText(), json.path("Digest").asText());
         assertEquals(
                 "application/vnd.oci.image.manifest.v1+json",
-                json.path("mediaType").asText());
-        assertEquals("linux/amd64", json.path("platform").asText());
-        assertTrue(json.path("created").asText().startsWith("20"));
-        assertEquals("/bin/tool", json.path("cmd").get(0).asText());
-        assertTrue(json.path("env").toString().contains("GREETING=hello"));
-        assertEquals("/srv", json.path("workingDir").asText());
-        assertEquals("1000:1000", json.path("user").asText());
-        assertEquals("1", json.path("labels").path("org.example").asText());
-        assertEquals("8080/tcp", json.path("exposedPorts").get(0).asText());
-        assertEquals(2, json.path("layers").size());
+                json.path("MediaType").asText());
+        assertEquals("linux", json.path("Os").asText());
+        assertEquals("amd64", json.path("Architecture").asText());
+        assertTrue(json.path("Created").asText().startsWith("20"));
+        assertEquals("/bin/tool", json.path("Cmd").get(0).asText());
+        assertTrue(json.path("Env").toString().contains("GREETING=hello"));
+        assertEquals("/srv", json.path("WorkingDir").asText());
+        assertEquals("1000:1000", json.path("User").asText());
+        assertEquals("1", json.path("Labels").path("org.example").asText());
+        assertEquals("8080/tcp", json.path("ExposedPorts").get(0).asText());
+        assertEquals(2, json.path("Layers").size());
         for (int i = 0; i < 2; i++) {
-            JsonNode layer = json.path("layers").get(i);
-            assertEquals(manifest.path("layers").get(i).path("digest"), layer.path("digest"));
-            assertEquals(manifest.path("layers").get(i).path("size"), layer.path("size"));
-            assertTrue(layer.path("diffId").asText().startsWith("sha256:"));
+            JsonNode layer = json.path("LayersData").get(i);
+            assertEquals(manifest.path("layers").get(i).path("digest"), layer.path("Digest"));
+            assertEquals(
+                    manifest.path("layers").get(i).path("digest"),
+                    json.path("Layers").get(i));
+            assertEquals(manifest.path("layers").get(i).path("size"), layer.path("Size"));
+            assertTrue(json.path("DiffIDs").get(i).asText().startsWith("sha256:"));
         }
-        assertTrue(json.has("entrypoint"));
+        assertTrue(json.has("Entrypoint"));
     }
 
     @Test

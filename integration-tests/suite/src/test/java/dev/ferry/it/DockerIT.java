@@ -88,7 +88,7 @@ class DockerIT {
 
     static String diffIds(JsonNode inspected) {
         List<String> ids = new ArrayList<>();
-        inspected.path("layers").forEach(l -> ids.add("\"" + l.path("diffId").asText() + "\""));
+        inspected.path("DiffIDs").forEach(id -> ids.add("\"" + id.asText() + "\""));
         return "[" + String.join(",", ids) + "]";
     }
 
@@ -104,9 +104,11 @@ class DockerIT {
         Cli.ferry("copy", "-q", "--tmpdir", tmp.toString(), source(from), dest).ok();
         JsonNode copied = inspect(dest);
         assertEquals(expectedDiffIds, diffIds(copied), "diffIDs never change");
-        assertEquals(List.of("/bin/echo", Daemon.OUTPUT), JSON.convertValue(copied.path("cmd"), List.class));
-        assertTrue(copied.path("env").toString().contains("GREETING=hello"), copied.toString());
-        assertEquals("linux/amd64", copied.path("platform").asText());
+        assertEquals(List.of("/bin/echo", Daemon.OUTPUT), JSON.convertValue(copied.path("Cmd"), List.class));
+        assertTrue(copied.path("Env").toString().contains("GREETING=hello"), copied.toString());
+        assertEquals(
+                "linux/amd64",
+                copied.path("Os").asText() + "/" + copied.path("Architecture").asText());
         if (to.startsWith("docker-") && !to.equals("docker-archive")) {
             assertEquals(Daemon.OUTPUT, Daemon.run("ferry-it/" + name + ":1"), "the copied image runs");
         }
@@ -165,15 +167,15 @@ class DockerIT {
 
     @Test
     void theCliAndTheApiSeeTheSameManifest() throws Exception {
-        String viaCli = inspect("docker-cli:" + image).path("digest").asText();
-        String viaApi = inspect("docker-api:" + image).path("digest").asText();
+        String viaCli = inspect("docker-cli:" + image).path("Digest").asText();
+        String viaApi = inspect("docker-api:" + image).path("Digest").asText();
         assertEquals(viaCli, viaApi);
         String id = Peers.run(tmp, "docker", "image", "inspect", "--format", "{{.Id}}", image)
                 .ok()
                 .out()
                 .strip();
-        assertEquals(viaCli, inspect("docker-cli:@" + id).path("digest").asText());
-        assertEquals(viaCli, inspect("docker-api:@" + id).path("digest").asText());
+        assertEquals(viaCli, inspect("docker-cli:@" + id).path("Digest").asText());
+        assertEquals(viaCli, inspect("docker-api:@" + id).path("Digest").asText());
     }
 
     @Test
@@ -183,12 +185,12 @@ class DockerIT {
                 .ok()
                 .out()
                 .contains("docker-daemon  -> docker-cli"));
-        String viaDaemon = inspect("docker-daemon:" + image).path("reference").asText();
+        String viaDaemon = inspect("docker-daemon:" + image).path("Reference").asText();
         assertEquals("docker-api:" + image, viaDaemon);
         JsonNode viaCli = JSON.readTree(Cli.ferry("inspect", "--docker-transport", "cli", "docker-daemon:" + image)
                 .ok()
                 .out());
-        assertEquals("docker-cli:" + image, viaCli.path("reference").asText());
+        assertEquals("docker-cli:" + image, viaCli.path("Reference").asText());
         Cli.ferry("inspect", "--docker-transport", "carrier-pigeon", "docker-daemon:" + image)
                 .fails(2, "api or cli");
         // A reference without a prefix, with its transport given apart.
@@ -213,14 +215,14 @@ class DockerIT {
         JsonNode z = inspect(zstd);
         assertEquals(
                 "application/vnd.oci.image.layer.v1.tar+zstd",
-                z.path("layers").get(0).path("mediaType").asText());
+                z.path("LayersData").get(0).path("MIMEType").asText());
         assertEquals(expectedDiffIds, diffIds(z));
         assertTrue(Peers.run(tmp, "skopeo", "inspect", "--raw", zstd).ok().out().contains("tar+zstd"));
         String gzip = "oci-archive:" + tmp.resolve("g.tar") + ":x";
         Cli.ferry("copy", "-q", "--compress", "gzip", zstd, gzip).ok();
         assertEquals(
                 "application/vnd.oci.image.layer.v1.tar+gzip",
-                inspect(gzip).path("layers").get(0).path("mediaType").asText());
+                inspect(gzip).path("LayersData").get(0).path("MIMEType").asText());
         String back = "docker-api:ferry-it/from-zstd:1";
         created.add("ferry-it/from-zstd:1");
         Cli.Result toDaemon = Cli.ferry("copy", zstd, back).ok();

@@ -150,13 +150,15 @@ class InteropIT {
         String digest = Fixtures.entry(variant, "v").path("digest").asText();
         JsonNode inspected =
                 JSON.readTree(Cli.ferry("inspect", "oci:" + variant + ":v").ok().out());
-        assertEquals(digest, inspected.path("digest").asText());
-        assertEquals(2, inspected.path("layers").size());
-        for (JsonNode layer : inspected.path("layers")) {
-            assertEquals(expectedType, layer.path("mediaType").asText());
-            assertTrue(layer.path("diffId").asText().startsWith("sha256:"));
+        assertEquals(digest, inspected.path("Digest").asText());
+        assertEquals(2, inspected.path("Layers").size());
+        for (JsonNode layer : inspected.path("LayersData")) {
+            assertEquals(expectedType, layer.path("MIMEType").asText());
         }
-        assertEquals(List.of("/bin/tool"), JSON.convertValue(inspected.path("cmd"), List.class));
+        for (JsonNode diffId : inspected.path("DiffIDs")) {
+            assertTrue(diffId.asText().startsWith("sha256:"));
+        }
+        assertEquals(List.of("/bin/tool"), JSON.convertValue(inspected.path("Cmd"), List.class));
         // Copies keep the manifest digest: nothing is converted or re-serialized.
         Path out = tmp.resolve("ferry-out");
         assertEquals(
@@ -197,7 +199,7 @@ class InteropIT {
                 .ok();
         JsonNode inspected = JSON.readTree(
                 Cli.ferry("inspect", "oci-archive:" + archive + ":v2").ok().out());
-        assertEquals(v2Digest, inspected.path("digest").asText());
+        assertEquals(v2Digest, inspected.path("Digest").asText());
         assertEquals(
                 v2Digest,
                 Cli.ferry("copy", "-q", "oci-archive:" + archive + ":v2", "oci:" + tmp.resolve("out") + ":v2")
@@ -210,7 +212,7 @@ class InteropIT {
                 JSON.readTree(Cli.ferry("inspect", "oci-archive:" + archive)
                                 .ok()
                                 .out())
-                        .path("digest")
+                        .path("Digest")
                         .asText());
     }
 
@@ -271,8 +273,10 @@ class InteropIT {
         JsonNode inspected = JSON.readTree(Cli.ferry("inspect", "--platform", "linux/amd64", "oci:" + out + ":multi")
                 .ok()
                 .out());
-        assertEquals(v2.path("digest").asText(), inspected.path("digest").asText());
-        assertEquals(indexDigest, inspected.path("index").path("digest").asText());
+        assertEquals(
+                v2.path("digest").asText(),
+                inspected.path("Manifest").path("Digest").asText());
+        assertEquals(indexDigest, inspected.path("Digest").asText(), "the index's, as skopeo's");
         Cli.ferry("copy", "--platform", "linux/s390x", "oci:" + out + ":multi", "oci:" + tmp.resolve("none") + ":x")
                 .fails(1, "linux/s390x", "linux/amd64", "linux/arm64/v8");
     }

@@ -249,8 +249,8 @@ class RegistryIT {
         int before = registry.logLines();
         JsonNode inspected = JSON.readTree(
                 Cli.ferry("inspect", "--tls-verify=false", ref).ok().stdout());
-        assertEquals(layoutDigest(layout, "v2"), inspected.path("digest").asText());
-        assertEquals("/bin/tool", inspected.path("cmd").path(0).asText());
+        assertEquals(layoutDigest(layout, "v2"), inspected.path("Digest").asText());
+        assertEquals("/bin/tool", inspected.path("Cmd").path(0).asText());
         List<String> requests = registry.accessSince(before);
         for (JsonNode layer : manifest.path("layers")) {
             assertTrue(

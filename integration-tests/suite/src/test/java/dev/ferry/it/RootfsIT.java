@@ -378,12 +378,12 @@ class RootfsIT {
         assertEquals(first, second, "the same folder gives the same digest, whatever its mtimes");
         JsonNode inspected = JSON.readTree(
                 Cli.ferry("inspect", "oci:" + tmp.resolve("l1") + ":x").ok().out());
-        assertEquals(2, inspected.path("layers").size());
-        assertEquals("/app", inspected.path("workingDir").asText());
-        assertEquals("built", inspected.path("labels").path("org.example").asText());
+        assertEquals(2, inspected.path("Layers").size());
+        assertEquals("/app", inspected.path("WorkingDir").asText());
+        assertEquals("built", inspected.path("Labels").path("org.example").asText());
         assertTrue(
-                inspected.path("env").toString().contains("A=1")
-                        && inspected.path("env").toString().contains("GREETING=hello"),
+                inspected.path("Env").toString().contains("A=1")
+                        && inspected.path("Env").toString().contains("GREETING=hello"),
                 "the base's env is kept");
         Cli.ferry(concat(
                         new String[] {"build", tmp.resolve("one").toString(), "--to", "docker-api:ferry-it/built:1"},
@@ -404,7 +404,7 @@ class RootfsIT {
                 JSON.readTree(Cli.ferry("inspect", "oci:" + tmp.resolve("l3") + ":x")
                                 .ok()
                                 .out())
-                        .path("layers")
+                        .path("Layers")
                         .size());
     }
 
