@@ -81,9 +81,15 @@ final class RegistrySink implements ImageSink {
 
     @Override
     public boolean hasBlob(Descriptor descriptor) throws IOException {
-        if (exists(descriptor)) {
+        if (exists(descriptor) || mountFromKnown(descriptor)) {
+            BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
             return true;
         }
+        return false;
+    }
+
+    /** Mounts the blob from a repository of this registry known to hold it. */
+    private boolean mountFromKnown(Descriptor descriptor) throws IOException {
         for (String from :
                 BlobOrigins.repositoriesWith(reference.endpoint(), descriptor.digest(), reference.repository())) {
             if (mount(descriptor, from)) {
@@ -139,7 +145,8 @@ final class RegistrySink implements ImageSink {
     @Override
     public void putBlob(Descriptor descriptor, InputStream in) throws IOException {
         VerifyingInputStream verifying = VerifyingInputStream.verify(in, descriptor);
-        String key = reference.endpoint() + "/" + reference.repository() + "@" + descriptor.digest();
+        // one upload of a blob into one registry at a time: the next one, into another repository, mounts it
+        String key = reference.endpoint() + "@" + descriptor.digest();
         ReentrantLock lock = UPLOADS.computeIfAbsent(key, k -> new ReentrantLock());
         boolean waited = !lock.tryLock();
         if (waited) {
@@ -152,8 +159,9 @@ final class RegistrySink implements ImageSink {
             }
         }
         try {
-            if (waited && exists(descriptor)) {
+            if (waited && (exists(descriptor) || mountFromKnown(descriptor))) {
                 verifying.drainAndVerify(); // another upload just stored it
+                BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
                 return;
             }
             if (descriptor.size() <= CHUNK) {
@@ -161,6 +169,7 @@ final class RegistrySink implements ImageSink {
             } else {
                 uploadStreaming(descriptor, verifying);
             }
+            BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
         } finally {
             lock.unlock();
         }
