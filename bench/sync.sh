@@ -24,6 +24,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; echo "kept $work"' EXIT
 
 ferry="$here/ferry"
 "$ferry" --version >/dev/null
@@ -95,7 +96,7 @@ dst="$(start_registry dst)"
 
 now() { date +%s.%N; }
 uploaded_bytes() { # LOG-FROM-LINE -> bytes of the blobs uploaded since (one count per upload)
-  tail -n +"$1" "$work/dst/log" | grep -o '"PUT /v2/[^ ]*/blobs/uploads/[^ ]*digest=sha256[^ &"]*' \
+  tail -n +"$1" "$work/dst/log" | { grep -o '"PUT /v2/[^ ]*/blobs/uploads/[^ ]*digest=sha256[^ &"]*' || true; } \
     | sed -E 's/.*digest=sha256(%3A|:)//' | while read -r hex; do
       stat -c %s "$work/dst/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
     done | awk '{s+=$1} END {print s+0}'
@@ -112,7 +113,7 @@ for round in $(seq "$ROUNDS"); do
     if [ "$tool" = ferry ]; then
       "$ferry" sync -q --dest-tls-verify=false --from-file "$work/sync.yaml" "docker://$dst/f$round" > /dev/null
     else
-      skopeo sync -q --src yaml --dest docker --dest-tls-verify=false "$work/sync.yaml" "$dst/s$round" > /dev/null 2>&1
+      skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/sync.yaml" "$dst/s$round" > /dev/null 2>&1
     fi
     e=$(now)
     t[$tool-first]+="$(echo "$e - $s" | bc) "
@@ -123,7 +124,7 @@ for round in $(seq "$ROUNDS"); do
     if [ "$tool" = ferry ]; then
       "$ferry" sync -q --dest-tls-verify=false --from-file "$work/sync.yaml" "docker://$dst/f$round" > /dev/null
     else
-      skopeo sync -q --src yaml --dest docker --dest-tls-verify=false "$work/sync.yaml" "$dst/s$round" > /dev/null 2>&1
+      skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/sync.yaml" "$dst/s$round" > /dev/null 2>&1
     fi
     e=$(now)
     t[$tool-noop]+="$(echo "$e - $s" | bc) "
@@ -134,7 +135,7 @@ for round in $(seq "$ROUNDS"); do
       t[$tool-disk]+="$(du -sb "$work/fl$round" | cut -f1) "
     else
       mkdir -p "$work/sd$round"
-      skopeo sync -q --src yaml --dest dir "$work/sync.yaml" "$work/sd$round" > /dev/null 2>&1
+      skopeo sync --src yaml --dest dir "$work/sync.yaml" "$work/sd$round" > /dev/null 2>&1
       t[$tool-disk]+="$(du -sb "$work/sd$round" | cut -f1) "
     fi
     e=$(now)

@@ -159,8 +159,9 @@ final class RegistrySink implements ImageSink {
             }
         }
         try {
-            if (waited && (exists(descriptor) || mountFromKnown(descriptor))) {
-                verifying.drainAndVerify(); // another upload just stored it
+            // another upload just stored it here, or (since this sink looked) into another repository
+            if ((waited && exists(descriptor)) || mountFromKnown(descriptor)) {
+                verifying.drainAndVerify();
                 BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
                 return;
             }
