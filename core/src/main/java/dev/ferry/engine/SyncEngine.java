@@ -221,7 +221,8 @@ public final class SyncEngine {
             }
             CopyOptions copy = options.copy();
             Optional<Digest> there = digest(image.destination(), image.destinationContext());
-            Optional<Digest> here = digest(image.source(), image.sourceContext());
+            // nothing there: the source's digest is not needed (the copy reads its manifest anyway)
+            Optional<Digest> here = there.isPresent() ? digest(image.source(), image.sourceContext()) : Optional.empty();
             if (there.isPresent() && here.isPresent()) {
                 if (there.equals(here) || there.get().equals(wantedDigest(image, copy))) {
                     return new Result(

@@ -113,6 +113,42 @@ class SyncIT {
             assertEquals(JSON.readTree(theirs), JSON.readTree(ours));
             assertEquals(theirs.strip(), ours.strip(), "same text, not only the same JSON");
         }
+        // every page: two tags a page
+        System.setProperty("ferry.registry.page-size", "2");
+        try {
+            String paged = Cli.ferry("list-tags", "--json", "--tls-verify=false", source.ref(REPOS[0]))
+                    .ok()
+                    .out();
+            assertEquals(skopeo("list-tags", "--tls-verify=false", source.ref(REPOS[0])).strip(), paged.strip());
+        } finally {
+            System.clearProperty("ferry.registry.page-size");
+        }
+        System.setProperty("ferry.registry.page-size", "1");
+        try {
+            String plan = Cli.ferry(
+                            "sync",
+                            "--dry-run",
+                            "--tls-verify=false",
+                            "--repos",
+                            "^team/",
+                            "docker://" + source.host(),
+                            destination.ref("plan"))
+                    .ok()
+                    .out();
+            assertEquals(6, plan.strip().split("\n").length, plan);
+            assertTrue(
+                    plan.contains("copy " + source.ref("team/beta") + ":t1 -> " + destination.ref("plan/beta") + ":t1"),
+                    plan);
+        } finally {
+            System.clearProperty("ferry.registry.page-size");
+        }
+        assertTrue(source.requests("GET", "/v2/_catalog?") >= 3, "the catalog read page by page");
+        assertTrue(
+                source.requests("GET", "/tags/list?") >= 4 * REPOS.length, "tags read page by page");
+        assertTrue(
+                destination.accessSince(0).stream()
+                        .noneMatch(l -> l.contains("/v2/plan/") && !l.contains("\"HEAD ")),
+                "a dry run writes nothing");
         String ls =
                 Cli.ferry("ls", "--tls-verify=false", source.ref(REPOS[0])).ok().out();
         for (String tag : TAGS) {
@@ -296,6 +332,45 @@ class SyncIT {
         assertEquals(
                 11,
                 sortedLines(Cli.ferry("list-tags", "oci:" + layout).ok().out()).size());
+    }
+
+    @Test
+    void oneBrokenImageFailsAloneAndTheRerunCopiesOnlyIt() throws Exception {
+        Path from = work.resolve("broken-from");
+        for (String tag : List.of("t0", "t2")) {
+            Cli.ferry("copy", "--src-tls-verify=false", source.ref("gamma") + ":" + tag, "oci:" + from + ":gamma:" + tag)
+                    .ok();
+        }
+        // t1: an image no registry has seen, whose own layer (the last of its manifest) goes missing
+        Path ctx = Files.createDirectories(work.resolve("ctx-broken"));
+        Files.writeString(ctx.resolve("id.txt"), "seen nowhere else");
+        Cli.ferry("build", "--from", "oci:" + base + ":base", "--to", "oci:" + from + ":gamma:t1", ctx.toString())
+                .ok();
+        JsonNode manifest = Fixtures.blobJson(from, Fixtures.entry(from, "gamma:t1").get("digest").asText());
+        JsonNode layers = manifest.get("layers");
+        Path blob = Fixtures.blobPath(from, layers.get(layers.size() - 1).get("digest").asText());
+        Path aside = work.resolve("aside");
+        Files.move(blob, aside);
+        Cli.Result r = Cli.ferry("sync", "--dest-tls-verify=false", "oci:" + from, destination.ref("broken"));
+        assertEquals(1, r.code(), r.stderr());
+        assertTrue(r.stderr().contains("gamma:t1 -> " + destination.ref("broken/gamma") + ":t1 failed"), r.stderr());
+        assertTrue(r.stderr().contains("2 copied, 0 unchanged, 1 failed"), r.stderr());
+        Files.move(aside, blob);
+        String rerun = Cli.ferry("sync", "--json", "--dest-tls-verify=false", "oci:" + from, destination.ref("broken"))
+                .ok()
+                .out();
+        int copied = 0;
+        for (String line : rerun.strip().split("\n")) {
+            JsonNode node = JSON.readTree(line);
+            if (node.get("status").asText().equals("copied")) {
+                copied++;
+                assertTrue(node.get("source").asText().endsWith(":gamma:t1"), line);
+            }
+        }
+        assertEquals(1, copied, rerun);
+        assertEquals(
+                Fixtures.entry(from, "gamma:t1").get("digest").asText(),
+                digest(destination.ref("broken/gamma") + ":t1"));
     }
 
     private static List<String> sorted(JsonNode array) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * pings and authenticates once.
  */
 final class RegistryCatalog {
-    /** Entries asked for per page. */
+    /** Entries asked for per page, unless the system property {@code ferry.registry.page-size} says otherwise. */
     static final int PAGE = 1000;
 
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;[^,]*rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
@@ -48,11 +48,16 @@ final class RegistryCatalog {
         return client;
     }
 
+    /** {@link #PAGE}, or {@code ferry.registry.page-size} (for tests: a few tags then take several pages). */
+    private static int pageSize() {
+        return Integer.getInteger("ferry.registry.page-size", PAGE);
+    }
+
     /** Every tag of {@code repository}, in the registry's order. */
     static List<String> tags(RegistryClient client, String repository) throws IOException {
         List<String> tags = new ArrayList<>();
         List<String> scopes = RegistryClient.scopes(RegistryClient.scope(repository, "pull"));
-        pages(client, "/v2/" + repository + "/tags/list?n=" + PAGE, scopes, repository, "tags", tags);
+        pages(client, "/v2/" + repository + "/tags/list?n=" + pageSize(), scopes, repository, "tags", tags);
         return tags;
     }
 
@@ -61,7 +66,7 @@ final class RegistryCatalog {
         List<String> names = new ArrayList<>();
         pages(
                 client,
-                "/v2/_catalog?n=" + PAGE,
+                "/v2/_catalog?n=" + pageSize(),
                 RegistryClient.scopes("registry:catalog:*"),
                 null,
                 "repositories",
