@@ -11,7 +11,8 @@
 #
 # Rows: first sync registry -> registry; a no-op re-sync; registry -> layouts (ferry: one layout per repository;
 # skopeo: --dest dir, one folder per tag). Bytes moved into a registry are counted from its access log (each
-# upload's digest, its size read from the registry's storage); bytes on disk with du.
+# upload's digest, its size read from the registry's storage); bytes on disk with du. Each run writes into a new
+# destination registry (new port), so that skopeo's blob info cache knows nothing of it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 REPOS="${REPOS:-30}"
@@ -24,14 +25,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; echo "kept $work"' EXIT
+[ -n "${KEEP:-}" ] && trap 'echo "kept $work; registries ${pids[*]} left running (kill them)"' EXIT
 
 ferry="$here/ferry"
 "$ferry" --version >/dev/null
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-start_registry() { # NAME -> prints HOST:PORT
+start_registry() { # NAME: starts it (its pid kept for the cleanup), writes HOST:PORT to $work/NAME/host
   local name="$1" port
   port="$(free_port)"
   mkdir -p "$work/$name"
@@ -47,7 +48,7 @@ CFG
     (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
   done
-  echo "127.0.0.1:$port"
+  echo "127.0.0.1:$port" > "$work/$name/host"
 }
 
 # the fixture layout
@@ -84,8 +85,8 @@ with open(os.path.join(out, "oci-layout"), "w") as f: f.write('{"imageLayoutVers
 with open(os.path.join(out, "index.json"), "w") as f: json.dump({"schemaVersion": 2, "manifests": entries}, f)
 PY
 
-src="$(start_registry src)"
-dst="$(start_registry dst)"
+start_registry src
+src="$(cat "$work/src/host")"
 "$ferry" sync -q --parallel-images 1 --dest-tls-verify=false "oci:$work/seed" "docker://$src/bench"
 {
   echo "$src:"
@@ -96,18 +97,22 @@ dst="$(start_registry dst)"
 
 now() { date +%s.%N; }
 uploaded_bytes() { # LOG-FROM-LINE -> bytes of the blobs uploaded since (one count per upload)
-  tail -n +"$1" "$work/dst/log" | { grep -o '"PUT /v2/[^ ]*/blobs/uploads/[^ ]*digest=sha256[^ &"]*' || true; } \
+  tail -n +"$1" "$work/$dname/log" | { grep -o '"PUT /v2/[^ ]*/blobs/uploads/[^ ]*digest=sha256[^ &"]*' || true; } \
     | sed -E 's/.*digest=sha256(%3A|:)//' | while read -r hex; do
-      stat -c %s "$work/dst/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+      stat -c %s "$work/$dname/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
     done | awk '{s+=$1} END {print s+0}'
 }
-uploads() { tail -n +"$1" "$work/dst/log" | grep -c '"PUT /v2/[^ ]*/blobs/uploads/' || true; }
-lines() { wc -l < "$work/dst/log"; }
+uploads() { tail -n +"$1" "$work/$dname/log" | grep -c '"PUT /v2/[^ ]*/blobs/uploads/' || true; }
+lines() { wc -l < "$work/$dname/log"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 declare -A t
 for round in $(seq "$ROUNDS"); do
   for tool in ferry skopeo; do
+    # a new destination registry for each run: nothing there, and nothing a client's cache knows of it
+    dname="dst-$tool-$round"
+    start_registry "$dname"
+    dst="$(cat "$work/$dname/host")"
     from=$(( $(lines) + 1 ))
     s=$(now)
     if [ "$tool" = ferry ]; then
@@ -141,6 +146,7 @@ for round in $(seq "$ROUNDS"); do
     e=$(now)
     t[$tool-layouts]+="$(echo "$e - $s" | bc) "
     rm -rf "$work/fl$round" "$work/sd$round"
+    kill "${pids[-1]}" 2>/dev/null || true
   done
 done
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -116,6 +117,12 @@ public final class SyncEngine {
         default void imageDone(Result result) {}
     }
 
+    /**
+     * The {@link OpenContext} option a sync sets to one value for all its images (the transports' contexts): a
+     * transport may share connections, credentials and tokens between the opens of one session (the registry does).
+     */
+    public static final String SESSION = "session";
+
     private final CopyEngine engine;
 
     public SyncEngine(CopyEngine engine) {
@@ -126,7 +133,17 @@ public final class SyncEngine {
      * Syncs {@code images}, in order as far as parallelism allows. Never throws for one image's failure: its result
      * says so.
      */
-    public List<Result> sync(List<Image> images, Options options, Listener listener) throws IOException {
+    public List<Result> sync(List<Image> original, Options options, Listener listener) throws IOException {
+        // one session: transports may share connections and credentials between the images of this sync
+        String session = UUID.randomUUID().toString();
+        List<Image> images = new ArrayList<>(original.size());
+        for (Image i : original) {
+            images.add(new Image(
+                    i.source(),
+                    i.sourceContext().withOption(SESSION, session),
+                    i.destination(),
+                    i.destinationContext().withOption(SESSION, session)));
+        }
         Semaphore pool = new Semaphore(options.copy().jobs());
         AtomicBoolean stop = new AtomicBoolean();
         Set<String> planned = ConcurrentHashMap.newKeySet();
@@ -222,7 +239,8 @@ public final class SyncEngine {
             CopyOptions copy = options.copy();
             Optional<Digest> there = digest(image.destination(), image.destinationContext());
             // nothing there: the source's digest is not needed (the copy reads its manifest anyway)
-            Optional<Digest> here = there.isPresent() ? digest(image.source(), image.sourceContext()) : Optional.empty();
+            Optional<Digest> here =
+                    there.isPresent() ? digest(image.source(), image.sourceContext()) : Optional.empty();
             if (there.isPresent() && here.isPresent()) {
                 if (there.equals(here) || there.get().equals(wantedDigest(image, copy))) {
                     return new Result(

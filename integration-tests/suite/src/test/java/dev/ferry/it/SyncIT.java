@@ -119,7 +119,10 @@ class SyncIT {
             String paged = Cli.ferry("list-tags", "--json", "--tls-verify=false", source.ref(REPOS[0]))
                     .ok()
                     .out();
-            assertEquals(skopeo("list-tags", "--tls-verify=false", source.ref(REPOS[0])).strip(), paged.strip());
+            assertEquals(
+                    skopeo("list-tags", "--tls-verify=false", source.ref(REPOS[0]))
+                            .strip(),
+                    paged.strip());
         } finally {
             System.clearProperty("ferry.registry.page-size");
         }
@@ -143,11 +146,9 @@ class SyncIT {
             System.clearProperty("ferry.registry.page-size");
         }
         assertTrue(source.requests("GET", "/v2/_catalog?") >= 3, "the catalog read page by page");
+        assertTrue(source.requests("GET", "/tags/list?") >= 4 * REPOS.length, "tags read page by page");
         assertTrue(
-                source.requests("GET", "/tags/list?") >= 4 * REPOS.length, "tags read page by page");
-        assertTrue(
-                destination.accessSince(0).stream()
-                        .noneMatch(l -> l.contains("/v2/plan/") && !l.contains("\"HEAD ")),
+                destination.accessSince(0).stream().noneMatch(l -> l.contains("/v2/plan/") && !l.contains("\"HEAD ")),
                 "a dry run writes nothing");
         String ls =
                 Cli.ferry("ls", "--tls-verify=false", source.ref(REPOS[0])).ok().out();
@@ -338,7 +339,11 @@ class SyncIT {
     void oneBrokenImageFailsAloneAndTheRerunCopiesOnlyIt() throws Exception {
         Path from = work.resolve("broken-from");
         for (String tag : List.of("t0", "t2")) {
-            Cli.ferry("copy", "--src-tls-verify=false", source.ref("gamma") + ":" + tag, "oci:" + from + ":gamma:" + tag)
+            Cli.ferry(
+                            "copy",
+                            "--src-tls-verify=false",
+                            source.ref("gamma") + ":" + tag,
+                            "oci:" + from + ":gamma:" + tag)
                     .ok();
         }
         // t1: an image no registry has seen, whose own layer (the last of its manifest) goes missing
@@ -346,9 +351,11 @@ class SyncIT {
         Files.writeString(ctx.resolve("id.txt"), "seen nowhere else");
         Cli.ferry("build", "--from", "oci:" + base + ":base", "--to", "oci:" + from + ":gamma:t1", ctx.toString())
                 .ok();
-        JsonNode manifest = Fixtures.blobJson(from, Fixtures.entry(from, "gamma:t1").get("digest").asText());
+        JsonNode manifest = Fixtures.blobJson(
+                from, Fixtures.entry(from, "gamma:t1").get("digest").asText());
         JsonNode layers = manifest.get("layers");
-        Path blob = Fixtures.blobPath(from, layers.get(layers.size() - 1).get("digest").asText());
+        Path blob = Fixtures.blobPath(
+                from, layers.get(layers.size() - 1).get("digest").asText());
         Path aside = work.resolve("aside");
         Files.move(blob, aside);
         Cli.Result r = Cli.ferry("sync", "--dest-tls-verify=false", "oci:" + from, destination.ref("broken"));

@@ -10,10 +10,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,24 +28,58 @@ final class RegistryCatalog {
     static final int PAGE = 1000;
 
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;[^,]*rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
-    private static final Map<String, RegistryClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final int MAX_CLIENTS = 64;
+    private static final Map<String, RegistryClient> CLIENTS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RegistryClient> eldest) {
+            return size() > MAX_CLIENTS;
+        }
+    };
 
     private RegistryCatalog() {}
 
-    /** A client for {@code registry}, shared by the calls of this class with the same settings. */
+    /**
+     * The {@link OpenContext} option naming an operation over many images (a sync): the sources, sinks and lookups
+     * of one session share a client per registry, repository and settings (connections, ping, credentials, tokens).
+     * Without it each gets its own, so that a process that logs out meanwhile is not served stale credentials.
+     */
+    static final String SESSION = "session";
+
+    /** A client for {@code registry}: the session's, or a new one. */
     static RegistryClient client(String registry, String endpoint, OpenContext context, RegistrySettings.Side side)
             throws IOException {
-        RegistrySettings settings = RegistrySettings.of(context, side, registry);
-        String key = registry + "\n" + side + "\n" + settings.creds() + "\n" + settings;
-        RegistryClient client = CLIENTS.get(key);
-        if (client == null) {
-            client = new RegistryClient(registry, endpoint, null, settings, CredentialStore.system());
-            RegistryClient raced = CLIENTS.putIfAbsent(key, client);
-            if (raced != null) {
-                client = raced;
-            }
+        return client(registry, endpoint, null, RegistrySettings.of(context, side, registry), context);
+    }
+
+    /** A client for {@code repository} of {@code registry}: the session's, or a new one. */
+    static RegistryClient client(
+            String registry, String endpoint, String repository, RegistrySettings settings, OpenContext context)
+            throws IOException {
+        String session = context.option(SESSION).orElse(null);
+        if (session == null) {
+            return new RegistryClient(registry, endpoint, repository, settings, CredentialStore.system());
         }
-        return client;
+        return shared(session, registry, endpoint, repository, settings);
+    }
+
+    /**
+     * The session's client for {@code registry}, {@code repository} (credentials may be per repository) and
+     * {@code settings}: the sources and sinks of many images (a sync) share its connections, ping and tokens
+     * instead of each setting up its own. The last {@value #MAX_CLIENTS} are kept.
+     */
+    private static RegistryClient shared(
+            String session, String registry, String endpoint, String repository, RegistrySettings settings)
+            throws IOException {
+        String key = session + "\n" + registry + "\n" + endpoint + "\n" + repository + "\n" + settings.creds() + "\n"
+                + settings;
+        synchronized (CLIENTS) {
+            RegistryClient client = CLIENTS.get(key);
+            if (client == null) {
+                client = new RegistryClient(registry, endpoint, repository, settings, CredentialStore.system());
+                CLIENTS.put(key, client);
+            }
+            return client;
+        }
     }
 
     /** {@link #PAGE}, or {@code ferry.registry.page-size} (for tests: a few tags then take several pages). */

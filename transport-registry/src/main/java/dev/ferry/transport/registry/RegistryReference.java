@@ -208,12 +208,13 @@ public final class RegistryReference implements ImageStore, DeletableImage {
 
     @Override
     public ImageSource openSource(OpenContext context) throws IOException {
-        return RegistrySource.open(this, RegistrySettings.of(context, RegistrySettings.Side.SOURCE, registry));
+        return RegistrySource.open(this, RegistrySettings.of(context, RegistrySettings.Side.SOURCE, registry), context);
     }
 
     @Override
     public ImageSink openSink(OpenContext context) throws IOException {
-        return RegistrySink.open(this, RegistrySettings.of(context, RegistrySettings.Side.DESTINATION, registry));
+        return RegistrySink.open(
+                this, RegistrySettings.of(context, RegistrySettings.Side.DESTINATION, registry), context);
     }
 
     /** This repository's image {@code tag}. */

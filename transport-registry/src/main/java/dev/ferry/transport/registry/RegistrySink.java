@@ -7,6 +7,7 @@ import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.IOException;
@@ -50,9 +51,10 @@ final class RegistrySink implements ImageSink {
         this.client = client;
     }
 
-    static RegistrySink open(RegistryReference reference, RegistrySettings settings) throws IOException {
-        RegistryClient client = new RegistryClient(
-                reference.registry(), reference.endpoint(), reference.repository(), settings, CredentialStore.system());
+    static RegistrySink open(RegistryReference reference, RegistrySettings settings, OpenContext context)
+            throws IOException {
+        RegistryClient client = RegistryCatalog.client(
+                reference.registry(), reference.endpoint(), reference.repository(), settings, context);
         client.url("/v2/"); // reach the registry now: a wrong host or certificate fails before anything is read
         return new RegistrySink(reference, client);
     }
