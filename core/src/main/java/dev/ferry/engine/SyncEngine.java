@@ -140,9 +140,9 @@ public final class SyncEngine {
         for (Image i : original) {
             images.add(new Image(
                     i.source(),
-                    i.sourceContext().withOption(SESSION, session),
+                    withSession(i.sourceContext(), session),
                     i.destination(),
-                    i.destinationContext().withOption(SESSION, session)));
+                    withSession(i.destinationContext(), session)));
         }
         Semaphore pool = new Semaphore(options.copy().jobs());
         AtomicBoolean stop = new AtomicBoolean();
@@ -220,6 +220,11 @@ public final class SyncEngine {
         } finally {
             finished.countDown();
         }
+    }
+
+    /** {@code context} in a session: its own if it has one (the planning's), else {@code session}. */
+    private static OpenContext withSession(OpenContext context, String session) {
+        return context.option(SESSION).isPresent() ? context : context.withOption(SESSION, session);
     }
 
     /** What images share a destination store by: the store's name, else the reference's. */

@@ -15,6 +15,7 @@ import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.RepositoryCatalog;
 import dev.ferry.spi.Transport;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 /**
@@ -78,6 +84,9 @@ public final class ImageSync {
         }
     }
 
+    /** Stores listed at once. */
+    private static final int LISTING_THREADS = 4;
+
     private final TransportRegistry transports;
     private final SyncEngine engine;
     /** The folders planned layout destinations go in, made before they are written. */
@@ -89,67 +98,132 @@ public final class ImageSync {
     }
 
     /** The images {@code request} names, each with where it lands. Reads listings only. */
-    public List<SyncEngine.Image> plan(Request request) throws IOException {
+    public List<SyncEngine.Image> plan(Request original) throws IOException {
+        // one session for the listing and the copies: a registry's client is set up once
+        Request request = original.context().option(SyncEngine.SESSION).isPresent()
+                ? original
+                : new Request(
+                        original.source(),
+                        original.file(),
+                        original.destination(),
+                        original.naming(),
+                        original.oneLayout(),
+                        original.tags(),
+                        original.repositories(),
+                        original.context()
+                                .withOption(
+                                        SyncEngine.SESSION, UUID.randomUUID().toString()));
         Destination destination = destination(request);
-        List<SyncEngine.Image> images = new ArrayList<>();
+        List<Listing> listings = new ArrayList<>();
         if (request.file() != null) {
             for (SyncFile.Registry registry : request.file().registries()) {
                 OpenContext context = RegistryScopes.apply(request.context(), registry.host(), registry.options());
                 Transport docker = catalogTransport();
                 for (Map.Entry<String, List<String>> e : registry.images().entrySet()) {
                     ImageStore repo = store(docker, registry.host() + "/" + e.getKey());
-                    List<ImageStore> refs = new ArrayList<>();
                     if (e.getValue().isEmpty()) {
-                        refs.addAll(repo.list(context));
+                        listings.add(new Listing(repo, null, null, context, true));
                     } else {
+                        List<ImageStore> refs = new ArrayList<>();
                         for (String ref : e.getValue()) {
                             String sep = Digest.tryParse(ref).isPresent() ? "@" : ":";
                             refs.add(store(docker, registry.host() + "/" + e.getKey() + sep + ref));
                         }
+                        listings.add(new Listing(null, refs, null, context, true));
                     }
-                    addAll(images, refs, context, true, request, destination);
                 }
                 for (Map.Entry<String, Pattern> e : registry.tagPatterns().entrySet()) {
                     ImageStore repo = store(docker, registry.host() + "/" + e.getKey());
+                    listings.add(new Listing(repo, null, e.getValue(), context, true));
+                }
+            }
+        } else {
+            String text = request.source();
+            int colon = text.indexOf(':');
+            Transport transport = colon > 0
+                    ? transports
+                            .find(transports.aliases().getOrDefault(text.substring(0, colon), text.substring(0, colon)))
+                            .map(TransportRegistry.Entry::transport)
+                            .orElse(null)
+                    : null;
+            if (transport instanceof RepositoryCatalog catalog && catalog.isCatalog(text.substring(colon + 1))) {
+                for (ImageStore repo : catalog.repositories(text.substring(colon + 1), request.context())) {
+                    if (request.repositories() == null
+                            || request.repositories().matcher(repoPath(repo)).find()) {
+                        listings.add(new Listing(repo, null, null, request.context(), true));
+                    }
+                }
+            } else {
+                ImageReference ref = transports.parse(text);
+                if (!(ref instanceof ImageStore store)) {
+                    throw new OperationNotSupportedException(
+                            ref.transport().name(), "list the images of a store (sync)");
+                }
+                boolean registry = ref.transport() instanceof RepositoryCatalog;
+                boolean all = registry ? !tagged(text) : store.refName() == null;
+                listings.add(new Listing(
+                        all ? store : null, all ? null : List.of(store), null, request.context(), registry));
+            }
+        }
+        List<SyncEngine.Image> images = new ArrayList<>();
+        for (Listing listing : list(listings)) {
+            addAll(images, listing.refs(), listing.context(), listing.registry(), request, destination);
+        }
+        return images;
+    }
+
+    /**
+     * What to list: a store (its refs, those {@code pattern} finds when given), or the refs already known; in the
+     * context of its registry.
+     */
+    private record Listing(
+            ImageStore store, List<ImageStore> refs, Pattern pattern, OpenContext context, boolean registry) {}
+
+    /** The listings with their refs, listed a few at once (a registry answers each in a round trip). */
+    private static List<Listing> list(List<Listing> listings) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(LISTING_THREADS, r -> {
+            Thread t = new Thread(r, "ferry-list");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Listing>> futures = new ArrayList<>();
+            for (Listing l : listings) {
+                futures.add(pool.submit(() -> {
+                    if (l.store() == null) {
+                        return l;
+                    }
                     List<ImageStore> refs = new ArrayList<>();
-                    for (ImageStore ref : repo.list(context)) {
-                        if (e.getValue().matcher(ref.refName()).find()) {
+                    for (ImageStore ref : l.store().list(l.context())) {
+                        if (l.pattern() == null
+                                || l.pattern().matcher(ref.refName()).find()) {
                             refs.add(ref);
                         }
                     }
-                    addAll(images, refs, context, true, request, destination);
+                    return new Listing(null, refs, null, l.context(), l.registry());
+                }));
+            }
+            List<Listing> done = new ArrayList<>();
+            for (Future<Listing> f : futures) {
+                try {
+                    done.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while listing");
                 }
             }
-            return images;
+            return done;
+        } finally {
+            pool.shutdownNow();
         }
-        String text = request.source();
-        int colon = text.indexOf(':');
-        Transport transport = colon > 0
-                ? transports
-                        .find(transports.aliases().getOrDefault(text.substring(0, colon), text.substring(0, colon)))
-                        .map(TransportRegistry.Entry::transport)
-                        .orElse(null)
-                : null;
-        if (transport instanceof RepositoryCatalog catalog && catalog.isCatalog(text.substring(colon + 1))) {
-            for (ImageStore repo : catalog.repositories(text.substring(colon + 1), request.context())) {
-                if (request.repositories() != null
-                        && !request.repositories().matcher(repoPath(repo)).find()) {
-                    continue;
-                }
-                addAll(images, repo.list(request.context()), request.context(), true, request, destination);
-            }
-            return images;
-        }
-        ImageReference ref = transports.parse(text);
-        if (!(ref instanceof ImageStore store)) {
-            throw new OperationNotSupportedException(ref.transport().name(), "list the images of a store (sync)");
-        }
-        boolean registry = ref.transport() instanceof RepositoryCatalog;
-        List<ImageStore> refs = registry && !tagged(text) || !registry && store.refName() == null
-                ? store.list(request.context())
-                : List.of(store);
-        addAll(images, refs, request.context(), registry, request, destination);
-        return images;
     }
 
     /** Whether a registry reference names a tag or digest (then that image alone is synced, as skopeo does). */
