@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,13 +32,42 @@ final class BlobScheduler {
     }
 
     private final int jobs;
+    /** Permits shared with other schedulers (the copies of one sync): at most that many tasks run, all told. */
+    private final Semaphore shared;
 
     /** A scheduler running up to {@code jobs} tasks at once. */
     BlobScheduler(int jobs) {
+        this(jobs, null);
+    }
+
+    /**
+     * A scheduler running up to {@code jobs} tasks at once, each also holding one of {@code shared}'s permits while
+     * it runs (null: none), so that the schedulers of several copies together run no more than its permits.
+     */
+    BlobScheduler(int jobs, Semaphore shared) {
         if (jobs < 1) {
             throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
         }
         this.jobs = jobs;
+        this.shared = shared;
+    }
+
+    private void runTask(Task task) throws IOException {
+        if (shared == null) {
+            task.run();
+            return;
+        }
+        try {
+            shared.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to copy a blob");
+        }
+        try {
+            task.run();
+        } finally {
+            shared.release();
+        }
     }
 
     /** Runs every task; on a failure, stops the others and throws the first failure. */
@@ -45,7 +75,7 @@ final class BlobScheduler {
         int threads = Math.min(jobs, tasks.size());
         if (threads <= 1) {
             for (Task task : tasks) {
-                task.run();
+                runTask(task);
             }
             return;
         }
@@ -65,7 +95,7 @@ final class BlobScheduler {
             for (Task task : tasks) {
                 finished.submit(() -> {
                     try {
-                        task.run();
+                        runTask(task);
                     } catch (Throwable t) {
                         (stopping.get() ? afterStop : failures).add(t);
                         throw t;

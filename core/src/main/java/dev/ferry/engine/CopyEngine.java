@@ -58,6 +58,13 @@ public final class CopyEngine {
      */
     public CopyResult copy(SourceOpener opener, ImageReference to, CopyOptions options, CopyListener listener)
             throws IOException {
+        return copy(opener, to, options, listener, new BlobScheduler(options.jobs()));
+    }
+
+    /** As {@link #copy(SourceOpener, ImageReference, CopyOptions, CopyListener)}, blobs run on {@code scheduler}. */
+    CopyResult copy(
+            SourceOpener opener, ImageReference to, CopyOptions options, CopyListener listener, BlobScheduler scheduler)
+            throws IOException {
         try (ImageSink sink = openSink(to, options)) {
             OpenContext context = options.sourceContext();
             if (sink instanceof LinkingSink linking) {
@@ -67,7 +74,7 @@ public final class CopyEngine {
                 }
             }
             try (ImageSource source = opener.open(context)) {
-                return new ImageCopy(source, sink, options, listener).run();
+                return new ImageCopy(source, sink, options, listener, scheduler).run();
             }
         }
     }

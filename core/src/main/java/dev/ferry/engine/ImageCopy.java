@@ -37,11 +37,16 @@ final class ImageCopy {
     private final Map<Digest, ManifestBytes> written = new HashMap<>();
 
     ImageCopy(ImageSource source, ImageSink sink, CopyOptions options, CopyListener listener) {
+        this(source, sink, options, listener, new BlobScheduler(options.jobs()));
+    }
+
+    /** A copy whose blobs run on {@code scheduler} (shared with other copies, for a sync). */
+    ImageCopy(ImageSource source, ImageSink sink, CopyOptions options, CopyListener listener, BlobScheduler scheduler) {
         this.source = source;
         this.sink = sink;
         this.options = options;
         String sinkName = sink.reference().displayName();
-        this.blobs = new BlobTransfer(source, sink, listener, options.link(), new BlobScheduler(options.jobs()));
+        this.blobs = new BlobTransfer(source, sink, listener, options.link(), scheduler);
         this.planner = new ConversionPlanner(
                 source.reference().displayName(),
                 sinkName,

@@ -109,6 +109,26 @@ public final class LayoutIndex {
         return new LayoutIndex(copy, list);
     }
 
+    /**
+     * This index without the entries whose ref ({@link Descriptor#refName()}) is {@code ref}; other entries, and
+     * unknown fields, are kept as they were.
+     */
+    public LayoutIndex withoutRef(String ref) {
+        ObjectNode copy = node.deepCopy();
+        ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+        List<Descriptor> list = new ArrayList<>();
+        JsonNode manifests = copy.get("manifests");
+        for (int i = 0; i < entries.size(); i++) {
+            if (ref.equals(entries.get(i).refName())) {
+                continue;
+            }
+            kept.add(manifests.get(i));
+            list.add(entries.get(i));
+        }
+        copy.set("manifests", kept);
+        return new LayoutIndex(copy, list);
+    }
+
     /** The bytes to write: compact JSON, the fields in the order they were read. */
     public byte[] toBytes() {
         return Json.write(node);

@@ -22,11 +22,17 @@ public final class Capabilities {
     private final boolean read;
     private final boolean write;
     private final boolean multiImage;
+    private final boolean list;
+    private final boolean delete;
+    private final boolean garbageCollect;
 
     private Capabilities(Builder b) {
         this.read = b.read;
         this.write = b.write;
         this.multiImage = b.multiImage;
+        this.list = b.list;
+        this.delete = b.delete;
+        this.garbageCollect = b.garbageCollect;
     }
 
     /** Nothing declared: a transport sets what it can do. */
@@ -49,6 +55,33 @@ public final class Capabilities {
         return multiImage;
     }
 
+    /** Whether references list the images of their store ({@link ImageStore}). */
+    public boolean list() {
+        return list;
+    }
+
+    /** Whether the images of references can be deleted ({@link DeletableImage}). */
+    public boolean delete() {
+        return delete;
+    }
+
+    /** Whether references' stores remove unreachable blobs ({@link GarbageCollectable}). */
+    public boolean garbageCollect() {
+        return garbageCollect;
+    }
+
+    /** This capabilities' builder, to add to them: {@code READ_WRITE.toBuilder().list(true).build()}. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.read = read;
+        b.write = write;
+        b.multiImage = multiImage;
+        b.list = list;
+        b.delete = delete;
+        b.garbageCollect = garbageCollect;
+        return b;
+    }
+
     /** "read/write", "read-only" or "write-only". */
     public String describe() {
         return read && write ? "read/write" : read ? "read-only" : write ? "write-only" : "none";
@@ -56,17 +89,24 @@ public final class Capabilities {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Capabilities c && c.read == read && c.write == write && c.multiImage == multiImage;
+        return o instanceof Capabilities c
+                && c.read == read
+                && c.write == write
+                && c.multiImage == multiImage
+                && c.list == list
+                && c.delete == delete
+                && c.garbageCollect == garbageCollect;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(read, write, multiImage);
+        return Objects.hash(read, write, multiImage, list, delete, garbageCollect);
     }
 
     @Override
     public String toString() {
-        return "Capabilities[read=" + read + ", write=" + write + ", multiImage=" + multiImage + "]";
+        return "Capabilities[read=" + read + ", write=" + write + ", multiImage=" + multiImage + ", list=" + list
+                + ", delete=" + delete + ", garbageCollect=" + garbageCollect + "]";
     }
 
     /** Builds {@link Capabilities}; everything is false until set. */
@@ -74,6 +114,9 @@ public final class Capabilities {
         private boolean read;
         private boolean write;
         private boolean multiImage;
+        private boolean list;
+        private boolean delete;
+        private boolean garbageCollect;
 
         private Builder() {}
 
@@ -89,6 +132,21 @@ public final class Capabilities {
 
         public Builder multiImage(boolean value) {
             this.multiImage = value;
+            return this;
+        }
+
+        public Builder list(boolean value) {
+            this.list = value;
+            return this;
+        }
+
+        public Builder delete(boolean value) {
+            this.delete = value;
+            return this;
+        }
+
+        public Builder garbageCollect(boolean value) {
+            this.garbageCollect = value;
             return this;
         }
 

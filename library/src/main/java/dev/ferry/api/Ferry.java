@@ -9,6 +9,7 @@ import dev.ferry.engine.CopyOptions;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.engine.ImageInspector;
 import dev.ferry.engine.PluginLoader;
+import dev.ferry.engine.SyncEngine;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.model.InspectedImage;
 import dev.ferry.model.Platform;
@@ -16,7 +17,9 @@ import dev.ferry.rootfs.ExportOptions;
 import dev.ferry.rootfs.LayerLimit;
 import dev.ferry.rootfs.RootfsExport;
 import dev.ferry.service.ImageBuild;
+import dev.ferry.service.ImageSync;
 import dev.ferry.service.RuntimeBundle;
+import dev.ferry.service.SyncFile;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
@@ -49,7 +52,8 @@ import java.util.function.Consumer;
  *
  * <p>Contract: this class, its builder, and the value types its methods take and return ({@code dev.ferry.model},
  * {@code dev.ferry.engine.CopyOptions}, {@code CopyResult}, {@code CopyListener},
- * {@code dev.ferry.rootfs.ExportOptions}, and {@code dev.ferry.spi.FerryException} with its subclasses, which
+ * {@code dev.ferry.rootfs.ExportOptions}, {@code dev.ferry.engine.SyncEngine}'s records,
+ * {@code dev.ferry.service.ImageSync.Request}, {@code SyncFile}, and {@code dev.ferry.spi.FerryException} with its subclasses, which
  * every failure is). Thread-safe: one instance may run several operations at once.
  */
 public final class Ferry {
@@ -165,6 +169,44 @@ public final class Ferry {
                         new RuntimeBundle.Request(reference(reference), dir, writable, false, null, LayerLimit.DEFAULT),
                         context,
                         w -> {});
+    }
+
+    /**
+     * Mirrors many images, as {@code ferry sync}: every tag of a repository ({@code docker://HOST/NAME}), every
+     * repository of a registry ({@code docker://HOST}), every ref of a layout or archive, to a registry namespace
+     * ({@code docker://HOST/PREFIX}, each image at {@code PREFIX/LAST-PATH-COMPONENT:TAG} as skopeo sync puts it) or a
+     * folder of layouts ({@code oci:FOLDER}). Incremental (an image whose manifest digest is already at the
+     * destination costs one request), each shared blob moved once per destination repository, four images at once.
+     * One image failing does not stop the others: the results say what happened to each.
+     */
+    public List<SyncEngine.Result> sync(String source, String destination) throws IOException {
+        return sync(
+                new ImageSync.Request(
+                        source,
+                        null,
+                        destination,
+                        ImageSync.Naming.LAST_COMPONENT,
+                        false,
+                        null,
+                        null,
+                        context,
+                        context),
+                new SyncEngine.Options(
+                        CopyOptions.defaults().withContext(context),
+                        SyncEngine.Options.DEFAULT_PARALLEL_IMAGES,
+                        true,
+                        false),
+                SyncEngine.Listener.NONE);
+    }
+
+    /**
+     * Plans and runs a sync (a source, or skopeo sync's YAML file read with {@link SyncFile#read}); with
+     * {@link SyncEngine.Options#dryRun()} only plans. The request's context holds the settings.
+     */
+    public List<SyncEngine.Result> sync(
+            ImageSync.Request request, SyncEngine.Options options, SyncEngine.Listener listener) throws IOException {
+        ImageSync sync = new ImageSync(transports, engine);
+        return sync.run(sync.plan(request), options, listener);
     }
 
     /** Builds a {@link Ferry}. */

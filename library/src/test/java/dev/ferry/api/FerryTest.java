@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.build.ImageBuilder;
 import dev.ferry.engine.CopyResult;
+import dev.ferry.engine.SyncEngine;
 import dev.ferry.model.InspectedImage;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.InvalidReferenceException;
@@ -66,6 +67,31 @@ class FerryTest {
         InspectedImage site1 = ferry.inspect("oci:" + tmp.resolve("layout") + ":site");
         assertEquals(List.of("cat", "/index.html"), site1.config().cmd());
         assertEquals(image.image().layers().size() + 1, site1.image().layers().size());
+    }
+
+    @Test
+    void syncMirrorsEveryRefOnceAndThenNothing() throws Exception {
+        Ferry ferry = Ferry.create();
+        Path from = tmp.resolve("from");
+        ferry.copy("oci:" + HELLO + ":latest", "oci:" + from + ":app:1");
+        ferry.copy("oci:" + HELLO + ":latest", "oci:" + from + ":app:2");
+        ferry.copy("oci:" + HELLO + ":latest", "oci:" + from + ":tool:1");
+        Path mirror = tmp.resolve("mirror");
+        List<SyncEngine.Result> first = ferry.sync("oci:" + from, "oci:" + mirror);
+        assertEquals(3, first.size());
+        for (SyncEngine.Result r : first) {
+            assertEquals(SyncEngine.Status.COPIED, r.status(), String.valueOf(r.failure()));
+        }
+        assertEquals(
+                "oci:" + mirror + "/app:1", first.get(0).image().destination().displayName());
+        // one destination store per repository; its first image brings the blobs the others share
+        assertEquals(0, first.get(1).bytesCopied());
+        for (SyncEngine.Result r : ferry.sync("oci:" + from, "oci:" + mirror)) {
+            assertEquals(SyncEngine.Status.UNCHANGED, r.status());
+        }
+        assertEquals(
+                ferry.inspect("oci:" + HELLO + ":latest").manifest().digest(),
+                ferry.inspect("oci:" + mirror + "/tool:1").manifest().digest());
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.ferry.docker;
 
+import dev.ferry.spi.Capabilities;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.ImageStore;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
@@ -15,6 +17,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,6 +36,11 @@ public final class DockerArchiveTransport implements Transport {
     @Override
     public String syntax() {
         return "docker-archive:PATH[:NAME[:TAG]|:@INDEX]";
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return Capabilities.READ_WRITE.toBuilder().list(true).build();
     }
 
     @Override
@@ -74,7 +82,7 @@ public final class DockerArchiveTransport implements Transport {
     }
 
     /** A parsed {@code docker-archive:} reference. */
-    static final class Reference implements ImageReference {
+    static final class Reference implements ImageStore {
         private final DockerArchiveTransport transport;
         private final String pathText;
         private final String rest;
@@ -113,6 +121,44 @@ public final class DockerArchiveTransport implements Transport {
                         "check the path");
             }
             return DockerArchiveSource.open(this, DockerArchive.open(file, context.tmpDir()), name, index);
+        }
+
+        @Override
+        public String refName() {
+            return rest;
+        }
+
+        @Override
+        public String storeName() {
+            return pathText;
+        }
+
+        /** Each tag of each image (as {@code PATH:NAME:TAG}), and {@code PATH:@INDEX} for an image without one. */
+        @Override
+        public List<ImageStore> list(OpenContext context) throws IOException {
+            Path file = path();
+            if (!Files.isRegularFile(file)) {
+                throw new ImageNotFoundException(displayName(), file + " does not exist", "check the path");
+            }
+            List<ImageStore> refs = new ArrayList<>();
+            try (DockerArchive archive = DockerArchive.open(file, context.tmpDir())) {
+                List<DockerArchive.Entry> images = archive.images();
+                for (int i = 0; i < images.size(); i++) {
+                    List<String> tags = images.get(i).repoTags();
+                    if (tags == null || tags.isEmpty()) {
+                        refs.add((ImageStore) transport.parse(pathText + ":@" + i));
+                        continue;
+                    }
+                    for (String tag : tags) {
+                        try {
+                            refs.add((ImageStore) transport.parse(pathText + ":" + tag));
+                        } catch (InvalidReferenceException e) {
+                            refs.add((ImageStore) transport.parse(pathText + ":@" + i));
+                        }
+                    }
+                }
+            }
+            return refs;
         }
 
         @Override

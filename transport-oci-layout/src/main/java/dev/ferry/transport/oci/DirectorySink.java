@@ -22,6 +22,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -48,8 +49,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DirectorySink implements ImageSink, LinkingSink {
     static final List<String> SUPPORTED = List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX);
-    private static final String STAGING_PREFIX = ".ferry-staging-";
-    private static final String OWNER = ".owner";
+    static final String STAGING_PREFIX = ".ferry-staging-";
+    static final String OWNER = ".owner";
+    /**
+     * In the staging folder: the digests of the layout's blobs this writer found there and will not stage (one a
+     * line), written before it looks, so that a concurrent garbage collection keeps them.
+     */
+    static final String NEEDS = ".needs";
     /** A staging folder without an owner lock file is another writer's just-created one, unless it is this old. */
     private static final Duration ORPHAN_AGE = Duration.ofHours(1);
 
@@ -59,6 +65,9 @@ final class DirectorySink implements ImageSink, LinkingSink {
     private final Path staging;
     private final FileChannel ownerChannel;
     private final Map<Digest, Path> staged = new ConcurrentHashMap<>();
+    /** Blobs of the layout this writer relies on (found there, not staged): checked again at commit. */
+    private final Map<Digest, Long> relied = new ConcurrentHashMap<>();
+
     private volatile ManifestBytes top;
     private volatile boolean committed;
     private volatile boolean closed;
@@ -151,7 +160,26 @@ final class DirectorySink implements ImageSink, LinkingSink {
             return true;
         }
         Path blob = dir.resolve(LayoutFiles.blobPath(descriptor.digest()));
-        return Files.isRegularFile(blob) && Files.size(blob) == descriptor.size();
+        if (!Files.isRegularFile(blob)) {
+            return false;
+        }
+        noteNeed(descriptor.digest()); // before looking again: a gc that runs now keeps it, or the commit sees it gone
+        if (Files.isRegularFile(blob) && Files.size(blob) == descriptor.size()) {
+            relied.put(descriptor.digest(), descriptor.size());
+            return true;
+        }
+        return false;
+    }
+
+    /** Appends a digest to {@link #NEEDS}, flushed to the file before this returns. */
+    private synchronized void noteNeed(Digest digest) throws IOException {
+        checkOpen();
+        Files.writeString(
+                staging.resolve(NEEDS),
+                digest + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     @Override
@@ -259,6 +287,16 @@ final class DirectorySink implements ImageSink, LinkingSink {
         }
         AtomicFiles.createIfAbsent(dir.resolve(LayoutFiles.OCI_LAYOUT), LayoutFiles.OCI_LAYOUT_BYTES);
         try (WriterLock lock = WriterLock.layout(dir)) {
+            for (Map.Entry<Digest, Long> e : relied.entrySet()) {
+                Path blob = dir.resolve(LayoutFiles.blobPath(e.getKey()));
+                if (!staged.containsKey(e.getKey())
+                        && !(Files.isRegularFile(blob) && Files.size(blob) == e.getValue())) {
+                    throw new FerryException(
+                            "blob " + e.getKey() + " of " + dir + " was removed while " + reference.displayName()
+                                    + " was written (a concurrent ferry gc, or another tool); nothing was committed",
+                            "run the copy again");
+                }
+            }
             for (Map.Entry<Digest, Path> e : staged.entrySet()) {
                 Path target = dir.resolve(LayoutFiles.blobPath(e.getKey()));
                 Files.createDirectories(target.getParent());

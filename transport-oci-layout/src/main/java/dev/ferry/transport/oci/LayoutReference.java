@@ -2,14 +2,18 @@ package dev.ferry.transport.oci;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ferry.spi.ImageReference;
+import dev.ferry.model.Digest;
+import dev.ferry.spi.DeletableImage;
+import dev.ferry.spi.GarbageCollectable;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.ImageStore;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -18,7 +22,7 @@ import java.util.regex.Pattern;
  * {@code org.opencontainers.image.ref.name} of one of its images. Split at the first colon, so PATH cannot hold
  * one, as with skopeo.
  */
-final class LayoutReference implements ImageReference {
+final class LayoutReference implements ImageStore, DeletableImage, GarbageCollectable {
     /** The ref grammar of the OCI image spec's {@code org.opencontainers.image.ref.name} annotation. */
     private static final Pattern REF = Pattern.compile(
             "[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*");
@@ -74,6 +78,12 @@ final class LayoutReference implements ImageReference {
     }
 
     /** The ref name, or null when the reference names none. */
+    @Override
+    public String refName() {
+        return ref;
+    }
+
+    /** The ref name, or null when the reference names none. */
     String ref() {
         return ref;
     }
@@ -91,6 +101,36 @@ final class LayoutReference implements ImageReference {
     @Override
     public ImageSink openSink(OpenContext context) throws IOException {
         return transport.openSink(this);
+    }
+
+    /** The path as the user wrote it. */
+    String pathText() {
+        return pathText;
+    }
+
+    /** The same layout's image {@code newRef}. */
+    LayoutReference withRef(String newRef) {
+        return new LayoutReference(transport, pathText, newRef);
+    }
+
+    @Override
+    public String storeName() {
+        return pathText;
+    }
+
+    @Override
+    public List<ImageStore> list(OpenContext context) throws IOException {
+        return transport.list(this);
+    }
+
+    @Override
+    public Digest delete(OpenContext context) throws IOException {
+        return transport.delete(this);
+    }
+
+    @Override
+    public Result collectGarbage(OpenContext context) throws IOException {
+        return transport.collectGarbage(this);
     }
 
     @Override

@@ -1,11 +1,15 @@
 package dev.ferry.transport.oci;
 
+import dev.ferry.model.Digest;
+import dev.ferry.spi.GarbageCollectable;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.ImageStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** {@code oci:PATH[:REF]}: an OCI image layout directory, read and written in place. */
 public final class OciTransport extends LayoutTransport {
@@ -30,5 +34,23 @@ public final class OciTransport extends LayoutTransport {
     @Override
     ImageSink openSink(LayoutReference reference) throws IOException {
         return DirectorySink.open(reference);
+    }
+
+    @Override
+    List<ImageStore> list(LayoutReference reference) throws IOException {
+        if (!Files.isDirectory(reference.path())) {
+            throw new ImageNotFoundException(reference.displayName(), reference.path() + " is not a directory", null);
+        }
+        return LayoutMaintenance.list(reference, new DirectoryStore(reference.path()));
+    }
+
+    @Override
+    Digest delete(LayoutReference reference) throws IOException {
+        return LayoutMaintenance.deleteInDirectory(reference);
+    }
+
+    @Override
+    GarbageCollectable.Result collectGarbage(LayoutReference reference) throws IOException {
+        return LayoutMaintenance.collectInDirectory(reference);
     }
 }

@@ -6,12 +6,14 @@ import dev.ferry.model.ManifestBytes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The registry repositories this process reads from right now, and the blobs their manifests name: a sink on the
- * same registry mounts those blobs from there instead of uploading them (a cross-repository mount). The SPI does
+ * The registry repositories this process reads from right now, and the blobs their manifests name, and the
+ * repositories this process stored blobs into: a sink on the same registry mounts those blobs from there instead of
+ * uploading them (a cross-repository mount; a sync into many repositories uploads a shared blob once). The SPI does
  * not tell a sink where its blobs come from, so sources announce themselves here while they are open.
  */
 final class BlobOrigins {
@@ -48,6 +50,18 @@ final class BlobOrigins {
         }
     }
 
+    /** The repository of each registry known to hold each blob this process stored or found there: mount sources. */
+    private static final Map<String, String> STORED = new ConcurrentHashMap<>();
+    /** Entries kept at most (a digest and a name each: a few MiB). */
+    private static final int MAX_STORED = 50_000;
+
+    /** Notes that {@code repository} of {@code registry} holds {@code blob}, so that other repositories mount it. */
+    static void stored(String registry, String repository, Digest blob) {
+        if (STORED.size() < MAX_STORED) {
+            STORED.put(registry + "@" + blob, repository);
+        }
+    }
+
     static Origin register(String registry, String repository) {
         Origin origin = new Origin(registry, repository);
         OPEN.add(origin);
@@ -68,6 +82,10 @@ final class BlobOrigins {
                     && !result.contains(o.repository)) {
                 result.add(o.repository);
             }
+        }
+        String stored = STORED.get(registry + "@" + blob);
+        if (stored != null && !stored.equals(except) && !result.contains(stored)) {
+            result.add(stored);
         }
         return result;
     }

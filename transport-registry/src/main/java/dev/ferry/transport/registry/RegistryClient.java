@@ -206,7 +206,18 @@ final class RegistryClient implements AutoCloseable {
     /** Closes the connections kept for reuse. */
     @Override
     public void close() {
-        http.close();
+        if (!shared) {
+            http.close();
+        }
+    }
+
+    /** Whether this client belongs to a session (a sync's images share it): closing a source or sink keeps it. */
+    private volatile boolean shared;
+
+    /** Marks this client as a session's: {@link #close()} then keeps its connections for the next image. */
+    RegistryClient shareInSession() {
+        shared = true;
+        return this;
     }
 
     String endpoint() {

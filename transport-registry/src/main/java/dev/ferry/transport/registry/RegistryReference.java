@@ -3,14 +3,19 @@ package dev.ferry.transport.registry;
 import static java.util.Objects.requireNonNull;
 
 import dev.ferry.model.Digest;
-import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.DeletableImage;
+import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.ImageStore;
 import dev.ferry.spi.InvalidReferenceException;
 import dev.ferry.spi.OpenContext;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +24,7 @@ import java.util.regex.Pattern;
  * {@code latest}. The first component of the name is a host only when it holds a {@code .} or a {@code :}, or is
  * {@code localhost}. Immutable; equal references print the same.
  */
-public final class RegistryReference implements ImageReference {
+public final class RegistryReference implements ImageStore, DeletableImage {
     /** The registry of references that name none. */
     public static final String DOCKER_HUB = "docker.io";
     /** Where {@value #DOCKER_HUB} answers the registry API. */
@@ -203,12 +208,64 @@ public final class RegistryReference implements ImageReference {
 
     @Override
     public ImageSource openSource(OpenContext context) throws IOException {
-        return RegistrySource.open(this, RegistrySettings.of(context, registry));
+        return RegistrySource.open(this, RegistrySettings.of(context, registry), context);
     }
 
     @Override
     public ImageSink openSink(OpenContext context) throws IOException {
-        return RegistrySink.open(this, RegistrySettings.of(context, registry));
+        return RegistrySink.open(this, RegistrySettings.of(context, registry), context);
+    }
+
+    /** This repository's image {@code tag}. */
+    RegistryReference withTag(String newTag) {
+        return new RegistryReference(transport, registry, repository, newTag, null);
+    }
+
+    @Override
+    public String refName() {
+        return manifestReference();
+    }
+
+    /** {@code registry/repository}, as skopeo's list-tags prints it. */
+    @Override
+    public String storeName() {
+        return qualifiedName();
+    }
+
+    /** Every tag of the repository ({@code tags/list}, every page); tags that are not valid tag syntax are left out. */
+    @Override
+    public List<ImageStore> list(OpenContext context) throws IOException {
+        RegistryClient client = RegistryCatalog.client(registry, endpoint(), context);
+        List<ImageStore> refs = new ArrayList<>();
+        for (String t : RegistryCatalog.tags(client, repository)) {
+            if (TAG.matcher(t).matches()) {
+                refs.add(withTag(t));
+            }
+        }
+        return refs;
+    }
+
+    /** One {@code HEAD} of the manifest. */
+    @Override
+    public Optional<Digest> manifestDigest(OpenContext context) throws IOException {
+        RegistryClient client = RegistryCatalog.client(registry, endpoint(), context);
+        return RegistryCatalog.manifestDigest(client, repository, manifestReference(), "pull");
+    }
+
+    /** Deletes the manifest by digest (a tag is resolved first: every tag of that manifest goes with it). */
+    @Override
+    public Digest delete(OpenContext context) throws IOException {
+        RegistryClient client = RegistryCatalog.client(registry, endpoint(), context);
+        Digest target = digest;
+        if (target == null) {
+            target = RegistryCatalog.manifestDigest(client, repository, tag, "pull")
+                    .orElseThrow(() -> new ImageNotFoundException(
+                            displayName(),
+                            "the registry has no tag " + tag + " in " + repository,
+                            "`ferry list-tags docker://" + familiarName() + "` lists the tags"));
+        }
+        RegistryCatalog.deleteManifest(client, repository, target, displayName());
+        return target;
     }
 
     @Override

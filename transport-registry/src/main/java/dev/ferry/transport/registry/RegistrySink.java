@@ -7,6 +7,7 @@ import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSink;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.IOException;
@@ -50,9 +51,10 @@ final class RegistrySink implements ImageSink {
         this.client = client;
     }
 
-    static RegistrySink open(RegistryReference reference, RegistrySettings settings) throws IOException {
-        RegistryClient client = new RegistryClient(
-                reference.registry(), reference.endpoint(), reference.repository(), settings, CredentialStore.system());
+    static RegistrySink open(RegistryReference reference, RegistrySettings settings, OpenContext context)
+            throws IOException {
+        RegistryClient client = RegistryCatalog.client(
+                reference.registry(), reference.endpoint(), reference.repository(), settings, context);
         try {
             client.url("/v2/"); // reach the registry now: a wrong host or certificate fails before anything is read
         } catch (IOException | RuntimeException e) {
@@ -86,9 +88,15 @@ final class RegistrySink implements ImageSink {
 
     @Override
     public boolean hasBlob(Descriptor descriptor) throws IOException {
-        if (exists(descriptor)) {
+        if (exists(descriptor) || mountFromKnown(descriptor)) {
+            BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
             return true;
         }
+        return false;
+    }
+
+    /** Mounts the blob from a repository of this registry known to hold it. */
+    private boolean mountFromKnown(Descriptor descriptor) throws IOException {
         for (String from :
                 BlobOrigins.repositoriesWith(reference.endpoint(), descriptor.digest(), reference.repository())) {
             if (mount(descriptor, from)) {
@@ -144,7 +152,8 @@ final class RegistrySink implements ImageSink {
     @Override
     public void putBlob(Descriptor descriptor, InputStream in) throws IOException {
         VerifyingInputStream verifying = VerifyingInputStream.verify(in, descriptor);
-        String key = reference.endpoint() + "/" + reference.repository() + "@" + descriptor.digest();
+        // one upload of a blob into one registry at a time: the next one, into another repository, mounts it
+        String key = reference.endpoint() + "@" + descriptor.digest();
         ReentrantLock lock = UPLOADS.computeIfAbsent(key, k -> new ReentrantLock());
         boolean waited = !lock.tryLock();
         if (waited) {
@@ -157,8 +166,10 @@ final class RegistrySink implements ImageSink {
             }
         }
         try {
-            if (waited && exists(descriptor)) {
-                verifying.drainAndVerify(); // another upload just stored it
+            // another upload just stored it here, or (since this sink looked) into another repository
+            if ((waited && exists(descriptor)) || mountFromKnown(descriptor)) {
+                verifying.drainAndVerify();
+                BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
                 return;
             }
             if (descriptor.size() <= CHUNK) {
@@ -166,6 +177,7 @@ final class RegistrySink implements ImageSink {
             } else {
                 uploadStreaming(descriptor, verifying);
             }
+            BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
         } finally {
             lock.unlock();
         }

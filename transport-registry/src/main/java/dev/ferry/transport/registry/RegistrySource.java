@@ -10,6 +10,7 @@ import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -41,9 +42,10 @@ final class RegistrySource implements ImageSource {
         this.origin = BlobOrigins.register(reference.endpoint(), reference.repository());
     }
 
-    static RegistrySource open(RegistryReference reference, RegistrySettings settings) throws IOException {
-        RegistryClient client = new RegistryClient(
-                reference.registry(), reference.endpoint(), reference.repository(), settings, CredentialStore.system());
+    static RegistrySource open(RegistryReference reference, RegistrySettings settings, OpenContext context)
+            throws IOException {
+        RegistryClient client = RegistryCatalog.client(
+                reference.registry(), reference.endpoint(), reference.repository(), settings, context);
         RegistrySource source = new RegistrySource(reference, client);
         try {
             source.top = source.fetch(reference.manifestReference(), reference.digest(), true);

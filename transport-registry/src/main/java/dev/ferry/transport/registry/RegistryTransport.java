@@ -1,9 +1,13 @@
 package dev.ferry.transport.registry;
 
 import dev.ferry.spi.Capabilities;
+import dev.ferry.spi.ImageStore;
 import dev.ferry.spi.InvalidReferenceException;
-import dev.ferry.spi.Transport;
+import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.RepositoryCatalog;
 import dev.ferry.spi.TransportOption;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +16,7 @@ import java.util.List;
  * single images and whole indexes. Its settings come from {@link dev.ferry.spi.OpenContext} options named in
  * {@link RegistrySettings}.
  */
-public final class RegistryTransport implements Transport {
+public final class RegistryTransport implements RepositoryCatalog {
     public static final String NAME = "docker";
 
     @Override
@@ -27,7 +31,44 @@ public final class RegistryTransport implements Transport {
 
     @Override
     public Capabilities capabilities() {
-        return Capabilities.READ_WRITE_MULTI_IMAGE;
+        return Capabilities.READ_WRITE_MULTI_IMAGE.toBuilder()
+                .list(true)
+                .delete(true)
+                .build();
+    }
+
+    /** {@code //HOST[:PORT]}: a registry host alone (with a {@code .} or {@code :}, or {@code localhost}). */
+    @Override
+    public boolean isCatalog(String location) {
+        if (!location.startsWith("//")) {
+            return false;
+        }
+        String host = location.substring(2);
+        if (host.endsWith("/")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return !host.isEmpty() && host.indexOf('/') < 0 && RegistryReference.isHost(host);
+    }
+
+    /** Every repository of the registry ({@code /v2/_catalog}, every page), each as {@code NAME:latest}. */
+    @Override
+    public List<ImageStore> repositories(String location, OpenContext context) throws IOException {
+        if (!isCatalog(location)) {
+            throw new InvalidReferenceException(
+                    name() + ":" + location, "not a registry", "write docker://HOST[:PORT]");
+        }
+        String host = location.substring(2).replaceAll("/$", "");
+        RegistryReference any = parse("//" + host + "/catalog");
+        RegistryClient client = RegistryCatalog.client(any.registry(), any.endpoint(), context);
+        List<ImageStore> stores = new ArrayList<>();
+        for (String repository : RegistryCatalog.repositories(client)) {
+            try {
+                stores.add(parse("//" + host + "/" + repository));
+            } catch (InvalidReferenceException e) {
+                // a name the registry holds but the reference grammar refuses: left out
+            }
+        }
+        return stores;
     }
 
     /** Credentials, auth file, certificates, TLS verification and retries ({@link RegistrySettings}). */

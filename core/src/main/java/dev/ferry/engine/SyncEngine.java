@@ -1,0 +1,352 @@
+package dev.ferry.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ferry.model.Descriptor;
+import dev.ferry.model.Digest;
+import dev.ferry.model.ImageIndex;
+import dev.ferry.model.ImageManifest;
+import dev.ferry.model.Manifest;
+import dev.ferry.model.ManifestBytes;
+import dev.ferry.spi.ImageReference;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.ImageStore;
+import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.OperationNotSupportedException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Copies many images: a number of images at once ({@link Options#parallelImages()}), their blobs on one pool of
+ * {@link CopyOptions#jobs()} transfers shared by all of them. Incremental: each image's manifest digest at the
+ * source and at the destination are compared first ({@link ImageStore#manifestDigest}: one {@code HEAD} each for a
+ * registry), and an image already there costs nothing more. A blob several images need is moved once per
+ * destination store: the sinks skip what their store has, mount within a registry, and never upload one blob into
+ * one repository twice at once. One image failing does not stop the others (unless {@link Options#keepGoing()} is
+ * false); the results say which failed.
+ */
+public final class SyncEngine {
+    /** One image to mirror: where from (with the settings to read it), where to (with the settings to write it). */
+    public record Image(
+            ImageReference source,
+            OpenContext sourceContext,
+            ImageReference destination,
+            OpenContext destinationContext) {
+        public Image {
+            requireNonNull(source, "source is null");
+            requireNonNull(sourceContext, "sourceContext is null");
+            requireNonNull(destination, "destination is null");
+            requireNonNull(destinationContext, "destinationContext is null");
+        }
+    }
+
+    /**
+     * How to sync.
+     *
+     * @param copy how each image is copied (platform or all, format, jobs: the blob pool shared by every image);
+     *     its context is replaced by each image's
+     * @param parallelImages images in flight at once
+     * @param keepGoing false to stop at the first failure (images in flight finish)
+     * @param dryRun only decide what to copy and skip: nothing is written
+     */
+    public record Options(CopyOptions copy, int parallelImages, boolean keepGoing, boolean dryRun) {
+        public static final int DEFAULT_PARALLEL_IMAGES = 4;
+
+        public Options {
+            requireNonNull(copy, "copy is null");
+            if (parallelImages < 1) {
+                throw new IllegalArgumentException("parallelImages must be at least 1, got " + parallelImages);
+            }
+        }
+    }
+
+    /** What happened to one image. */
+    public enum Status {
+        /** Copied (or, in a dry run, to be copied). */
+        COPIED,
+        /** Already at the destination with the same manifest digest. */
+        UNCHANGED,
+        /** Failed: see {@link Result#failure()}. */
+        FAILED,
+        /** Not tried: an earlier failure stopped the sync. */
+        NOT_TRIED
+    }
+
+    /**
+     * One image's outcome.
+     *
+     * @param digest the destination's manifest digest (the source's, in a dry run), null if unknown
+     * @param plannedBytes in a dry run, the bytes of the blobs its manifest names that no earlier image of this sync
+     *     moves to the same destination store (an upper bound: blobs the destination has are not looked up)
+     */
+    public record Result(
+            Image image,
+            Status status,
+            Digest digest,
+            int blobsCopied,
+            int blobsSkipped,
+            long bytesCopied,
+            long plannedBytes,
+            long nanos,
+            Exception failure) {}
+
+    /** Follows a sync. Called from several threads. */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        /** The blobs of all images, as for one copy. */
+        default CopyListener blobs() {
+            return CopyListener.NONE;
+        }
+
+        /** An image is finished (copied, unchanged or failed). */
+        default void imageDone(Result result) {}
+    }
+
+    /**
+     * The {@link OpenContext} option a sync sets to one value for all its images (the transports' contexts): a
+     * transport may share connections, credentials and tokens between the opens of one session (the registry does).
+     */
+    public static final String SESSION = "session";
+
+    private final CopyEngine engine;
+
+    public SyncEngine(CopyEngine engine) {
+        this.engine = requireNonNull(engine, "engine is null");
+    }
+
+    /**
+     * Syncs {@code images}, in order as far as parallelism allows. Never throws for one image's failure: its result
+     * says so.
+     */
+    public List<Result> sync(List<Image> original, Options options, Listener listener) throws IOException {
+        // one session: transports may share connections and credentials between the images of this sync
+        String session = UUID.randomUUID().toString();
+        List<Image> images = new ArrayList<>(original.size());
+        for (Image i : original) {
+            images.add(new Image(
+                    i.source(),
+                    withSession(i.sourceContext(), session),
+                    i.destination(),
+                    withSession(i.destinationContext(), session)));
+        }
+        Semaphore pool = new Semaphore(options.copy().jobs());
+        AtomicBoolean stop = new AtomicBoolean();
+        Set<String> planned = ConcurrentHashMap.newKeySet();
+        int threads = Math.max(1, Math.min(options.parallelImages(), images.size()));
+        ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "ferry-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        // Per destination store, the first image goes alone and the others follow once it is in: what they share
+        // with it (a repository's tags share most layers) is then there, skipped or mounted, not moved again.
+        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            groups.computeIfAbsent(storeKey(images.get(i).destination()), k -> new ArrayList<>())
+                    .add(i);
+        }
+        Result[] results = new Result[images.size()];
+        CountDownLatch finished = new CountDownLatch(images.size());
+        try {
+            for (List<Integer> group : groups.values()) {
+                executor.execute(() -> {
+                    runOne(images, group.get(0), options, pool, planned, listener, stop, results, finished);
+                    for (int i : group.subList(1, group.size())) {
+                        executor.execute(
+                                () -> runOne(images, i, options, pool, planned, listener, stop, results, finished));
+                    }
+                });
+            }
+            finished.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while syncing");
+        } finally {
+            executor.shutdownNow();
+        }
+        return List.of(results);
+    }
+
+    private void runOne(
+            List<Image> images,
+            int i,
+            Options options,
+            Semaphore pool,
+            Set<String> planned,
+            Listener listener,
+            AtomicBoolean stop,
+            Result[] results,
+            CountDownLatch finished) {
+        Image image = images.get(i);
+        try {
+            if (stop.get()) {
+                results[i] = new Result(image, Status.NOT_TRIED, null, 0, 0, 0, 0, 0, null);
+                return;
+            }
+            Result r = one(image, options, pool, planned, listener);
+            if (r.status() == Status.FAILED && !options.keepGoing()) {
+                stop.set(true);
+            }
+            results[i] = r;
+            listener.imageDone(r);
+        } catch (RuntimeException | Error e) {
+            if (results[i] == null) {
+                results[i] = new Result(
+                        image,
+                        Status.FAILED,
+                        null,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        e instanceof Exception x ? x : new RuntimeException(e));
+            }
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /** {@code context} in a session: its own if it has one (the planning's), else {@code session}. */
+    private static OpenContext withSession(OpenContext context, String session) {
+        return context.option(SESSION).isPresent() ? context : context.withOption(SESSION, session);
+    }
+
+    /** What images share a destination store by: the store's name, else the reference's. */
+    private static String storeKey(ImageReference destination) {
+        return destination instanceof ImageStore store
+                ? destination.transport().name() + ":" + store.storeName()
+                : destination.displayName();
+    }
+
+    private Result one(Image image, Options options, Semaphore pool, Set<String> planned, Listener listener) {
+        long start = System.nanoTime();
+        try {
+            if (!image.destination().transport().capabilities().write()) {
+                throw new OperationNotSupportedException(
+                        image.destination().transport().name(), "write images");
+            }
+            CopyOptions copy = options.copy();
+            Optional<Digest> there = digest(image.destination(), image.destinationContext());
+            // nothing there: the source's digest is not needed (the copy reads its manifest anyway)
+            Optional<Digest> here =
+                    there.isPresent() ? digest(image.source(), image.sourceContext()) : Optional.empty();
+            if (there.isPresent() && here.isPresent()) {
+                if (there.equals(here) || there.get().equals(wantedDigest(image, copy))) {
+                    return new Result(
+                            image, Status.UNCHANGED, there.get(), 0, 0, 0, 0, System.nanoTime() - start, null);
+                }
+            }
+            if (options.dryRun()) {
+                long bytes = plannedBytes(image, copy, planned);
+                return new Result(
+                        image, Status.COPIED, here.orElse(null), 0, 0, 0, bytes, System.nanoTime() - start, null);
+            }
+            CopyOptions imageOptions =
+                    copy.withSourceContext(image.sourceContext()).withDestinationContext(image.destinationContext());
+            CopyResult r = engine.copy(
+                    ctx -> image.source().openSource(image.sourceContext().withDefaultTmpDir(ctx.tmpDir())),
+                    image.destination(),
+                    imageOptions,
+                    listener.blobs(),
+                    new BlobScheduler(copy.jobs(), pool));
+            return new Result(
+                    image,
+                    Status.COPIED,
+                    r.manifestDigest(),
+                    r.blobsCopied(),
+                    r.blobsSkipped(),
+                    r.bytesCopied(),
+                    0,
+                    System.nanoTime() - start,
+                    null);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InterruptedIOException) {
+                Thread.currentThread().interrupt();
+            }
+            return new Result(image, Status.FAILED, null, 0, 0, 0, 0, System.nanoTime() - start, e);
+        }
+    }
+
+    /** The manifest digest at {@code ref}: by the store's cheap way when it has one, else by opening the image. */
+    private static Optional<Digest> digest(ImageReference ref, OpenContext context) throws IOException {
+        if (ref instanceof ImageStore store) {
+            return store.manifestDigest(context);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The digest the copy would store when the source is an index and one platform is copied: the chosen image's
+     * (copied unconverted). Null when the source is not an index or the whole index is copied.
+     */
+    private static Digest wantedDigest(Image image, CopyOptions copy) throws IOException {
+        if (copy.allPlatforms()) {
+            return null;
+        }
+        try (ImageSource source = image.source().openSource(image.sourceContext())) {
+            ManifestBytes top = source.manifest();
+            if (!top.isIndex()) {
+                return null;
+            }
+            Manifest parsed = ImageCopy.parse(top, image.source());
+            if (!(parsed instanceof ImageIndex index)) {
+                return null;
+            }
+            return PlatformSelector.select(
+                            index, copy.platform(), image.source().displayName())
+                    .digest();
+        }
+    }
+
+    /** The bytes of the blobs an image names that no earlier image of this dry run counted for its destination. */
+    private static long plannedBytes(Image image, CopyOptions copy, Set<String> planned) throws IOException {
+        String store = image.destination() instanceof ImageStore s
+                ? image.destination().transport().name() + ":" + s.storeName()
+                : image.destination().displayName();
+        long bytes = 0;
+        try (ImageSource source = image.source().openSource(image.sourceContext())) {
+            List<ManifestBytes> images = new ArrayList<>();
+            ManifestBytes top = source.manifest();
+            if (top.isIndex() && ImageCopy.parse(top, image.source()) instanceof ImageIndex index) {
+                if (copy.allPlatforms()) {
+                    for (Descriptor d : index.manifests()) {
+                        images.add(source.manifest(d.digest()));
+                    }
+                } else {
+                    images.add(source.manifest(PlatformSelector.select(
+                                    index, copy.platform(), image.source().displayName())
+                            .digest()));
+                }
+            } else {
+                images.add(top);
+            }
+            Set<Digest> seen = new HashSet<>();
+            for (ManifestBytes m : images) {
+                if (ImageCopy.parse(m, image.source()) instanceof ImageManifest manifest) {
+                    for (Descriptor blob : manifest.blobs()) {
+                        if (seen.add(blob.digest()) && planned.add(store + "@" + blob.digest())) {
+                            bytes += blob.size();
+                        }
+                    }
+                }
+            }
+        }
+        return bytes;
+    }
+}
