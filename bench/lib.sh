@@ -87,6 +87,7 @@ table() {
     END {
       for (r = 1; r <= rows; r++) {
         row = order[r]; f = median(secs[row, "ferry"]); q = median(secs[row, "peer"])
+        command = peer[row]; gsub(/\|/, "\\|", command) # a table cell: its pipes escaped
         if (f == "" && q == "") continue
         ratio = (f != "" && q > 0) ? sprintf("%.2f", f / q) : "-"
         fs = median(size[row, "ferry"]); ps = median(size[row, "peer"])
@@ -95,7 +96,7 @@ table() {
         if (tt[row] != "-") { target = "time <= " tt[row]; met = (ratio != "-" && ratio + 0 <= tt[row] + 0) ? "yes" : "no" }
         if (st[row] != "-") { target = target (target == "" ? "" : ", ") "size <= " st[row]; met = met (met == "" ? "" : ", ") ((sratio != "-" && sratio + 0 <= st[row] + 0) ? "yes" : "no") }
         if (at[row] != "-") { target = target (target == "" ? "" : ", ") "Ferry < " at[row] " s"; met = met (met == "" ? "" : ", ") ((f != "" && f + 0 < at[row] + 0) ? "yes" : "no") }
-        printf "| %s | %s | %s | `%s` | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n", row, f == "" ? "failed" : sprintf("%.2f", f), human(fs), peer[row], q == "" ? "failed" : sprintf("%.2f", q), human(ps), ratio, sratio, target == "" ? "-" : target, met == "" ? "-" : met, max(rss[row, "ferry"]), max(heap[row, "ferry"]), max(rss[row, "peer"])
+        printf "| %s | %s | %s | `%s` | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n", row, f == "" ? "failed" : sprintf("%.2f", f), human(fs), command, q == "" ? "failed" : sprintf("%.2f", q), human(ps), ratio, sratio, target == "" ? "-" : target, met == "" ? "-" : met, max(rss[row, "ferry"]), max(heap[row, "ferry"]), max(rss[row, "peer"])
       }
     }' "$BENCH_META" "$BENCH_TSV" | sed "s|$BENCH_WORK/||g; s|$FERRY |ferry |g"
 }
