@@ -1,13 +1,13 @@
 package dev.ferry.build;
 
 import dev.ferry.internal.CountingOutputStream;
-import dev.ferry.internal.ParallelGzipOutputStream;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.rootfs.Entries;
 import dev.ferry.rootfs.FileNames;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.support.NonClosingOutputStream;
+import dev.ferry.spi.support.ParallelGzipOutputStream;
 import dev.ferry.spi.support.TempFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

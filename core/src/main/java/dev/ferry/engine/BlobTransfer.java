@@ -118,6 +118,36 @@ final class BlobTransfer {
         return true;
     }
 
+    /**
+     * Stores a layer the source compressed as it spooled it ({@link ImageSource#compressedBlob}), unless claimed
+     * already or the sink has it: linked when the sink can link its file (digested by this process as it was
+     * written), else copied and verified.
+     *
+     * @return whether it was stored
+     */
+    boolean putCompressed(Descriptor descriptor, BlobStream stream) throws IOException {
+        if (!claim(descriptor.digest())) {
+            return false;
+        }
+        if (sink.hasBlob(descriptor)) {
+            countSkipped();
+            return false;
+        }
+        Path file = stream.file();
+        boolean linked = link
+                && file != null
+                && sink instanceof LinkingSink linking
+                && linking.canLink(file)
+                && descriptor.digest().equals(stream.fileDigest())
+                && Files.size(file) == descriptor.size()
+                && linking.linkBlob(descriptor, file);
+        if (!linked) {
+            put(descriptor, stream.stream());
+        }
+        countCopied(descriptor);
+        return true;
+    }
+
     /** Stores a blob read from {@code in}, which must have {@code descriptor}'s digest (it is verified). */
     void putStream(Descriptor descriptor, InputStream in) throws IOException {
         put(descriptor, in);

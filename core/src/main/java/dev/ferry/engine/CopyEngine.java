@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
@@ -72,6 +73,9 @@ public final class CopyEngine {
                 if (scratch != null) {
                     context = context.withDefaultTmpDir(scratch);
                 }
+            }
+            if (options.compression() == Compression.GZIP) {
+                context = context.withOption(ImageSource.COMPRESS_HINT, "gzip"); // gzip while a save streams
             }
             try (ImageSource source = opener.open(context)) {
                 return new ImageCopy(source, sink, options, listener, scheduler).run();

@@ -184,6 +184,24 @@ final class ImageConverter {
             Descriptor layer, Compression from, Compression to, Digest diffId, ManifestFormat target)
             throws IOException {
         listener.blobStarted(layer);
+        if (from == Compression.NONE && (diffId == null || diffId.equals(layer.digest()))) {
+            try (BlobStream compressed = source.compressedBlob(layer, to)) {
+                if (compressed != null && compressed.fileDigest() != null) {
+                    // compressed by the source as it spooled the layer (a daemon's save): nothing to do again
+                    Descriptor result = new Descriptor(
+                            target.layerType(to),
+                            compressed.fileDigest(),
+                            compressed.size(),
+                            layer.annotations(),
+                            null,
+                            List.of(),
+                            null);
+                    blobs.putCompressed(result, compressed);
+                    listener.blobDone(layer, false);
+                    return result;
+                }
+            }
+        }
         Recompressor.Spooled spooled;
         try (BlobStream stream = source.blob(layer)) {
             spooled = Recompressor.recompress(

@@ -12,15 +12,12 @@ import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +35,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * content of its directory wherever it sits in its layer; a non-directory hides what lies under its path below
  * it); the second streams the layers base first and emits each path from the layer that provides it, parents
  * before children. Memory holds an index of paths, not content, and off the heap when a temporary folder is
- * given ({@link PathIndex}). Every layer is checked against its digest and its diffID, and counted against a
- * limit of uncompressed bytes ({@link LayerLimit}).
+ * given ({@link PathIndex}); with that folder, each compressed layer is inflated once, on one thread per core,
+ * into a temporary tar that both passes read ({@link InflatedLayers}). Every layer is checked against its digest
+ * and its diffID, and counted against a limit of uncompressed bytes ({@link LayerLimit}).
  *
  * <p>Hardlinks whose target a later layer deletes or replaces keep the content and stay linked to each other:
  * the first surviving link is emitted as a regular file with the target's content, the others link to it.
@@ -49,22 +47,23 @@ public final class Flattener {
     private final List<Descriptor> layers;
     private final List<Digest> diffIds;
     private final long maxLayerSize;
-    private final Path tmpDir;
     private final PathIndex index;
+    /** The compressed layers, each inflated once; or null (then each pass inflates them). */
+    private final InflatedLayers inflated;
 
     private Flattener(
             ImageSource source,
             List<Descriptor> layers,
             List<Digest> diffIds,
             long maxLayerSize,
-            Path tmpDir,
-            PathIndex index) {
+            PathIndex index,
+            InflatedLayers inflated) {
         this.source = source;
         this.layers = layers;
         this.diffIds = diffIds;
         this.maxLayerSize = maxLayerSize;
-        this.tmpDir = tmpDir;
         this.index = index;
+        this.inflated = inflated;
     }
 
     /** Streams the root filesystem of {@code image} (read from {@code source}) into {@code out}. */
@@ -86,11 +85,11 @@ public final class Flattener {
      *
      * <p>With {@code tmpDir}, the index of paths lives in memory-mapped files in a temporary folder there (the
      * heap stays the same whatever the number of entries; about 70 bytes of file per path, see
-     * {@link PathIndex}), and the base layer, when compressed, is decompressed once: the first pass keeps its
-     * tar there (the first pass ends with it and the second begins with it, so it lives briefly) and the second
-     * reads it back instead of inflating it again. Both are {@link TempFiles}: removed at the end, on Ctrl-C
-     * and SIGTERM, and by the next run's sweep of {@code tmpDir} after a SIGKILL. Without it, the index is kept
-     * on the heap, in the same compact form.
+     * {@link PathIndex}), and every compressed layer is decompressed once, several at a time, into a tar there
+     * that both passes read instead of inflating it twice ({@link InflatedLayers}: a copy is dropped, and its
+     * layer inflated by each pass, when the file system runs low). Both are {@link TempFiles}: removed at the
+     * end, on Ctrl-C and SIGTERM, and by the next run's sweep of {@code tmpDir} after a SIGKILL. Without it, the
+     * index is kept on the heap, in the same compact form, and each pass inflates the layers it reads.
      */
     public static void flatten(
             ImageSource source, InspectedImage image, RootfsWriter out, Path tmpDir, long maxLayerSize)
@@ -106,41 +105,34 @@ public final class Flattener {
             TempFiles.sweep(tmpDir);
             work = TempFiles.createDirectory(tmpDir, "flatten-index");
         }
-        Flattener f = null;
-        try (PathIndex index = new PathIndex(work)) {
-            f = new Flattener(source, layers, diffIds, maxLayerSize, tmpDir, index);
+        try (PathIndex index = new PathIndex(work);
+                InflatedLayers inflated = tmpDir == null
+                        ? null
+                        : new InflatedLayers(
+                                source,
+                                layers,
+                                diffIds,
+                                maxLayerSize,
+                                tmpDir,
+                                Runtime.getRuntime().availableProcessors())) {
+            Flattener f = new Flattener(source, layers, diffIds, maxLayerSize, index, inflated);
             f.index();
             f.emit(out);
         } catch (UncheckedIOException e) {
             throw e.getCause(); // the index could not grow in its files
         } finally {
-            try {
-                if (f != null) {
-                    f.dropBaseTar();
-                }
-            } finally {
-                if (work != null) {
-                    TempFiles.delete(work);
-                }
+            if (work != null) {
+                TempFiles.delete(work);
             }
         }
     }
 
-    /** The base layer's tar, decompressed and verified by the first pass, for the second; or null. */
-    private Path baseTar;
     /** The digest check of the compressed layer being read, or null. */
     private VerifyingInputStream verifier;
     /** The uncompressed layer being read: counted, and hashed by the first pass. */
     private UncompressedLayer uncompressed;
-    /** What the tar reader reads: {@link #uncompressed}, or a copy of it to {@link #baseTar}. */
+    /** What the tar reader reads: {@link #uncompressed}, or a layer's inflated copy. */
     private InputStream tarStream;
-
-    private void dropBaseTar() throws IOException {
-        if (baseTar != null) {
-            TempFiles.delete(baseTar);
-            baseTar = null;
-        }
-    }
 
     static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
         return switch (MediaTypes.layerCompression(layer.mediaType())) {
@@ -154,10 +146,14 @@ public final class Flattener {
      * Opens layer {@code i} for the first pass, which reads headers, and hashes the uncompressed bytes for the
      * diffID check. An uncompressed layer the source keeps in a file, whose diffID is its digest, is read
      * unhashed: the second pass verifies its digest, hence its diffID, and fails the operation (whose output is
-     * not visible until the end) on a mismatch, so hashing it here too would only cost time. The base layer,
-     * when compressed and {@code tmpDir} is given, is kept decompressed for the second pass.
+     * not visible until the end) on a mismatch, so hashing it here too would only cost time. A compressed layer
+     * inflated by {@link InflatedLayers} is read from its verified copy.
      */
     private TarReader openHeaders(int i) throws IOException {
+        TarReader copy = openCopy(i);
+        if (copy != null) {
+            return copy;
+        }
         Descriptor layer = layers.get(i);
         Digest diffId = diffIds.get(i);
         MediaTypes.Compression compression = MediaTypes.layerCompression(layer.mediaType());
@@ -176,22 +172,28 @@ public final class Flattener {
         verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
         uncompressed = new UncompressedLayer(decompress(verifier, layer), layer, maxLayerSize, diffId);
         tarStream = uncompressed;
-        if (i == 0 && tmpDir != null && compression != MediaTypes.Compression.NONE) {
-            baseTar = TempFiles.createFile(tmpDir, "base-layer");
-            tarStream = new TeeInputStream(uncompressed, baseTar);
-        }
         return new TarReader(tarStream);
     }
 
-    /** Opens layer {@code i} for the second pass: verified as it is read, or the base layer's verified tar. */
-    private TarReader open(int i) throws IOException {
-        Descriptor layer = layers.get(i);
-        if (baseTar != null && i == 0) {
-            verifier = null; // verified whole by the first pass
-            uncompressed = null;
-            tarStream = new BufferedInputStream(Files.newInputStream(baseTar), 1 << 16);
-            return new TarReader(tarStream);
+    /** Layer {@code i}'s verified inflated copy, or null when there is none (then read it from the source). */
+    private TarReader openCopy(int i) throws IOException {
+        Path copy = inflated == null ? null : inflated.await(i);
+        if (copy == null) {
+            return null;
         }
+        verifier = null; // verified whole as it was inflated
+        uncompressed = null;
+        tarStream = new BufferedInputStream(Files.newInputStream(copy), 1 << 16);
+        return new TarReader(tarStream);
+    }
+
+    /** Opens layer {@code i} for the second pass: verified as it is read, or its verified inflated copy. */
+    private TarReader open(int i) throws IOException {
+        TarReader copy = openCopy(i);
+        if (copy != null) {
+            return copy;
+        }
+        Descriptor layer = layers.get(i);
         BlobStream blob = source.blob(layer);
         verifier = VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
         uncompressed = new UncompressedLayer(decompress(verifier, layer), layer, maxLayerSize, null);
@@ -219,9 +221,6 @@ public final class Flattener {
             uncompressed.verifyDiffId(i);
             uncompressed = null;
         }
-        if (tarStream instanceof TeeInputStream tee) {
-            tee.finish();
-        }
     }
 
     /**
@@ -242,88 +241,6 @@ public final class Flattener {
             }
         }
         return new CorruptImageException("layer " + layer.digest() + " is not a readable tar: " + e.getMessage(), e);
-    }
-
-    /**
-     * Copies what is read to the base layer's temporary tar. When the file system of that file runs low (less
-     * than {@link DiskSpace}'s reserve free) or a write fails, the copy is abandoned and removed, and the second
-     * pass decompresses the base layer again instead: the copy only saves time, and never fills a disk.
-     */
-    private final class TeeInputStream extends FilterInputStream {
-        private OutputStream copy;
-        private final DiskSpace space;
-
-        TeeInputStream(InputStream in, Path file) throws IOException {
-            super(in);
-            this.copy = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-            this.space = DiskSpace.of(file);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n <= 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            int n = in.read(buf, off, len);
-            if (n > 0 && copy != null) {
-                try {
-                    copy.write(buf, off, n);
-                    if (space.wrote(n)) {
-                        abandon();
-                    }
-                } catch (IOException e) {
-                    abandon();
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            return Streams.skipByReading(this, n); // every byte passes through read
-        }
-
-        @Override
-        public int available() {
-            return 0;
-        }
-
-        private void abandon() throws IOException {
-            try {
-                copy.close();
-            } catch (IOException e) {
-                // removed anyway
-            }
-            copy = null;
-            dropBaseTar();
-        }
-
-        /** The layer was read whole and verified: the copy is complete. */
-        void finish() throws IOException {
-            if (copy != null) {
-                try {
-                    copy.close();
-                } catch (IOException e) {
-                    abandon();
-                }
-                copy = null;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                in.close();
-            } finally {
-                if (copy != null) {
-                    abandon(); // not read to its end: not a verified copy
-                }
-            }
-        }
     }
 
     private TarArchiveEntry next(TarReader tar, Descriptor layer) throws IOException {

@@ -3,6 +3,7 @@ package dev.ferry.spi;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.ManifestBytes;
+import dev.ferry.model.MediaTypes;
 import java.io.Closeable;
 import java.io.IOException;
 
@@ -13,6 +14,25 @@ import java.io.IOException;
  * <p>Sources do not verify what they serve: the copy engine checks every digest and size as it streams.
  */
 public interface ImageSource extends Closeable {
+    /**
+     * The {@link OpenContext} option by which the copy engine tells a source that it will write every layer
+     * compressed ({@code gzip}, from {@code --compress gzip}): a source that spools its layers as they arrive (a
+     * daemon's save) may compress them as they pass, so that the compression overlaps with the stream, and offer
+     * the result through {@link #compressedBlob}. A hint: a source may ignore it.
+     */
+    String COMPRESS_HINT = "engine.compress";
+
+    /**
+     * The uncompressed layer {@code descriptor} already compressed as {@code compression}, when this source made
+     * that copy while spooling it (see {@link #COMPRESS_HINT}); null otherwise. Only offered when the source
+     * digested the uncompressed bytes it compressed, as they passed, and found {@code descriptor}'s digest. The
+     * stream's {@link BlobStream#fileDigest()} and {@link BlobStream#size()} are those of the compressed bytes;
+     * the caller verifies them as it reads, as always.
+     */
+    default BlobStream compressedBlob(Descriptor descriptor, MediaTypes.Compression compression) throws IOException {
+        return null;
+    }
+
     /** The reference this source was opened from. */
     ImageReference reference();
 

@@ -18,6 +18,8 @@ import dev.ferry.spi.BlobNotFoundException;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.FerryException;
+import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.testing.MemoryTransport;
@@ -29,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,6 +52,30 @@ class CopyEngineTest {
         assertEquals(manifest, dest.images.get("b"));
         for (Descriptor blob : ((ImageManifest) manifest.parse()).blobs()) {
             assertTrue(Arrays.equals(src.blobs.get(blob.digest()), dest.blobs.get(blob.digest())));
+        }
+    }
+
+    @Test
+    void theSourceIsToldWhenEveryLayerWillBeGzipped() throws Exception {
+        TestImages.image(src, "a", 2, 1000, 1);
+        for (MediaTypes.Compression compression :
+                new MediaTypes.Compression[] {null, MediaTypes.Compression.GZIP, MediaTypes.Compression.NONE}) {
+            List<OpenContext> seen = new ArrayList<>();
+            CopyOptions options = compression == null
+                    ? CopyOptions.defaults()
+                    : CopyOptions.defaults().withCompression(compression);
+            engine.copy(
+                    context -> {
+                        seen.add(context);
+                        return src.ref("a").openSource(context);
+                    },
+                    dest.ref("b-" + compression),
+                    options,
+                    CopyListener.NONE);
+            assertEquals(
+                    compression == MediaTypes.Compression.GZIP ? Optional.of("gzip") : Optional.empty(),
+                    seen.get(0).option(ImageSource.COMPRESS_HINT),
+                    "compression " + compression);
         }
     }
 

@@ -231,6 +231,27 @@ class FlattenerTest {
     }
 
     @Test
+    void everyCompressedLayerIsReadAndInflatedOnceWithAScratchFolder() throws Exception {
+        List<byte[]> tars = new ArrayList<>(twoLayers());
+        tars.add(new TestImage.Tar().file("etc/issue", 0644, "Debian").bytes());
+        for (boolean asFiles : new boolean[] {true, false}) {
+            TestImage image = new TestImage(tmp.resolve("once-" + asFiles), tars, true, null, asFiles);
+            InspectedImage inspected = image.inspect();
+            Recorder expected = new Recorder();
+            ReferenceFlattener.flatten(image, inspected, expected);
+            image.opened.clear();
+            Path scratch = Files.createDirectories(tmp.resolve("once-scratch-" + asFiles));
+            Recorder out = new Recorder();
+            Flattener.flatten(image, inspected, out, scratch);
+            assertEquals(expected.lines, out.lines);
+            for (var layer : inspected.image().layers()) {
+                assertEquals(1, image.opened.get(layer.digest()), "layer " + layer.digest() + " read once");
+            }
+            assertEquals(List.of(), files(scratch));
+        }
+    }
+
+    @Test
     void theBaseTarIsDroppedWhenItsFileSystemRunsLowAndTheBaseIsInflatedAgain() throws Exception {
         byte[] big = zeros(70 << 20); // the space is checked every 64 MiB copied
         Path scratch = Files.createDirectories(tmp.resolve("low-scratch"));
@@ -268,7 +289,7 @@ class FlattenerTest {
                 },
                 scratch);
         assertEquals(List.of(), files(scratch));
-        assertEquals(2, during.size(), "the index folder and the base tar: " + during);
+        assertEquals(3, during.size(), "the index folder and the two layers' tars: " + during);
         for (String name : during) {
             assertTrue(TempFiles.isTemporaryName(name), name);
         }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -95,7 +96,7 @@ final class TestImage implements ImageSource {
     private final boolean asFiles;
     private ManifestBytes manifest;
     /** How many times each blob was opened. */
-    final Map<Digest, Integer> opened = new HashMap<>();
+    final Map<Digest, Integer> opened = new ConcurrentHashMap<>();
 
     /**
      * An image in {@code dir} of {@code tars} (gzip-compressed when {@code gzip}), with the right diffIDs unless

@@ -109,12 +109,20 @@ public final class DockerArchive implements Closeable {
      * pass, so nothing is read twice; a sink on the same filesystem can link them instead of copying.
      */
     public static DockerArchive split(SaveStream save, Path tmpDir, String what) throws IOException {
+        return split(save, tmpDir, what, false);
+    }
+
+    /**
+     * As {@link #split(SaveStream, Path, String)}; with {@code gzip}, each file of the save (each layer) is also
+     * gzip-compressed as it passes ({@link TarIndex#split(InputStream, Path, String, boolean)}).
+     */
+    public static DockerArchive split(SaveStream save, Path tmpDir, String what, boolean gzip) throws IOException {
         Path folder = TempFiles.createDirectory(tmpDir, "docker-save"); // removed whole at Ctrl-C/SIGTERM
         Runnable cleanup = () -> deleteTree(folder);
         TarIndex[] index = new TarIndex[1];
         boolean ok = false;
         try {
-            save.readWith(in -> index[0] = TarIndex.split(in, folder, what));
+            save.readWith(in -> index[0] = TarIndex.split(in, folder, what, gzip));
             if (index[0] == null) {
                 throw new CorruptImageException(what + ": the save stream was never read");
             }

@@ -13,9 +13,11 @@ import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.support.TarIndex;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,7 +68,18 @@ public final class DockerArchiveSource implements ImageSource {
      */
     public static DockerArchiveSource openSpooled(ImageReference reference, Path tmpDir, DockerArchive.SaveStream save)
             throws IOException {
-        return open(reference, DockerArchive.split(save, tmpDir, reference.displayName()), null, -1);
+        return openSpooled(reference, OpenContext.defaults().withTmpDir(tmpDir), save);
+    }
+
+    /**
+     * As {@link #openSpooled(ImageReference, Path, DockerArchive.SaveStream)}, in {@code context}'s temporary
+     * folder; when the copy engine will gzip every layer ({@link ImageSource#COMPRESS_HINT}), each layer is also
+     * gzipped as the save streams, and served by {@link #compressedBlob}.
+     */
+    public static DockerArchiveSource openSpooled(
+            ImageReference reference, OpenContext context, DockerArchive.SaveStream save) throws IOException {
+        boolean gzip = context.option(COMPRESS_HINT).map("gzip"::equals).orElse(false);
+        return open(reference, DockerArchive.split(save, context.tmpDir(), reference.displayName(), gzip), null, -1);
     }
 
     private static DockerArchive.Entry select(
@@ -238,6 +251,19 @@ public final class DockerArchiveSource implements ImageSource {
                 archive.tar().size(path),
                 archive.tar().dataFile(path),
                 archive.tar().dataDigest(path));
+    }
+
+    @Override
+    public BlobStream compressedBlob(Descriptor descriptor, MediaTypes.Compression compression) throws IOException {
+        String path = paths.get(descriptor.digest());
+        if (path == null || compression != MediaTypes.Compression.GZIP) {
+            return null;
+        }
+        TarIndex.Gzipped gzipped = archive.tar().gzipped(path);
+        if (gzipped == null || !descriptor.digest().equals(archive.tar().dataDigest(path))) {
+            return null; // not gzipped as it passed, or its bytes are not the layer's: the engine reports it
+        }
+        return new BlobStream(Files.newInputStream(gzipped.file()), gzipped.size(), gzipped.file(), gzipped.digest());
     }
 
     @Override

@@ -39,6 +39,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -193,6 +194,96 @@ class DockerArchiveTest {
             assertEquals(3, memory.blobs.size());
         }
         assertEquals(0, filesUnder(spool), "nothing is left once the source is closed");
+    }
+
+    /** Counts the blobs a copy reads from {@code source}, and passes everything else through. */
+    private static final class Counting implements ImageSource {
+        final ImageSource source;
+        final List<Digest> read = new ArrayList<>();
+
+        Counting(ImageSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public ImageReference reference() {
+            return source.reference();
+        }
+
+        @Override
+        public ManifestBytes manifest() throws IOException {
+            return source.manifest();
+        }
+
+        @Override
+        public ManifestBytes manifest(Digest digest) throws IOException {
+            return source.manifest(digest);
+        }
+
+        @Override
+        public synchronized BlobStream blob(Descriptor descriptor) throws IOException {
+            read.add(descriptor.digest());
+            return source.blob(descriptor);
+        }
+
+        @Override
+        public BlobStream compressedBlob(Descriptor descriptor, MediaTypes.Compression compression) throws IOException {
+            return source.compressedBlob(descriptor, compression);
+        }
+
+        @Override
+        public void close() throws IOException {
+            source.close();
+        }
+    }
+
+    @Test
+    void withTheCompressHintEachLayerIsGzippedAsTheSaveStreamsAndACopyWritesThatOne() throws Exception {
+        byte[] big = "a layer's bytes, ".repeat(10_000).getBytes(StandardCharsets.UTF_8); // 170 kB
+        String cfg = config(Digest.sha256(big));
+        String cfgName = Digest.sha256(cfg.getBytes(StandardCharsets.UTF_8)).hex() + ".json";
+        Path save = new Tar()
+                .file("aaa/layer.tar", big)
+                .file(cfgName, cfg)
+                .file("manifest.json", "[{\"Config\":\"" + cfgName + "\",\"Layers\":[\"aaa/layer.tar\"]}]")
+                .write(tmp.resolve("big.tar"), false);
+        ImageReference reference = transport.parse("/daemon.tar");
+        DockerArchive.SaveStream stream = reader -> {
+            try (InputStream in = Files.newInputStream(save)) {
+                reader.read(in);
+            }
+        };
+        Path spool = Files.createDirectory(tmp.resolve("spool"));
+        OpenContext hinted = OpenContext.defaults().withTmpDir(spool).withOption(ImageSource.COMPRESS_HINT, "gzip");
+        try (Counting source = new Counting(DockerArchiveSource.openSpooled(reference, hinted, stream))) {
+            Descriptor layer =
+                    ((ImageManifest) source.manifest().parse()).layers().get(0);
+            Digest gzipped;
+            try (BlobStream gz = source.compressedBlob(layer, MediaTypes.Compression.GZIP)) {
+                byte[] compressed = gz.stream().readAllBytes();
+                gzipped = Digest.sha256(compressed);
+                assertEquals(gzipped, gz.fileDigest());
+                assertEquals(compressed.length, gz.size());
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+                    assertArrayEquals(big, in.readAllBytes());
+                }
+            }
+            MemoryTransport memory = new MemoryTransport();
+            new CopyEngine()
+                    .copy(
+                            source,
+                            memory.ref("x"),
+                            CopyOptions.defaults().withCompression(MediaTypes.Compression.GZIP),
+                            CopyListener.NONE);
+            assertTrue(memory.blobs.containsKey(gzipped), "the layer gzipped as the save streamed was written");
+            assertFalse(source.read.contains(layer.digest()), "and the uncompressed layer never read again");
+        }
+        assertEquals(0, filesUnder(spool));
+        try (DockerArchiveSource plain = DockerArchiveSource.openSpooled(reference, spool, stream)) {
+            Descriptor layer =
+                    ((ImageManifest) plain.manifest().parse()).layers().get(0);
+            assertEquals(null, plain.compressedBlob(layer, MediaTypes.Compression.GZIP), "only when hinted");
+        }
     }
 
     @Test

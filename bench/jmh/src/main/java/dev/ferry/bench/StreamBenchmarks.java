@@ -1,11 +1,11 @@
 package dev.ferry.bench;
 
-import dev.ferry.internal.ParallelGzipOutputStream;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.support.BlockPipe;
+import dev.ferry.spi.support.ParallelGzipOutputStream;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -3,7 +3,9 @@ package dev.ferry.spi.support;
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.spi.CorruptImageException;
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -35,10 +37,22 @@ public final class TarIndex implements Closeable {
     /** How many links {@link #resolve} follows before it calls it a loop. */
     public static final int MAX_LINKS = 16;
 
-    /** An entry: a regular file's data (in the archive at offset, or in a file of its own), or a link's target. */
-    private record Entry(long offset, long size, String linkTarget, Path data, Digest digest) {
+    /**
+     * A regular file of the archive gzip-compressed as it was split ({@link #split(InputStream, Path, String,
+     * boolean)}): the file, its digest and its size.
+     */
+    public record Gzipped(Path file, Digest digest, long size) {}
+
+    /** Files smaller than this are not gzipped by a split: configs and manifests, never layers worth it. */
+    static final long GZIP_MIN = 64 << 10;
+
+    /**
+     * An entry: a regular file's data (in the archive at offset, or in a file of its own, with maybe a gzipped
+     * copy), or a link's target.
+     */
+    private record Entry(long offset, long size, String linkTarget, Path data, Digest digest, Gzipped gzipped) {
         Entry(long offset, long size, String linkTarget) {
-            this(offset, size, linkTarget, null, null);
+            this(offset, size, linkTarget, null, null, null);
         }
     }
 
@@ -97,6 +111,16 @@ public final class TarIndex implements Closeable {
      * @throws CorruptImageException if the stream is not a readable tar, or is truncated
      */
     public static TarIndex split(InputStream stream, Path dir, String what) throws IOException {
+        return split(stream, dir, what, false);
+    }
+
+    /**
+     * As {@link #split(InputStream, Path, String)}; with {@code gzip}, each regular file of 64 KiB or more is
+     * also gzip-compressed as it passes ({@link ParallelGzipOutputStream} at its layer level, on every core), into
+     * a file beside it ({@link #gzipped}): for a reader that will write the layers compressed, so that the
+     * compression overlaps with whatever produces the stream (a daemon's save) instead of following it.
+     */
+    public static TarIndex split(InputStream stream, Path dir, String what, boolean gzip) throws IOException {
         Map<String, Entry> entries = new HashMap<>();
         int count = 0;
         byte[] buffer = new byte[1 << 20];
@@ -116,11 +140,26 @@ public final class TarIndex implements Closeable {
                     Path data = dir.resolve(Integer.toString(count++));
                     long size = 0;
                     MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
-                    try (OutputStream out =
-                            Files.newOutputStream(data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    Path gz = gzip && entry.getSize() >= GZIP_MIN ? dir.resolve(data.getFileName() + ".gz") : null;
+                    HashingOutputStream gzFile = null;
+                    try (OutputStream out = Files.newOutputStream(
+                                    data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                            HashingOutputStream hashing = gz == null
+                                    ? null
+                                    : new HashingOutputStream(Files.newOutputStream(
+                                            gz, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                            ParallelGzipOutputStream compressed = gz == null
+                                    ? null
+                                    : new ParallelGzipOutputStream(
+                                            new NonClosingOutputStream(hashing),
+                                            ParallelGzipOutputStream.LAYER_LEVEL)) {
+                        gzFile = hashing;
                         int n;
                         while ((n = tar.read(buffer)) > 0) {
                             out.write(buffer, 0, n);
+                            if (compressed != null) {
+                                compressed.write(buffer, 0, n);
+                            }
                             sha256.update(buffer, 0, n);
                             size += n;
                         }
@@ -129,9 +168,16 @@ public final class TarIndex implements Closeable {
                         throw new CorruptImageException(what + " is truncated: " + entry.getName() + " has " + size
                                 + " of its " + entry.getSize() + " bytes");
                     }
+                    Gzipped gzipped = gzFile == null ? null : new Gzipped(gz, gzFile.digest(), gzFile.count());
                     entries.put(
                             name,
-                            new Entry(0, size, null, data, Digest.fromHash(DigestAlgorithm.SHA256, sha256.digest())));
+                            new Entry(
+                                    0,
+                                    size,
+                                    null,
+                                    data,
+                                    Digest.fromHash(DigestAlgorithm.SHA256, sha256.digest()),
+                                    gzipped));
                 }
             }
         } catch (CorruptImageException e) {
@@ -161,6 +207,46 @@ public final class TarIndex implements Closeable {
     public Digest dataDigest(String name) {
         Entry entry = entries.get(name);
         return entry == null || entry.linkTarget() != null ? null : entry.digest();
+    }
+
+    /**
+     * The gzipped copy of the regular file {@code name} (links not followed), for an index made by
+     * {@link #split(InputStream, Path, String, boolean)} with gzip; null when there is none (a file under 64 KiB).
+     * It is not modified while this index is open.
+     */
+    public Gzipped gzipped(String name) {
+        Entry entry = entries.get(name);
+        return entry == null || entry.linkTarget() != null ? null : entry.gzipped();
+    }
+
+    /** Counts and hashes (SHA-256) what passes; buffered, since gzip writes in small pieces. */
+    private static final class HashingOutputStream extends FilterOutputStream {
+        private final MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
+        private long count;
+
+        HashingOutputStream(OutputStream out) {
+            super(new BufferedOutputStream(out, 1 << 16));
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            sha256.update(b, off, len);
+            count += len;
+        }
+
+        Digest digest() {
+            return Digest.fromHash(DigestAlgorithm.SHA256, sha256.digest());
+        }
+
+        long count() {
+            return count;
+        }
     }
 
     /** {@code ./a//b} becomes {@code a/b}; names that climb out ({@code ..}) or are absolute give null. */

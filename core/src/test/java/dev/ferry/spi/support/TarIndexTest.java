@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -211,6 +212,34 @@ class TarIndexTest {
             assertEquals("layer.tar", index.resolve("again.tar"));
             assertNull(index.dataFile("again.tar"));
             assertEquals("[]", read(index, "manifest.json"));
+        }
+    }
+
+    @Test
+    void splitWithGzipCompressesEachFileOf64KiBOrMoreAsItPasses() throws IOException {
+        String big = "layer bytes ".repeat(20_000); // 240 kB
+        byte[] stream = tar(
+                new String[] {"manifest.json", "file", "[]"},
+                new String[] {"layer.tar", "file", big},
+                new String[] {"again.tar", "symlink", "layer.tar"});
+        Path parts = Files.createDirectory(dir.resolve("parts"));
+        try (TarIndex index = TarIndex.split(new ByteArrayInputStream(stream), parts, "docker save", true)) {
+            assertEquals(big, Files.readString(index.dataFile("layer.tar")));
+            TarIndex.Gzipped gzipped = index.gzipped("layer.tar");
+            assertTrue(gzipped.file().startsWith(parts), gzipped.file().toString());
+            byte[] compressed = Files.readAllBytes(gzipped.file());
+            assertEquals(compressed.length, gzipped.size());
+            assertEquals(Digest.sha256(compressed), gzipped.digest());
+            assertTrue(compressed.length < big.length() / 10, "compressed: " + compressed.length);
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+                assertEquals(big, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertNull(index.gzipped("manifest.json"), "a small file is not compressed");
+            assertNull(index.gzipped("again.tar"));
+        }
+        Path plain = Files.createDirectory(dir.resolve("plain"));
+        try (TarIndex index = TarIndex.split(new ByteArrayInputStream(stream), plain, "docker save")) {
+            assertNull(index.gzipped("layer.tar"), "only when asked");
         }
     }
 

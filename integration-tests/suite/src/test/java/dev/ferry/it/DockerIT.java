@@ -245,6 +245,39 @@ class DockerIT {
                 .fails(2, "v3");
     }
 
+    /** The layers' digests and media types of an inspected image. */
+    private static List<String> layers(JsonNode inspected) {
+        List<String> layers = new ArrayList<>();
+        inspected
+                .path("layers")
+                .forEach(l -> layers.add(
+                        l.path("mediaType").asText() + " " + l.path("digest").asText()));
+        return layers;
+    }
+
+    @Test
+    void gzipWhileTheSaveStreamsGivesTheLayersARecompressionGives() throws Exception {
+        // From a docker archive of the image, the layers are recompressed after the fact (not spooled).
+        Path archive = tmp.resolve("save.tar");
+        Cli.ferry("copy", "-q", "docker-api:" + image, "docker-archive:" + archive)
+                .ok();
+        String after = "oci:" + tmp.resolve("gz-after") + ":x";
+        Cli.ferry("copy", "-q", "--compress", "gzip", "docker-archive:" + archive, after)
+                .ok();
+        List<String> expected = layers(inspect(after));
+        for (String transport : List.of("docker-api", "docker-cli")) {
+            String streamed = "oci:" + tmp.resolve("gz-" + transport) + ":x";
+            Cli.ferry("copy", "-q", "--compress", "gzip", transport + ":" + image, streamed)
+                    .ok();
+            JsonNode copied = inspect(streamed);
+            assertEquals(expected, layers(copied), transport);
+            assertTrue(expected.get(0).startsWith("application/vnd.oci.image.layer.v1.tar+gzip "), expected.get(0));
+            assertEquals(expectedDiffIds, diffIds(copied), transport);
+            Peers.run(tmp, "skopeo", "copy", "-q", streamed, "oci:" + tmp.resolve("by-skopeo-" + transport) + ":x")
+                    .ok();
+        }
+    }
+
     @Test
     void badInputGetsAClearErrorAndLeavesNothingBehind() throws Exception {
         int containers = Daemon.containers();

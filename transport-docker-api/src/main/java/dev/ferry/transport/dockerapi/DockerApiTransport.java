@@ -129,7 +129,7 @@ public final class DockerApiTransport implements Transport {
         @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             try (DaemonClient daemon = DaemonClient.connect(context)) {
-                return DockerArchiveSource.openSpooled(this, context.tmpDir(), reader -> {
+                return DockerArchiveSource.openSpooled(this, context, reader -> {
                     try (InputStream save =
                             daemon.docker().saveImageCmd(image.forDocker()).exec()) {
                         reader.read(save);

@@ -112,7 +112,7 @@ public final class DockerCliTransport implements Transport {
         @Override
         public ImageSource openSource(OpenContext context) throws IOException {
             DockerCommand docker = new DockerCommand(context);
-            return DockerArchiveSource.openSpooled(this, context.tmpDir(), reader -> {
+            return DockerArchiveSource.openSpooled(this, context, reader -> {
                 try (DockerCommand.Running save = docker.start("save", image.forDocker())) {
                     save.process.getOutputStream().close();
                     try (InputStream in = save.process.getInputStream()) {

@@ -1,4 +1,4 @@
-package dev.ferry.internal;
+package dev.ferry.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.ferry.internal;
+package dev.ferry.spi.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
