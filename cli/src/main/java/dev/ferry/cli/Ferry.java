@@ -42,9 +42,13 @@ public final class Ferry {
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
         List<Transport> transports = null;
         Collection<Class<?>> needed = RootCommand.neededFor(args);
-        // the transports' options only on the command that runs (a bare ferry, --version or --help loads none)
-        boolean one =
-                needed.stream().filter(t -> t != CommandLine.HelpCommand.class).count() == 1;
+        // the transports' options on the command that runs (a bare ferry, --version or --help loads none), or on
+        // every command of the full tree (args null: man pages, completion and tests)
+        boolean one = args == null
+                || needed.stream()
+                                .filter(t -> t != CommandLine.HelpCommand.class)
+                                .count()
+                        == 1;
         for (Class<?> type : needed) {
             CommandLine sub = new CommandLine(type, factory);
             if (one && sub.getCommand() instanceof TransportFlags.OpensImages opens) {
