@@ -249,9 +249,9 @@ class DockerIT {
     private static List<String> layers(JsonNode inspected) {
         List<String> layers = new ArrayList<>();
         inspected
-                .path("layers")
+                .path("LayersData")
                 .forEach(l -> layers.add(
-                        l.path("mediaType").asText() + " " + l.path("digest").asText()));
+                        l.path("MIMEType").asText() + " " + l.path("Digest").asText()));
         return layers;
     }
 
@@ -265,6 +265,7 @@ class DockerIT {
         Cli.ferry("copy", "-q", "--compress", "gzip", "docker-archive:" + archive, after)
                 .ok();
         List<String> expected = layers(inspect(after));
+        assertFalse(expected.isEmpty(), "layers read from inspect's LayersData");
         for (String transport : List.of("docker-api", "docker-cli")) {
             String streamed = "oci:" + tmp.resolve("gz-" + transport) + ":x";
             Cli.ferry("copy", "-q", "--compress", "gzip", transport + ":" + image, streamed)

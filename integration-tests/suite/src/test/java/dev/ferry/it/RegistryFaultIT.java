@@ -13,6 +13,7 @@ import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.ServiceLoader;
@@ -196,8 +197,18 @@ class RegistryFaultIT {
         try (FaultProxy proxy = FaultProxy.start(registry.host())) {
             proxy.flipByte("GET", "/blobs/" + layer, 3 * MIB);
             String dest = registry.ref("flipped/app:v1");
-            Cli.ferry("copy", "--tls-verify=false", proxy.ref("big/app:v1"), dest)
-                    .fails(1, layer);
+            // in a process of its own: this one pushed the layer into big/app, and would mount it from there instead
+            // of reading it through the proxy
+            Path out = Files.createTempFile("flipped", ".txt");
+            try {
+                Process p = BigImage.ferry(
+                        "-XX:+UseSerialGC -Xmx256m", out, "copy", "--tls-verify=false", proxy.ref("big/app:v1"), dest);
+                assertEquals(1, p.waitFor(), Files.readString(out));
+                assertTrue(Files.readString(out).contains(layer), Files.readString(out));
+            } finally {
+                Files.deleteIfExists(out);
+            }
+            assertTrue(proxy.fired.stream().anyMatch(f -> f.startsWith("flip")), proxy.fired.toString());
             Cli.ferry("inspect", "--tls-verify=false", dest).fails(1, "not found");
         }
     }
