@@ -110,7 +110,16 @@ final class ArchiveSink implements ImageSink {
         // the reading of its headers and the opening of its data shows as a changed identity, and is read again.
         for (int attempt = 0; previous == null && Files.exists(target); attempt++) {
             Identity before = Identity.of(target);
-            TarStore store = openExisting(target);
+            TarStore store;
+            try {
+                store = openExisting(target);
+            } catch (IOException e) {
+                // headers of one archive and data of the next read as garbage: refused only if nothing replaced it
+                if (attempt < 10 && !before.equals(Identity.of(target))) {
+                    continue;
+                }
+                throw e;
+            }
             if (before.equals(Identity.of(target)) || attempt >= 10) {
                 previous = store; // after 10 changes, still safe: what is carried over from it is verified
                 previousIdentity = before;
