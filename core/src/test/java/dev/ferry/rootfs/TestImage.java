@@ -3,6 +3,7 @@ package dev.ferry.rootfs;
 import dev.ferry.engine.ImageInspector;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
+import dev.ferry.model.ImageManifest;
 import dev.ferry.model.InspectedImage;
 import dev.ferry.model.ManifestBytes;
 import dev.ferry.model.MediaTypes;
@@ -124,22 +125,14 @@ final class TestImage implements ImageSource {
         config.append("]}}");
         byte[] configBytes = config.toString().getBytes(StandardCharsets.UTF_8);
         Digest configDigest = put(dir, configBytes);
-        StringBuilder json = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
-                + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"" + configDigest
-                + "\",\"size\":" + configBytes.length + "},\"layers\":[");
-        for (int i = 0; i < layers.size(); i++) {
-            Descriptor d = layers.get(i);
-            json.append(i == 0 ? "" : ",")
-                    .append("{\"mediaType\":\"")
-                    .append(d.mediaType())
-                    .append("\",\"digest\":\"")
-                    .append(d.digest())
-                    .append("\",\"size\":")
-                    .append(d.size())
-                    .append('}');
-        }
-        json.append("]}");
-        manifest = ManifestBytes.of(json.toString().getBytes(StandardCharsets.UTF_8), null);
+        manifest = new ImageManifest(
+                        MediaTypes.OCI_MANIFEST,
+                        Descriptor.of(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
+                        layers,
+                        null,
+                        null,
+                        null)
+                .toBytes();
     }
 
     private Digest put(Path dir, byte[] blob) throws IOException {
