@@ -1,6 +1,5 @@
 package dev.ferry.cli;
 
-import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.spi.FerryException;
@@ -13,9 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 
-/** Builds the command line: one Guice injector creates every command. */
+/** Builds the command line: one Guice injector creates every command, made when the first one is. */
 public final class Ferry {
     private Ferry() {}
 
@@ -34,14 +34,13 @@ public final class Ferry {
      */
     static CommandLine create(
             com.google.inject.Module module, OutputStream stdout, OutputStream stderr, String[] args) {
-        Injector injector = Guice.createInjector(module);
-        GuiceFactory factory = new GuiceFactory(injector);
-        injector.getInstance(GlobalOptions.class)
-                .stderrIsTerminal(stderr == System.err && Progress.Terminal.stderrIsTerminal());
+        GlobalOptions global = new GlobalOptions();
+        global.stderrIsTerminal(stderr == System.err && Progress.Terminal.stderrIsTerminal());
+        GuiceFactory factory = new GuiceFactory(module, global, Set.copyOf(RootCommand.SUBCOMMANDS.values()));
         CommandLine cli = new CommandLine(RootCommand.class, factory);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
         List<Transport> transports = null;
-        Collection<Class<?>> needed = RootCommand.neededFor(args);
+        Collection<Class<?>> needed = RootCommand.neededFor(args, cli.getCommandSpec());
         // the transports' options on the command that runs (a bare ferry, --version or --help loads none), or on
         // every command of the full tree (args null: man pages, completion and tests)
         boolean one = args == null
@@ -49,11 +48,15 @@ public final class Ferry {
                                 .filter(t -> t != CommandLine.HelpCommand.class)
                                 .count()
                         == 1;
-        for (Class<?> type : needed) {
+        for (Class<?> type : RootCommand.SUBCOMMANDS.values()) {
+            if (!needed.contains(type)) {
+                cli.addSubcommand(RootCommand.outline(type)); // its name and description, for usage and help
+                continue;
+            }
             CommandLine sub = new CommandLine(type, factory);
             if (one && sub.getCommand() instanceof TransportFlags.OpensImages opens) {
                 if (transports == null) {
-                    transports = transports(injector, args, err);
+                    transports = transports(factory.injector(), global, args, err);
                 }
                 TransportFlags.addTo(
                         sub.getCommandSpec(), transports, opens.twoSided(), w -> err.println("ferry: warning: " + w));
@@ -92,8 +95,8 @@ public final class Ferry {
      * options the commands offer; none when they cannot be loaded (the command then reports why when it needs
      * them).
      */
-    private static List<Transport> transports(Injector injector, String[] args, PrintWriter err) {
-        injector.getInstance(GlobalOptions.class).presetPluginPaths(RootCommand.pluginPathsIn(args));
+    private static List<Transport> transports(Injector injector, GlobalOptions global, String[] args, PrintWriter err) {
+        global.presetPluginPaths(RootCommand.pluginPathsIn(args));
         try {
             List<Transport> all = new ArrayList<>();
             for (TransportRegistry.Entry entry :

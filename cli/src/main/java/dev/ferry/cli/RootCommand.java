@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry}: the root command; it only dispatches. */
@@ -53,34 +54,52 @@ public class RootCommand implements Runnable {
     }
 
     /**
-     * The subcommands to build for {@code args}: only the one named, when one is (picocli reflects over every
-     * option of every command it is given, which is a third of ferry's start-up); all of them for help, a bare
-     * {@code ferry} or an unknown command, so that usage messages list them all.
+     * The subcommands to build for {@code args} (null: all of them, for man pages and completion): only the one
+     * named, when one is (picocli reflects over every option of every command it is given, and the commands are
+     * what Guice is made for: together two thirds of ferry's start-up); for help, a bare {@code ferry}, {@code
+     * --version} or an unknown command none but {@code help} itself: the others are {@linkplain #outline outlines}.
+     * The values of {@code root}'s options are skipped ({@code --progress plain copy} names {@code copy}).
      */
-    static Collection<Class<?>> neededFor(String[] args) {
-        if (args != null) {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("--plugin-path")) {
+    static Collection<Class<?>> neededFor(String[] args, CommandSpec root) {
+        if (args == null) {
+            return SUBCOMMANDS.values();
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                break;
+            } else if (arg.startsWith("-")) {
+                OptionSpec option = arg.contains("=") || root == null ? null : root.findOption(arg);
+                if (option != null && option.arity().min() > 0) {
                     i++; // its value
-                } else if (arg.equals("--")) {
-                    break;
-                } else if (!arg.startsWith("-")) {
-                    Class<?> type = SUBCOMMANDS.get(arg);
-                    if (type != null && type != CommandLine.HelpCommand.class) {
-                        return List.of(type);
-                    }
-                    Class<?> helped = i + 1 < args.length ? SUBCOMMANDS.get(args[i + 1]) : null;
-                    if (type == CommandLine.HelpCommand.class
-                            && helped != null
-                            && helped != CommandLine.HelpCommand.class) {
-                        return List.of(type, helped); // ferry help COMMAND
-                    }
-                    break;
                 }
+            } else {
+                Class<?> type = SUBCOMMANDS.get(arg);
+                if (type != null && type != CommandLine.HelpCommand.class) {
+                    return List.of(type);
+                }
+                Class<?> helped = i + 1 < args.length ? SUBCOMMANDS.get(args[i + 1]) : null;
+                if (type == CommandLine.HelpCommand.class
+                        && helped != null
+                        && helped != CommandLine.HelpCommand.class) {
+                    return List.of(type, helped); // ferry help COMMAND
+                }
+                break;
             }
         }
-        return SUBCOMMANDS.values();
+        return List.of(CommandLine.HelpCommand.class);
+    }
+
+    /**
+     * A subcommand's name, aliases, header and description from its annotation, without its options: what the
+     * root's usage lists and what "did you mean" suggests from. Nothing runs it ({@link #neededFor} builds the
+     * command that runs).
+     */
+    static CommandLine outline(Class<?> type) {
+        Command command = type.getAnnotation(Command.class);
+        CommandSpec spec = CommandSpec.create().name(command.name()).aliases(command.aliases());
+        spec.usageMessage().header(command.header()).description(command.description());
+        return new CommandLine(spec);
     }
 
     /** The values of {@code --plugin-path} in {@code args} (null: none), found before picocli parses them. */

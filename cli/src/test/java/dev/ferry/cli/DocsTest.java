@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The completion script and man pages made at build time (process-classes, before the tests run). */
 class DocsTest {
@@ -110,6 +112,15 @@ class DocsTest {
 
     @Test
     void startUpStillBuildsOnlyTheCommandItRuns() {
-        assertEquals(List.of(CompletionCommand.class), List.copyOf(RootCommand.neededFor(new String[] {"completion"})));
+        CommandSpec root = new CommandLine(RootCommand.class).getCommandSpec();
+        assertEquals(
+                List.of(CompletionCommand.class),
+                List.copyOf(RootCommand.neededFor(new String[] {"completion"}, root)));
+        assertEquals(
+                List.of(CopyCommand.class),
+                List.copyOf(RootCommand.neededFor(new String[] {"--progress", "plain", "copy", "a", "b"}, root)));
+        assertEquals(
+                List.of(CommandLine.HelpCommand.class),
+                List.copyOf(RootCommand.neededFor(new String[] {"--version"}, root)));
     }
 }

@@ -14,6 +14,7 @@ import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.NonClosingOutputStream;
+import dev.ferry.spi.support.Streams;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -140,7 +141,7 @@ public final class DockerArchiveSink implements ImageSink {
                 name = layerPath(descriptor.digest());
             }
             tar().putArchiveEntry(TarEntries.file(name, descriptor.size()));
-            verifying.transferTo(tar());
+            Streams.copy(verifying, tar());
             if (!verifying.verified()) {
                 verifying.drainAndVerify();
             }

@@ -12,6 +12,7 @@ import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;
 import dev.ferry.spi.support.NonClosingOutputStream;
+import dev.ferry.spi.support.Streams;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedOutputStream;
@@ -247,7 +248,7 @@ final class ArchiveSink implements ImageSink {
         try {
             TarArchiveEntry entry = ArchiveEntries.file(LayoutFiles.blobPath(descriptor.digest()), descriptor.size());
             tar.putArchiveEntry(entry);
-            verifying.transferTo(tar);
+            Streams.copy(verifying, tar);
             if (!verifying.verified()) {
                 verifying.drainAndVerify();
             }

@@ -12,13 +12,12 @@ import dev.ferry.spi.LinkingSink;
 import dev.ferry.spi.UnsupportedManifestException;
 import dev.ferry.spi.support.AtomicFiles;
 import dev.ferry.spi.support.ShutdownCleanup;
+import dev.ferry.spi.support.Streams;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -190,8 +189,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
         boolean ok = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = Channels.newOutputStream(ch);
-                verifying.transferTo(out);
+                Streams.copy(verifying, ch);
                 if (!verifying.verified()) {
                     verifying.drainAndVerify();
                 }
