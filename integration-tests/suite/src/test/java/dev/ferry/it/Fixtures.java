@@ -160,6 +160,33 @@ final class Fixtures {
         return layout;
     }
 
+    /**
+     * A copy of {@code layout} at {@code to} whose ref {@code multi} is an OCI index of two platforms: linux/amd64
+     * (the image of ref v2) and linux/arm64/v8 (v1). Returns the index's JSON text, as written.
+     */
+    static String multiArch(Path layout, Path to) throws IOException {
+        Path multi = copyTree(layout, to);
+        JsonNode v1 = entry(multi, "v1");
+        JsonNode v2 = entry(multi, "v2");
+        String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + v2.path("digest").asText()
+                + "\",\"size\":" + v2.path("size").asLong()
+                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + v1.path("digest").asText()
+                + "\",\"size\":" + v1.path("size").asLong()
+                + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
+                + "\"variant\":\"v8\"}}]}";
+        String descriptor = writeBlob(multi.resolve("blobs/sha256"), index, "application/vnd.oci.image.index.v1+json");
+        Files.writeString(
+                multi.resolve("index.json"),
+                "{\"schemaVersion\":2,\"manifests\":["
+                        + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}")
+                        + "]}");
+        return index;
+    }
+
     /** Writes a blob and returns its descriptor JSON. */
     static String writeBlob(Path blobs, String content, String mediaType) throws IOException {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);

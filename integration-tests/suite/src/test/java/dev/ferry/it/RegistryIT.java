@@ -135,27 +135,10 @@ class RegistryIT {
 
     @Test
     void aWholeIndexPushedWithAllIsReadBackBySkopeo(@TempDir Path work) throws Exception {
-        Path multi = Fixtures.copyTree(layout, work.resolve("multi"));
-        JsonNode v1 = Fixtures.entry(multi, "v1");
-        JsonNode v2 = Fixtures.entry(multi, "v2");
-        String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
-                + v2.path("digest").asText()
-                + "\",\"size\":" + v2.path("size").asLong()
-                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
-                + v1.path("digest").asText()
-                + "\",\"size\":" + v1.path("size").asLong()
-                + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
-                + "\"variant\":\"v8\"}}]}";
-        String descriptor =
-                Fixtures.writeBlob(multi.resolve("blobs/sha256"), index, "application/vnd.oci.image.index.v1+json");
-        String indexDigest = JSON.readTree(descriptor).path("digest").asText();
-        Files.writeString(
-                multi.resolve("index.json"),
-                "{\"schemaVersion\":2,\"manifests\":["
-                        + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}")
-                        + "]}");
+        Path multi = work.resolve("multi");
+        String index = Fixtures.multiArch(layout, multi);
+        JsonNode v1 = Fixtures.entry(layout, "v1");
+        String indexDigest = Fixtures.entry(multi, "multi").path("digest").asText();
         String ref = registry.ref("multi/app:all");
         int before = registry.logLines();
         assertEquals(

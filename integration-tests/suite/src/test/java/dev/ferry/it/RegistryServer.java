@@ -39,6 +39,11 @@ final class RegistryServer implements AutoCloseable {
         return start("", null, false);
     }
 
+    /** Plain HTTP, no authentication, deletes disabled (distribution's default). */
+    static RegistryServer withoutDeletes() throws Exception {
+        return start("", null, false, "", false);
+    }
+
     /** Plain HTTP with Basic authentication of one user (bcrypt, made by htpasswd). */
     static RegistryServer basic(String user, String password) throws Exception {
         Path dir = Files.createTempDirectory("registry-basic");
@@ -125,6 +130,11 @@ final class RegistryServer implements AutoCloseable {
     }
 
     private static RegistryServer start(String extra, Path dir, boolean tls, String tlsExtra) throws Exception {
+        return start(extra, dir, tls, tlsExtra, true);
+    }
+
+    private static RegistryServer start(String extra, Path dir, boolean tls, String tlsExtra, boolean deletes)
+            throws Exception {
         Path binary = Peers.require("docker-registry");
         if (dir == null) {
             dir = Files.createTempDirectory("registry");
@@ -164,7 +174,7 @@ final class RegistryServer implements AutoCloseable {
                     "version: 0.1\n"
                             + "log: {level: debug, accesslog: {disabled: false}}\n"
                             + "storage: {filesystem: {rootdirectory: " + dir.resolve("storage")
-                            + "}, delete: {enabled: true}}\n"
+                            + "}, delete: {enabled: " + deletes + "}}\n"
                             + "http: {addr: 127.0.0.1:" + port + tlsConfig + "}\n" + extra);
             Process process = new ProcessBuilder(binary.toString(), "serve", config.toString())
                     .redirectErrorStream(true)
