@@ -89,11 +89,12 @@ public class BundleCommand implements Callable<Integer>, TransportFlags.OpensIma
                                 if (!global.quiet()) {
                                     progress.note("warning: " + warning);
                                 }
-                            });
+                            },
+                            src -> new WatchedSource(src, jsonResult.counting(progress)));
             progress.finish();
         }
         if (jsonResult.enabled()) {
-            jsonResult.print(spec.commandLine().getOut(), "bundle", ref.displayName(), dir.toString(), false);
+            jsonResult.print(spec.commandLine().getOut(), "bundle", ref.displayName(), dir.toString(), true);
         }
         return 0;
     }

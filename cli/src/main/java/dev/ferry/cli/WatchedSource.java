@@ -10,11 +10,18 @@ import dev.ferry.spi.ImageSource;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A source whose blob reads are reported to a listener (for commands that read blobs without the copy engine). */
+/**
+ * A source whose blob reads are reported to a listener (for commands that read blobs without the copy engine). A
+ * blob is reported once: flattening reads an uncompressed layer twice (a pass for the paths, a pass for the
+ * content), which is one layer to the user.
+ */
 final class WatchedSource implements ImageSource {
     private final ImageSource source;
     private final CopyListener listener;
+    private final Set<Digest> reported = ConcurrentHashMap.newKeySet();
 
     WatchedSource(ImageSource source, CopyListener listener) {
         this.source = source;
@@ -41,6 +48,9 @@ final class WatchedSource implements ImageSource {
         BlobStream stream = source.blob(descriptor);
         if (descriptor.mediaType() != null && descriptor.mediaType().contains("config")) { // not a layer
             return stream;
+        }
+        if (!reported.add(descriptor.digest())) {
+            return stream; // read again
         }
         listener.blobStarted(descriptor);
         InputStream counted = new FilterInputStream(stream.stream()) {

@@ -21,6 +21,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The bundle use case: an OCI runtime bundle that runc runs, {@code DIR/rootfs} (or linuxkit's writable layout:
@@ -69,6 +70,15 @@ public final class RuntimeBundle {
      * @param warnings told about what cannot be made (device nodes without root, ...)
      */
     public void run(Request request, OpenContext context, Consumer<String> warnings) throws IOException {
+        run(request, context, warnings, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #run(Request, OpenContext, Consumer)}, reading the image through {@code watch} of its source (a
+     * wrapper that reports the blobs read, for progress).
+     */
+    public void run(Request request, OpenContext context, Consumer<String> warnings, UnaryOperator<ImageSource> watch)
+            throws IOException {
         Path bundle = request.dir().toAbsolutePath().normalize();
         boolean created = prepare(bundle);
         boolean asRoot = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
@@ -94,7 +104,7 @@ public final class RuntimeBundle {
         try {
             Files.createFile(marker);
             unpacking = TempFiles.createDirectory(bundle, "unpacking");
-            try (ImageSource src = request.source().openSource(context)) {
+            try (ImageSource src = watch.apply(request.source().openSource(context))) {
                 InspectedImage image =
                         inspector.inspect(src, request.platform() == null ? Platform.current() : request.platform());
                 // a compressed base layer is kept decompressed between the two passes, and the index of paths

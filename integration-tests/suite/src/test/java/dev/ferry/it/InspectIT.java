@@ -169,5 +169,12 @@ class InspectIT {
         assertEquals(2, export.path("blobs").path("copied").asInt());
         assertTrue(export.path("digest").isNull());
         Cli.ferry("export", "--json", ref, "-").fails(2, "--json");
+        JsonNode bundle = JSON.readTree(
+                Cli.ferry("bundle", "--json", ref, shared.resolve("bundle").toString())
+                        .ok()
+                        .out());
+        assertEquals("bundle", bundle.path("command").asText());
+        assertEquals(2, bundle.path("blobs").path("copied").asInt(), "the layers read, as for export");
+        assertEquals(export.path("bytes").asLong(), bundle.path("bytes").asLong());
     }
 }

@@ -171,4 +171,56 @@ class ProgressIT {
         assertTrue(SUMMARY.matcher(lines.get(3)).find(), lines.get(3));
         assertTrue(!result.stderr().contains("\033"), "no escape sequences in logs");
     }
+
+    @Test
+    void syncOnATerminalCountsImagesAndBytesAndIsSilentWithQuiet() throws Exception {
+        Path layout = Fixtures.syntheticLayout(dir.resolve("in"), "a", 4096, 1 << 20);
+        Cli.ferry("copy", "-q", "oci:" + layout + ":a", "oci:" + layout + ":b").ok();
+        List<String> lines = lines(underTerminal("sync", "oci:" + layout, "oci:" + dir.resolve("mirror")));
+        assertTrue(
+                lines.stream().anyMatch(l -> l.matches("images 2/2  [0-9.]+ MB moved  [0-9.]+ MB/s")),
+                lines.toString());
+        for (String line : lines) {
+            Matcher m = Pattern.compile("^images (\\d+)/(\\d+) ").matcher(line);
+            if (m.find()) {
+                assertTrue(Integer.parseInt(m.group(1)) <= 2 && m.group(2).equals("2"), line);
+            }
+        }
+        assertTrue(lines.get(lines.size() - 1).startsWith("ferry: synced 2 images: 2 copied"), lines.toString());
+        List<String> quiet = lines(underTerminal("sync", "-q", "oci:" + layout, "oci:" + dir.resolve("mirror2")));
+        assertEquals(List.of(), quiet, "-q: nothing on the terminal");
+    }
+
+    @Test
+    void bundleAndExportShowEachLayerOnce() throws Exception {
+        Path layout = Fixtures.syntheticLayout(dir.resolve("in"), "small", 4096, 1 << 20);
+        for (String[] command : new String[][] {
+            {
+                "bundle",
+                "--progress=plain",
+                "oci:" + layout + ":small",
+                dir.resolve("b").toString()
+            },
+            {
+                "export",
+                "--progress=plain",
+                "oci:" + layout + ":small",
+                dir.resolve("e.tar").toString()
+            }
+        }) {
+            List<String> lines = Cli.ferry(command).ok().stderr().lines().toList();
+            assertEquals(2, lines.size(), command[0] + ": one line per layer: " + lines);
+            assertEquals(
+                    2,
+                    lines.stream()
+                            .distinct()
+                            .map(l -> l.substring(0, 80))
+                            .distinct()
+                            .count(),
+                    lines.toString());
+            for (String line : lines) {
+                assertTrue(line.matches("Copied  sha256:[0-9a-f]{64}  [0-9.]+ [KM]?i?B in [0-9.]+ s \\(.*/s\\)"), line);
+            }
+        }
+    }
 }
