@@ -48,9 +48,13 @@ public final class Ferry {
                                 .filter(t -> t != CommandLine.HelpCommand.class)
                                 .count()
                         == 1;
+        // no command named (help, usage, --version, an unknown command): the others as outlines, for the listing
+        boolean outlines = needed.size() == 1 && needed.contains(CommandLine.HelpCommand.class);
         for (Class<?> type : RootCommand.SUBCOMMANDS.values()) {
             if (!needed.contains(type)) {
-                cli.addSubcommand(RootCommand.outline(type)); // its name and description, for usage and help
+                if (outlines) {
+                    cli.addSubcommand(RootCommand.outline(type)); // its name and description
+                }
                 continue;
             }
             CommandLine sub = new CommandLine(type, factory);

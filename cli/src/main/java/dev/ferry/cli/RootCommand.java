@@ -56,8 +56,9 @@ public class RootCommand implements Runnable {
     /**
      * The subcommands to build for {@code args} (null: all of them, for man pages and completion): only the one
      * named, when one is (picocli reflects over every option of every command it is given, and the commands are
-     * what Guice is made for: together two thirds of ferry's start-up); for help, a bare {@code ferry}, {@code
-     * --version} or an unknown command none but {@code help} itself: the others are {@linkplain #outline outlines}.
+     * what Guice is made for: together two thirds of ferry's start-up); none for {@code --version}; for help, a
+     * bare {@code ferry} or an unknown command none but {@code help} itself: the others are {@linkplain #outline
+     * outlines}.
      * The values of {@code root}'s options are skipped ({@code --progress plain copy} names {@code copy}).
      */
     static Collection<Class<?>> neededFor(String[] args, CommandSpec root) {
@@ -68,6 +69,8 @@ public class RootCommand implements Runnable {
             String arg = args[i];
             if (arg.equals("--")) {
                 break;
+            } else if (arg.equals("--version") || arg.equals("-V")) {
+                return List.of(); // prints the version, whatever follows: nothing to list
             } else if (arg.startsWith("-")) {
                 OptionSpec option = arg.contains("=") || root == null ? null : root.findOption(arg);
                 if (option != null && option.arity().min() > 0) {

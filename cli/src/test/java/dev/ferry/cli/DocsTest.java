@@ -119,8 +119,9 @@ class DocsTest {
         assertEquals(
                 List.of(CopyCommand.class),
                 List.copyOf(RootCommand.neededFor(new String[] {"--progress", "plain", "copy", "a", "b"}, root)));
+        assertEquals(List.of(), List.copyOf(RootCommand.neededFor(new String[] {"--version"}, root)));
         assertEquals(
                 List.of(CommandLine.HelpCommand.class),
-                List.copyOf(RootCommand.neededFor(new String[] {"--version"}, root)));
+                List.copyOf(RootCommand.neededFor(new String[] {"--debug", "nosuch"}, root)));
     }
 }
