@@ -84,10 +84,25 @@ class ClassPathIT {
         assertTrue(oci.contains("PASS  " + ConformanceIT.MEMORY), oci);
         String probe = installed(ferry, "--plugin-path", plugins.toString(), "conformance", "jackson-probe");
         assertTrue(probe.strip().endsWith("3 passed, 0 failed, 14 skipped"), probe);
+        // without its folder, conformance says so in one line; the other commands never needed it
+        Path kit = home.resolve("lib/ferry/lib/conformance");
+        Peers.run(tmp, "rm", "-r", kit.toString()).ok();
+        String missing = installed(1, ferry, "conformance", "oci");
+        assertEquals(
+                "ferry: the conformance kit is not installed (no jars in " + kit
+                        + "); reinstall Ferry, or rebuild it with mvn package",
+                missing.strip(),
+                missing);
+        assertTrue(installed(ferry, "--version").startsWith("ferry "));
     }
 
     /** Runs the installed {@code bin/ferry} (no start-up archive: making one is not what this checks). */
     private String installed(String... command) throws IOException, InterruptedException {
+        return installed(0, command);
+    }
+
+    /** As {@link #installed(String...)}, exiting with {@code exit}. */
+    private String installed(int exit, String... command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(tmp.toFile())
                 .redirectErrorStream(true)
@@ -102,7 +117,7 @@ class ClassPathIT {
         }
         String out = Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8);
         assertTrue(done, "timed out: " + out);
-        assertEquals(0, p.exitValue(), out);
+        assertEquals(exit, p.exitValue(), out);
         return out;
     }
 
