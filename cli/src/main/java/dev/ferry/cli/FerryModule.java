@@ -35,12 +35,20 @@ public class FerryModule extends AbstractModule {
     @Provides
     @Singleton
     Transports transports(GlobalOptions global) {
+        return transports(global, Ferry.class.getClassLoader());
+    }
+
+    /**
+     * The built-in transports and the plugins, which see Ferry's SPI and model through {@code shared} (Ferry's
+     * class loader, or for {@code ferry conformance} the one holding the kit too).
+     */
+    static Transports transports(GlobalOptions global, ClassLoader shared) {
         return new Transports(warnings -> {
             try {
                 ClassLoader ferry = Ferry.class.getClassLoader();
                 List<TransportRegistry.Entry> all =
                         new ArrayList<>(TransportRegistry.load(ferry).entries());
-                all.addAll(PluginLoader.load(global.pluginPath(), ferry, warnings));
+                all.addAll(PluginLoader.load(global.pluginPath(), shared, warnings));
                 return TransportRegistry.of(all);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

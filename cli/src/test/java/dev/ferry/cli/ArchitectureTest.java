@@ -97,20 +97,31 @@ class ArchitectureTest {
     }
 
     /**
-     * Built-in transports are held to the plugin rules: what a stranger's transport cannot use, ours do not (a
-     * plugin sees the kit too, for its conformance fixture).
+     * Built-in transports are held to the plugin rules: what a stranger's transport cannot use, ours do not. They
+     * do not use the kit either: their jars are on every command's class path, the kit only on that of {@code
+     * ferry conformance} (their fixtures are in {@code dev.ferry.conformance.fixtures}, beside the kit).
      */
     @Test
     void transportsUseOnlyWhatAPluginMay() {
-        only("dev.ferry.docker", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.conformance")
+        only("dev.ferry.docker", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support")
                 .check(classes);
-        only(
-                        "dev.ferry.transport",
-                        "dev.ferry.model",
-                        "dev.ferry.spi",
-                        "dev.ferry.spi.support",
-                        "dev.ferry.docker",
-                        "dev.ferry.conformance")
+        only("dev.ferry.transport", "dev.ferry.model", "dev.ferry.spi", "dev.ferry.spi.support", "dev.ferry.docker")
+                .check(classes);
+    }
+
+    /**
+     * The CLI reaches the kit by name only, from the class loader {@code ferry conformance} makes for it: a class of
+     * the CLI linked against the kit would compile (the kit is a provided dependency) and fail at run time.
+     */
+    @Test
+    void theCliNeverLinksAgainstTheKit() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.ferry.cli..", "dev.ferry.api..", "dev.ferry.engine..", "dev.ferry.service..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.ferry.conformance..", "org.junit..", "org.opentest4j..")
+                .because("the kit and JUnit are on the class path of ferry conformance only")
                 .check(classes);
     }
 

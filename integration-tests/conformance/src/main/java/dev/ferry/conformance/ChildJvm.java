@@ -2,8 +2,10 @@ package dev.ferry.conformance;
 
 import dev.ferry.spi.Transport;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +69,7 @@ final class ChildJvm implements AutoCloseable {
             }
         }
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath());
         command.add(ChildWriter.class.getName());
         command.add("transport=" + transport.getClass().getName());
         command.add("fixture=" + (fixture == null ? "" : fixture.getClass().getName()));
@@ -77,6 +79,26 @@ final class ChildJvm implements AutoCloseable {
         Path log = Files.createTempFile(logDir, "child-", ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
         return new ChildJvm(pb.start(), log);
+    }
+
+    /**
+     * This JVM's class path, plus the kit's own jars when a class loader of their own holds them (as {@code ferry
+     * conformance} loads the kit, JUnit and the built-in fixtures from lib/conformance/, which no other command
+     * has on its class path): the child needs the kit and the fixture as much as the transport.
+     */
+    static String classPath() {
+        List<String> entries = new ArrayList<>(List.of(System.getProperty("java.class.path")));
+        ClassLoader kit = ChildJvm.class.getClassLoader();
+        if (kit instanceof URLClassLoader u && kit != ClassLoader.getSystemClassLoader()) {
+            for (URL url : u.getURLs()) {
+                try {
+                    entries.add(Path.of(url.toURI()).toString());
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    // not a local file: the child cannot have it
+                }
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /** The jars of a transport loaded by a plugin class loader, or empty when it is on the kit's class path. */

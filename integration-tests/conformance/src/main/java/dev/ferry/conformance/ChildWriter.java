@@ -60,9 +60,8 @@ public final class ChildWriter {
             if (!fixtureClass.isEmpty()) {
                 ConformanceFixture fixture;
                 try {
-                    fixture = (ConformanceFixture) Class.forName(fixtureClass, true, loader)
-                            .getConstructor()
-                            .newInstance();
+                    fixture = (ConformanceFixture)
+                            fixtureClass(fixtureClass, loader).getConstructor().newInstance();
                 } catch (ReflectiveOperationException e) {
                     fixture = null; // no public no-argument constructor: the default context
                 }
@@ -133,6 +132,19 @@ public final class ChildWriter {
             out.println("ERROR " + step[0] + ": " + String.valueOf(e).replace('\n', ' '));
             out.flush();
             Runtime.getRuntime().halt(2);
+        }
+    }
+
+    /**
+     * The fixture's class: from the transport's plugin jars, else from the kit's class path (the built-in
+     * transports' fixtures live beside the kit, not in the transports' jars, also when a test loads such a
+     * transport as a plugin).
+     */
+    private static Class<?> fixtureClass(String name, ClassLoader loader) throws ClassNotFoundException {
+        try {
+            return Class.forName(name, true, loader);
+        } catch (ClassNotFoundException e) {
+            return Class.forName(name, true, ChildWriter.class.getClassLoader());
         }
     }
 

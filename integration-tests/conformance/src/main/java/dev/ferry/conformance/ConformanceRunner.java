@@ -1,5 +1,6 @@
 package dev.ferry.conformance;
 
+import dev.ferry.spi.FerryException;
 import dev.ferry.spi.Transport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -50,6 +51,25 @@ public final class ConformanceRunner {
         return null;
     }
 
+    /**
+     * {@code ferry conformance}: runs every check against {@code transport} with the fixture found for it
+     * ({@link #fixtureFor}), printing each. The CLI calls it by name, from the class loader of its own that holds
+     * the kit, JUnit and the built-in transports' fixtures (nothing else of the CLI sees them).
+     *
+     * @param scratch where the checks write, each in a folder of its own that is kept, or null for temporary ones
+     * @return how many checks failed
+     * @throws FerryException if the transport provides no fixture
+     */
+    public static int runCommand(Transport transport, Path scratch, PrintWriter out) throws FerryException {
+        ConformanceFixture fixture = fixtureFor(transport);
+        if (fixture == null) {
+            throw new FerryException(
+                    "transport " + transport.name() + " provides no conformance fixture",
+                    "its jar must list one in META-INF/services/" + ConformanceFixture.class.getName());
+        }
+        return run(transport, fixture, scratch, out).failed();
+    }
+
     /** Runs every check against {@code transport}; {@code scratch} (or null for a temporary one) holds what it writes. */
     public static Result run(Transport transport, ConformanceFixture fixture, Path scratch, PrintWriter out) {
         return run(transport, fixture, scratch, out, TransportConformance.LARGE_BLOB);
@@ -63,6 +83,23 @@ public final class ConformanceRunner {
         currentFixture = fixture;
         currentScratch = scratch;
         int[] counts = new int[3];
+        // JUnit finds its engines through the context class loader: the kit's, which may be a loader of its own
+        // (ferry conformance loads the kit and JUnit apart from Ferry's class path)
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(ConformanceRunner.class.getClassLoader());
+        try {
+            launch(out, counts);
+        } finally {
+            thread.setContextClassLoader(context);
+        }
+        out.println(
+                counts[0] + " passed, " + counts[1] + " failed" + (counts[2] > 0 ? ", " + counts[2] + " skipped" : ""));
+        out.flush();
+        return new Result(counts[0], counts[1], counts[2]);
+    }
+
+    private static void launch(PrintWriter out, int[] counts) {
         Launcher launcher = LauncherFactory.create();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectClass(Subject.class))
@@ -106,10 +143,6 @@ public final class ConformanceRunner {
                 out.flush();
             }
         });
-        out.println(
-                counts[0] + " passed, " + counts[1] + " failed" + (counts[2] > 0 ? ", " + counts[2] + " skipped" : ""));
-        out.flush();
-        return new Result(counts[0], counts[1], counts[2]);
     }
 
     /** The kit, bound to what {@link #run} was given. */

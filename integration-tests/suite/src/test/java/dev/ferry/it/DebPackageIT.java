@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Debian package ({@code mvn package} makes it in dist/target) installs in a fresh Debian root and the quick
  * start runs there: {@code ferry} on PATH, the example image copied and inspected, man pages and bash completion
- * in place, the start-up archive made by the package. The root is made once by debootstrap (minbase, with the
+ * in place, the start-up archive made by the package, and {@code ferry conformance} (the kit loaded from its own
+ * folder) on a built-in transport and on a plugin. The root is made once by debootstrap (minbase, with the
  * JRE the package depends on) into target/, so a rerun reuses it; the package is purged after the test.
  */
 class DebPackageIT {
@@ -36,6 +37,7 @@ class DebPackageIT {
             "fi",
             "cp \"$DEB\" \"$ROOT/tmp/ferry.deb\"",
             "rm -rf \"$ROOT/tmp/examples\" \"$ROOT/tmp/hello.tar\" && cp -r \"$EXAMPLES\" \"$ROOT/tmp/examples\"",
+            "rm -rf \"$ROOT/tmp/plugins\" && mkdir \"$ROOT/tmp/plugins\" && cp -r \"$PLUGIN\" \"$ROOT/tmp/plugins/probe\"",
             // java needs /proc (or its library path): mounted when this process may, else the path is given
             "env=()",
             "if mount -t proc proc \"$ROOT/proc\" 2>/dev/null; then mounted=1; else mounted=0;"
@@ -51,6 +53,10 @@ class DebPackageIT {
             "  ferry inspect --format \"{{.Os}}/{{.Architecture}} {{.Digest}}\" oci-archive:/tmp/hello.tar:latest",
             "  ferry completion bash | head -1 > /dev/null",
             "  ls /usr/share/man/man1/ferry-copy.1 /usr/share/bash-completion/completions/ferry",
+            // the kit, JUnit and the built-in fixtures from /usr/lib/ferry/lib/conformance, only for this command;
+            // a plugin's fixture sees the kit through them
+            "  ferry conformance oci 2>&1 | sed \"s/^/oci: /\"",
+            "  ferry --plugin-path /tmp/plugins conformance jackson-probe 2>&1 | sed \"s/^/probe: /\"",
             "'",
             "if [ \"$mounted\" = 1 ]; then ls \"$ROOT/var/cache/ferry/ferry.jsa\"; fi");
 
@@ -78,6 +84,7 @@ class DebPackageIT {
         pb.environment().put("ROOT", root.toString());
         pb.environment().put("DEB", deb.toString());
         pb.environment().put("EXAMPLES", REPO.resolve("examples").toString());
+        pb.environment().put("PLUGIN", PluginIT.JACKSON_PLUGIN.toAbsolutePath().toString());
         Process process = pb.start();
         boolean done = process.waitFor(20, TimeUnit.MINUTES);
         if (!done) {
@@ -90,6 +97,8 @@ class DebPackageIT {
         assertTrue(lines.contains("on PATH: /usr/bin/ferry"), out);
         assertTrue(lines.stream().anyMatch(l -> l.matches("linux/amd64 sha256:[0-9a-f]{64}")), out);
         assertTrue(out.contains("Setting up ferry"), out);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("oci: \\d+ passed, 0 failed.*")), out);
+        assertTrue(lines.contains("probe: 3 passed, 0 failed, 14 skipped"), out);
         assertTrue(!out.contains("no start-up archive") || !new File("/proc/self").exists(), out);
     }
 }
