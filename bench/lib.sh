@@ -29,8 +29,16 @@ size_of() {
   esac
 }
 
-# measure ROW WHO RUN PREPARE COMMAND [OUTPUT]: runs PREPARE (untimed), drops the page cache, times COMMAND, then
-# records the size of OUTPUT (FERRY_OUTPUT|PEER_OUTPUT when they differ).
+# warm_tool COMMAND: reads the program that COMMAND starts (its first word) back into the page cache, as on a machine
+# where the tool is in use, by running it with --version (untimed). The data the command reads stays cold.
+warm_tool() {
+  local first=${1%% *}
+  first=${first//\"/}
+  if command -v "$first" >/dev/null 2>&1; then "$first" --version >/dev/null 2>&1 || true; fi
+}
+
+# measure ROW WHO RUN PREPARE COMMAND [OUTPUT]: runs PREPARE (untimed), drops the page cache, warms the tool that
+# COMMAND runs (warm_tool), times COMMAND, then records the size of OUTPUT (FERRY_OUTPUT|PEER_OUTPUT when they differ).
 measure() {
   local row=$1 who=$2 run=$3 prepare=$4 command=$5 output=${6:--}
   if [[ "$output" == *"|"* ]]; then
@@ -39,6 +47,7 @@ measure() {
   local log="$BENCH_WORK/time.log" heap="$BENCH_WORK/heap.txt" err="$BENCH_WORK/stderr.log"
   bash -c "$prepare" >/dev/null 2>&1 || true
   sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  warm_tool "$command"
   rm -f "$heap"
   if ! FERRY_HEAP_REPORT="$heap" /usr/bin/time -f '%e %M' -o "$log" bash -c "$command" >/dev/null 2>"$err"; then
     echo "bench: $row / $who (#$run) FAILED: $(grep -v '^Command exited' "$err" | tail -1)" >&2

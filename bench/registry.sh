@@ -10,7 +10,8 @@
 # Usage (root, Debian 12): bench/registry.sh [RUNS]       default 3 runs per row
 #   BENCH_DIR              where images and outputs go (default bench/work, shared with bench/run.sh's Debian image)
 #   BENCH_REGISTRY_SCALE   MakeImage scale of the synthetic image (default 0.75: ~1.6 GB of incompressible layers)
-#   BENCH_DROP_CACHES      1 (default) drops the page cache before each timed command, as bench/run.sh does; 0 keeps it
+#   BENCH_DROP_CACHES      1 (default) drops the page cache before each timed command, as bench/run.sh does (then
+#                          warms the tool itself with TOOL --version, untimed: the data stays cold); 0 keeps it
 #   BENCH_ROWS             a regular expression: only the rows whose names match (default: all)
 # The table goes to stdout; raw figures to $BENCH_DIR/registry.tsv.
 set -euo pipefail
@@ -107,6 +108,8 @@ measure() {
   local row=$1 who=$2 run=$3 prepare=$4 command=$5 repo=$6 tlog="$work/time.log" heap="$work/heap.txt" before
   bash -c "$prepare" >/dev/null 2>&1 || true
   if [ "$drop" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; fi
+  # the tool's own files back in the page cache, as where it is in use (the data stays cold)
+  if [ "$who" = ferry ]; then "$ferry" --version >/dev/null 2>&1 || true; else skopeo --version >/dev/null 2>&1 || true; fi
   rm -f "$heap"
   before=$(wc -l < "$log")
   if ! FERRY_HEAP_REPORT="$heap" /usr/bin/time -f '%e %M' -o "$tlog" bash -c "$command" >/dev/null 2>"$work/stderr.log"; then
