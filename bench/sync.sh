@@ -18,6 +18,9 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 REPOS="${REPOS:-30}"
 TAGS="${TAGS:-4}"
 ROUNDS="${ROUNDS:-3}"
+# Ferry within the heap the issue allows (any number of tags); the caller may say otherwise
+export FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--XX:+UseSerialGC -Xmx128m}"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 work="$(mktemp -d /tmp/ferry-sync-bench.XXXXXX)"
 pids=()
 cleanup() {
@@ -151,7 +154,8 @@ for round in $(seq "$ROUNDS"); do
 done
 
 images=$((REPOS * TAGS))
-printf '%s tags (%s repositories x %s), %s rounds, medians (seconds), each run: %s\n' "$images" "$REPOS" "$TAGS" "$ROUNDS" "${t[ferry-first]}/${t[skopeo-first]}"
+printf '%s tags (%s repositories x %s), %s rounds, medians (seconds); load average %s before, %s after; FERRY_JAVA_OPTS="%s"\n' \
+  "$images" "$REPOS" "$TAGS" "$ROUNDS" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$FERRY_JAVA_OPTS"
 printf '%-34s %10s %10s %8s\n' "row" "ferry" "skopeo" "ratio"
 for row in first noop layouts; do
   f=$(echo "${t[ferry-$row]}" | tr ' ' '\n' | grep . | median)

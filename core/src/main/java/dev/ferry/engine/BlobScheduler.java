@@ -32,7 +32,10 @@ final class BlobScheduler {
     }
 
     private final int jobs;
-    /** Permits shared with other schedulers (the copies of one sync): at most that many tasks run, all told. */
+    /**
+     * Permits shared with other schedulers (the copies of one sync): at most that many transfers run, all told
+     * ({@link #transfer}).
+     */
     private final Semaphore shared;
 
     /** A scheduler running up to {@code jobs} tasks at once. */
@@ -41,8 +44,10 @@ final class BlobScheduler {
     }
 
     /**
-     * A scheduler running up to {@code jobs} tasks at once, each also holding one of {@code shared}'s permits while
-     * it runs (null: none), so that the schedulers of several copies together run no more than its permits.
+     * A scheduler running up to {@code jobs} tasks at once, whose {@linkplain #transfer transfers} each also hold one
+     * of {@code shared}'s permits (null: none), so that the schedulers of several copies together move no more blobs
+     * at once than its permits. What a task does before its transfer (asking the sink whether it has the blob: a
+     * request, no bytes) holds none.
      */
     BlobScheduler(int jobs, Semaphore shared) {
         if (jobs < 1) {
@@ -52,7 +57,8 @@ final class BlobScheduler {
         this.shared = shared;
     }
 
-    private void runTask(Task task) throws IOException {
+    /** Runs the part of a task that moves bytes: holding one of the shared permits, if any. */
+    void transfer(Task task) throws IOException {
         if (shared == null) {
             task.run();
             return;
@@ -75,7 +81,7 @@ final class BlobScheduler {
         int threads = Math.min(jobs, tasks.size());
         if (threads <= 1) {
             for (Task task : tasks) {
-                runTask(task);
+                task.run();
             }
             return;
         }
@@ -95,7 +101,7 @@ final class BlobScheduler {
             for (Task task : tasks) {
                 finished.submit(() -> {
                     try {
-                        runTask(task);
+                        task.run();
                     } catch (Throwable t) {
                         (stopping.get() ? afterStop : failures).add(t);
                         throw t;

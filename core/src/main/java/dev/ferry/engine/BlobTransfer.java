@@ -31,11 +31,28 @@ final class BlobTransfer {
     private final boolean link;
     private final BlobScheduler scheduler;
     private final Set<Digest> done = ConcurrentHashMap.newKeySet();
+    /** What the sink's store holds from earlier copies of a sync (skipped without asking it); null for none. */
+    private final StoreBlobs known;
+    /** The blobs the sink holds once this copy commits: those stored, and those it had. */
+    private final Set<Digest> inSink = ConcurrentHashMap.newKeySet();
+
     private int copied;
     private int skipped;
     private long bytes;
 
     BlobTransfer(ImageSource source, ImageSink sink, CopyListener listener, boolean link, BlobScheduler scheduler) {
+        this(source, sink, listener, link, scheduler, null);
+    }
+
+    /** As above, skipping what {@code known} says the sink's store holds (null: nothing known). */
+    BlobTransfer(
+            ImageSource source,
+            ImageSink sink,
+            CopyListener listener,
+            boolean link,
+            BlobScheduler scheduler,
+            StoreBlobs known) {
+        this.known = known;
         this.source = source;
         this.sink = sink;
         this.listener = listener;
@@ -68,21 +85,40 @@ final class BlobTransfer {
         return sink.hasBlob(blob);
     }
 
-    /** Copies the blobs the sink lacks, those not claimed yet, up to the scheduler's number at once. */
+    /** The blobs the sink holds once this copy commits (stored by it, or there already). */
+    Set<Digest> inSink() {
+        return inSink;
+    }
+
+    /**
+     * Copies the blobs the sink lacks, those not claimed yet, up to the scheduler's number at once. Whether the sink
+     * has a blob is asked in parallel too (a request each, for a registry), without holding a transfer permit.
+     */
     void copyAll(List<Descriptor> blobs) throws IOException {
         List<BlobScheduler.Task> todo = new ArrayList<>();
         for (Descriptor blob : blobs) {
             if (!claim(blob.digest())) {
                 continue;
             }
-            if (sink.hasBlob(blob)) {
-                countSkipped();
-                listener.blobFinished(blob, CopyListener.Outcome.SKIPPED);
+            if (known != null && known.has(blob.digest())) {
+                skippedBlob(blob);
                 continue;
             }
-            todo.add(() -> copy(blob));
+            todo.add(() -> {
+                if (sink.hasBlob(blob)) {
+                    skippedBlob(blob);
+                } else {
+                    scheduler.transfer(() -> copy(blob));
+                }
+            });
         }
         scheduler.run(todo);
+    }
+
+    private void skippedBlob(Descriptor blob) {
+        inSink.add(blob.digest());
+        countSkipped();
+        listener.blobFinished(blob, CopyListener.Outcome.SKIPPED);
     }
 
     /** Stores small content Ferry made (a converted config), unless claimed already or the sink has it. */
@@ -210,6 +246,7 @@ final class BlobTransfer {
     }
 
     private synchronized void countCopied(Descriptor blob) {
+        inSink.add(blob.digest());
         copied++;
         bytes += blob.size();
     }

@@ -66,6 +66,21 @@ public final class CopyEngine {
     CopyResult copy(
             SourceOpener opener, ImageReference to, CopyOptions options, CopyListener listener, BlobScheduler scheduler)
             throws IOException {
+        return copy(opener, to, options, listener, scheduler, null);
+    }
+
+    /**
+     * As above, skipping the blobs {@code known} says the destination's store holds, and telling it what this copy
+     * committed (null: none).
+     */
+    CopyResult copy(
+            SourceOpener opener,
+            ImageReference to,
+            CopyOptions options,
+            CopyListener listener,
+            BlobScheduler scheduler,
+            StoreBlobs known)
+            throws IOException {
         try (ImageSink sink = openSink(to, options)) {
             OpenContext context = options.sourceContext();
             if (sink instanceof LinkingSink linking) {
@@ -78,7 +93,7 @@ public final class CopyEngine {
                 context = context.withOption(ImageSource.COMPRESS_HINT, "gzip"); // gzip while a save streams
             }
             try (ImageSource source = opener.open(context)) {
-                return new ImageCopy(source, sink, options, listener, scheduler).run();
+                return new ImageCopy(source, sink, options, listener, scheduler, known).run();
             }
         }
     }

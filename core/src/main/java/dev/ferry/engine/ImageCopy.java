@@ -33,6 +33,8 @@ final class ImageCopy {
     private final BlobTransfer blobs;
     private final ConversionPlanner planner;
     private final ImageConverter converter;
+    /** What the sink's store is known to hold (a sync's earlier copies), told what this copy commits; or null. */
+    private final StoreBlobs known;
     /** Source manifest digest -> the manifest stored for it, so an image listed twice is copied once. */
     private final Map<Digest, ManifestBytes> written = new HashMap<>();
 
@@ -42,11 +44,26 @@ final class ImageCopy {
 
     /** A copy whose blobs run on {@code scheduler} (shared with other copies, for a sync). */
     ImageCopy(ImageSource source, ImageSink sink, CopyOptions options, CopyListener listener, BlobScheduler scheduler) {
+        this(source, sink, options, listener, scheduler, null);
+    }
+
+    /**
+     * A copy whose blobs run on {@code scheduler}, skipping the blobs {@code known} says the sink's store holds, and
+     * telling it what this copy committed there (null: none).
+     */
+    ImageCopy(
+            ImageSource source,
+            ImageSink sink,
+            CopyOptions options,
+            CopyListener listener,
+            BlobScheduler scheduler,
+            StoreBlobs known) {
         this.source = source;
         this.sink = sink;
         this.options = options;
+        this.known = known;
         String sinkName = sink.reference().displayName();
-        this.blobs = new BlobTransfer(source, sink, listener, options.link(), scheduler);
+        this.blobs = new BlobTransfer(source, sink, listener, options.link(), scheduler, known);
         this.planner = new ConversionPlanner(
                 source.reference().displayName(),
                 sinkName,
@@ -86,6 +103,9 @@ final class ImageCopy {
         }
         sink.putManifest(result);
         sink.commit();
+        if (known != null) {
+            known.committed(blobs.inSink());
+        }
         return new CopyResult(result.digest(), result.mediaType(), blobs.copied(), blobs.skipped(), blobs.bytes());
     }
 

@@ -8,6 +8,7 @@ import dev.ferry.model.ImageIndex;
 import dev.ferry.model.ImageManifest;
 import dev.ferry.model.Manifest;
 import dev.ferry.model.ManifestBytes;
+import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.ImageStore;
@@ -132,6 +133,14 @@ public final class SyncEngine {
     /**
      * Syncs {@code images}, in order as far as parallelism allows. Never throws for one image's failure: its result
      * says so.
+     *
+     * <p>Two stages, overlapping: each image is checked first ({@value #CHECKS} at once, or
+     * {@link Options#parallelImages()} if more: a manifest digest on each side, a request each for a registry), and
+     * only those to copy go on to the copies ({@link Options#parallelImages()} at once). A destination store that
+     * several images go to is listed once first: an image whose ref it lacks is known to be missing without asking
+     * (a new mirror costs no request per image to find that out). Per destination store, the first image to copy goes
+     * alone and the others follow once it is in: what they share with it (a repository's tags share most layers) is
+     * then there, and skipped without asking the store again.
      */
     public List<Result> sync(List<Image> original, Options options, Listener listener) throws IOException {
         // one session: transports may share connections and credentials between the images of this sync
@@ -144,82 +153,219 @@ public final class SyncEngine {
                     i.destination(),
                     withSession(i.destinationContext(), session)));
         }
-        Semaphore pool = new Semaphore(options.copy().jobs());
-        AtomicBoolean stop = new AtomicBoolean();
-        Set<String> planned = ConcurrentHashMap.newKeySet();
-        int threads = Math.max(1, Math.min(options.parallelImages(), images.size()));
-        ExecutorService executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "ferry-sync");
-            t.setDaemon(true);
-            return t;
-        });
-        // Per destination store, the first image goes alone and the others follow once it is in: what they share
-        // with it (a repository's tags share most layers) is then there, skipped or mounted, not moved again.
-        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        Run run = new Run(images, options, listener);
+        Map<String, Store> stores = new LinkedHashMap<>();
         for (int i = 0; i < images.size(); i++) {
-            groups.computeIfAbsent(storeKey(images.get(i).destination()), k -> new ArrayList<>())
-                    .add(i);
+            Store store = stores.computeIfAbsent(storeKey(images.get(i).destination()), k -> new Store());
+            store.images.add(i);
+            run.storeOf[i] = store;
         }
-        Result[] results = new Result[images.size()];
-        CountDownLatch finished = new CountDownLatch(images.size());
         try {
-            for (List<Integer> group : groups.values()) {
-                executor.execute(() -> {
-                    runOne(images, group.get(0), options, pool, planned, listener, stop, results, finished);
-                    for (int i : group.subList(1, group.size())) {
-                        executor.execute(
-                                () -> runOne(images, i, options, pool, planned, listener, stop, results, finished));
+            for (Store store : stores.values()) {
+                run.checks.execute(() -> {
+                    try {
+                        if (store.images.size() > 1 && !run.stop.get()) {
+                            Image first = images.get(store.images.get(0));
+                            store.refs = listRefs(first.destination(), first.destinationContext());
+                        }
+                    } finally {
+                        for (int i : store.images) {
+                            run.checks.execute(() -> run.check(i));
+                        }
                     }
                 });
             }
-            finished.await();
+            run.finished.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while syncing");
         } finally {
-            executor.shutdownNow();
+            run.checks.shutdownNow();
+            run.copies.shutdownNow();
         }
-        return List.of(results);
+        return List.of(run.results);
     }
 
-    private void runOne(
-            List<Image> images,
-            int i,
-            Options options,
-            Semaphore pool,
-            Set<String> planned,
-            Listener listener,
-            AtomicBoolean stop,
-            Result[] results,
-            CountDownLatch finished) {
-        Image image = images.get(i);
+    /** Images checked at once (at least): each check is a request or two, no bytes. */
+    static final int CHECKS = 16;
+
+    /** The images going to one destination store. */
+    private static final class Store {
+        final List<Integer> images = new ArrayList<>();
+        /** The refs the store held before the sync, or null when not listed (then each image's digest is asked). */
+        volatile Set<String> refs;
+        /** What the store is known to hold: blobs of the images this sync committed there. */
+        final StoreBlobs blobs = new StoreBlobs();
+
+        private int leader = -1;
+        private boolean leaderDone;
+        private final List<Integer> waiting = new ArrayList<>();
+
+        /** Whether image {@code i} may start copying now: the first to ask, and any after the first is done. */
+        synchronized boolean admit(int i) {
+            if (leader < 0) {
+                leader = i;
+                return true;
+            }
+            if (leaderDone) {
+                return true;
+            }
+            waiting.add(i);
+            return false;
+        }
+
+        /** After image {@code i} is done: the images that waited for it, if it went first; else none. */
+        synchronized List<Integer> done(int i) {
+            if (i != leader || leaderDone) {
+                return List.of();
+            }
+            leaderDone = true;
+            List<Integer> released = new ArrayList<>(waiting);
+            waiting.clear();
+            return released;
+        }
+    }
+
+    /** The refs a destination store holds, or null when it cannot tell (then each image is asked for). */
+    private static Set<String> listRefs(ImageReference destination, OpenContext context) {
+        if (!(destination instanceof ImageStore store)) {
+            return null;
+        }
         try {
+            Set<String> refs = new HashSet<>();
+            for (ImageStore ref : store.list(context)) {
+                if (ref.refName() != null) {
+                    refs.add(ref.refName());
+                }
+            }
+            return refs;
+        } catch (ImageNotFoundException e) {
+            return Set.of(); // no such store yet: nothing there
+        } catch (IOException | RuntimeException e) {
+            return null; // not allowed to list, say: ask for each image
+        }
+    }
+
+    /** One sync's state: its pools, what is decided, and what is finished. */
+    private final class Run {
+        final List<Image> images;
+        final Options options;
+        final Listener listener;
+        final Store[] storeOf;
+        final Result[] results;
+        /** Per image: the source's digest when its check read it, and when its check began. */
+        final Digest[] here;
+
+        final long[] started;
+        final CountDownLatch finished;
+        final Semaphore pool;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Set<String> planned = ConcurrentHashMap.newKeySet();
+        final ExecutorService checks;
+        final ExecutorService copies;
+
+        Run(List<Image> images, Options options, Listener listener) {
+            this.images = images;
+            this.options = options;
+            this.listener = listener;
+            this.storeOf = new Store[images.size()];
+            this.results = new Result[images.size()];
+            this.here = new Digest[images.size()];
+            this.started = new long[images.size()];
+            this.finished = new CountDownLatch(images.size());
+            this.pool = new Semaphore(options.copy().jobs());
+            int n = Math.max(1, images.size());
+            this.checks = daemons(Math.min(Math.max(CHECKS, options.parallelImages()), n), "ferry-sync-check");
+            this.copies = daemons(Math.min(options.parallelImages(), n), "ferry-sync");
+        }
+
+        /** Decides whether image {@code i} is to copy; finishes it if not, else hands it to the copies. */
+        void check(int i) {
+            Image image = images.get(i);
+            long start = System.nanoTime();
+            Result r;
             if (stop.get()) {
-                results[i] = new Result(image, Status.NOT_TRIED, null, 0, 0, 0, 0, 0, null);
+                finish(i, new Result(image, Status.NOT_TRIED, null, 0, 0, 0, 0, 0, null));
                 return;
             }
-            Result r = one(image, options, pool, planned, listener);
-            if (r.status() == Status.FAILED && !options.keepGoing()) {
-                stop.set(true);
+            try {
+                r = SyncEngine.check(image, options, storeOf[i].refs, start);
+            } catch (IOException | RuntimeException | Error e) {
+                if (e instanceof InterruptedIOException) {
+                    Thread.currentThread().interrupt();
+                }
+                r = failed(image, e, start);
             }
-            results[i] = r;
-            listener.imageDone(r);
-        } catch (RuntimeException | Error e) {
-            if (results[i] == null) {
-                results[i] = new Result(
-                        image,
-                        Status.FAILED,
-                        null,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        e instanceof Exception x ? x : new RuntimeException(e));
+            if (r.status() != Status.COPIED) {
+                finish(i, r);
+                return;
             }
-        } finally {
-            finished.countDown();
+            here[i] = r.digest();
+            started[i] = start;
+            if (storeOf[i].admit(i)) {
+                copies.execute(() -> copy(i));
+            }
         }
+
+        /** Copies image {@code i} (or plans it, in a dry run); then lets the images that waited for it go. */
+        void copy(int i) {
+            Image image = images.get(i);
+            long start = started[i];
+            try {
+                if (stop.get()) {
+                    finish(i, new Result(image, Status.NOT_TRIED, null, 0, 0, 0, 0, 0, null));
+                    return;
+                }
+                Result r;
+                try {
+                    r = one(image, here[i], options, pool, planned, listener, storeOf[i].blobs, start);
+                } catch (RuntimeException | Error e) {
+                    r = failed(image, e, start);
+                }
+                finish(i, r);
+            } finally {
+                for (int j : storeOf[i].done(i)) {
+                    copies.execute(() -> copy(j));
+                }
+            }
+        }
+
+        private void finish(int i, Result r) {
+            try {
+                results[i] = r;
+                if (r.status() == Status.FAILED && !options.keepGoing()) {
+                    stop.set(true);
+                }
+                if (r.status() != Status.NOT_TRIED) {
+                    listener.imageDone(r);
+                }
+            } catch (RuntimeException | Error e) {
+                // a listener's failure does not stop the sync
+            } finally {
+                finished.countDown();
+            }
+        }
+    }
+
+    private static Result failed(Image image, Throwable e, long start) {
+        return new Result(
+                image,
+                Status.FAILED,
+                null,
+                0,
+                0,
+                0,
+                0,
+                System.nanoTime() - start,
+                e instanceof Exception x ? x : new RuntimeException(e));
+    }
+
+    private static ExecutorService daemons(int threads, String name) {
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** {@code context} in a session: its own if it has one (the planning's), else {@code session}. */
@@ -234,28 +380,44 @@ public final class SyncEngine {
                 : destination.displayName();
     }
 
-    private Result one(Image image, Options options, Semaphore pool, Set<String> planned, Listener listener) {
-        long start = System.nanoTime();
+    /**
+     * Whether an image is to copy: {@link Status#UNCHANGED} when the destination has the source's manifest digest
+     * (or, for one platform of an index, the chosen image's), else {@link Status#COPIED} with the source's digest
+     * when it was read. {@code refs}: what the destination store held when listed (null: not listed); a ref it lacks
+     * is missing, unless the ref is a digest (a registry lists tags only).
+     */
+    private static Result check(Image image, Options options, Set<String> refs, long start) throws IOException {
+        if (!image.destination().transport().capabilities().write()) {
+            throw new OperationNotSupportedException(
+                    image.destination().transport().name(), "write images");
+        }
+        String name = image.destination() instanceof ImageStore store ? store.refName() : null;
+        boolean missing = refs != null && name != null && Digest.tryParse(name).isEmpty() && !refs.contains(name);
+        Optional<Digest> there = missing ? Optional.empty() : digest(image.destination(), image.destinationContext());
+        // nothing there: the source's digest is not needed (the copy reads its manifest anyway)
+        Optional<Digest> here = there.isPresent() ? digest(image.source(), image.sourceContext()) : Optional.empty();
+        if (there.isPresent() && here.isPresent()) {
+            if (there.equals(here) || there.get().equals(wantedDigest(image, options.copy()))) {
+                return new Result(image, Status.UNCHANGED, there.get(), 0, 0, 0, 0, System.nanoTime() - start, null);
+            }
+        }
+        return new Result(image, Status.COPIED, here.orElse(null), 0, 0, 0, 0, 0, null);
+    }
+
+    private Result one(
+            Image image,
+            Digest here,
+            Options options,
+            Semaphore pool,
+            Set<String> planned,
+            Listener listener,
+            StoreBlobs known,
+            long start) {
         try {
-            if (!image.destination().transport().capabilities().write()) {
-                throw new OperationNotSupportedException(
-                        image.destination().transport().name(), "write images");
-            }
             CopyOptions copy = options.copy();
-            Optional<Digest> there = digest(image.destination(), image.destinationContext());
-            // nothing there: the source's digest is not needed (the copy reads its manifest anyway)
-            Optional<Digest> here =
-                    there.isPresent() ? digest(image.source(), image.sourceContext()) : Optional.empty();
-            if (there.isPresent() && here.isPresent()) {
-                if (there.equals(here) || there.get().equals(wantedDigest(image, copy))) {
-                    return new Result(
-                            image, Status.UNCHANGED, there.get(), 0, 0, 0, 0, System.nanoTime() - start, null);
-                }
-            }
             if (options.dryRun()) {
                 long bytes = plannedBytes(image, copy, planned);
-                return new Result(
-                        image, Status.COPIED, here.orElse(null), 0, 0, 0, bytes, System.nanoTime() - start, null);
+                return new Result(image, Status.COPIED, here, 0, 0, 0, bytes, System.nanoTime() - start, null);
             }
             CopyOptions imageOptions =
                     copy.withSourceContext(image.sourceContext()).withDestinationContext(image.destinationContext());
@@ -264,7 +426,8 @@ public final class SyncEngine {
                     image.destination(),
                     imageOptions,
                     listener.blobs(),
-                    new BlobScheduler(copy.jobs(), pool));
+                    new BlobScheduler(copy.jobs(), pool),
+                    known);
             return new Result(
                     image,
                     Status.COPIED,

@@ -88,7 +88,7 @@ public final class ImageSync {
     }
 
     /** Stores listed at once. */
-    private static final int LISTING_THREADS = 4;
+    private static final int LISTING_THREADS = 16;
 
     private final TransportRegistry transports;
     private final SyncEngine engine;

@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * An image opened for writing: a transaction. The caller puts every blob first (config and layers, in any
- * order, possibly from several threads at once), then the child manifests of an index if any, then the
+ * order, possibly from several threads at once, asking {@link #hasBlob} meanwhile from others), then the child
+ * manifests of an index if any, then the
  * top-level manifest, then calls {@link #commit()}, then {@link #close()}.
  *
  * <p>Nothing is visible at the destination before {@link #commit()} returns: a source opened on the reference
