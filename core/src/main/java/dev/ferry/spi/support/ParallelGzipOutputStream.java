@@ -14,10 +14,10 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Gzip on every core, as pigz does: the input is cut into 128 KiB blocks, each deflated on its own thread with the
+ * Gzip on every core, as pigz does: the input is cut into 512 KiB blocks, each deflated on its own thread with the
  * previous block's last 32 KiB as its dictionary and ended with a sync flush, and the pieces are written in order
  * as one standard gzip member (any gunzip reads it). The output depends only on the input and the level, not on the
- * number of threads, so builds stay reproducible. Memory is bounded: at most two blocks per thread in flight.
+ * number of threads, so builds stay reproducible. Memory is bounded: at most four blocks per thread in flight.
  * Not thread-safe; {@link #close()} writes the trailer and closes the underlying stream.
  */
 public final class ParallelGzipOutputStream extends OutputStream {
@@ -28,7 +28,18 @@ public final class ParallelGzipOutputStream extends OutputStream {
      */
     public static final int LAYER_LEVEL = 4;
 
-    private static final int BLOCK = 128 << 10;
+    /**
+     * The block each thread deflates at a time. pigz's 128 KiB made the writer and the deflating threads hand
+     * over every 2 ms, and on a loaded machine (where each hand-over waits for a core) they spent more time
+     * waiting for each other than working: 512 KiB and {@link #IN_FLIGHT_PER_THREAD} blocks a thread let the
+     * writer run ahead while it reads files and the threads work on while it does (measured with JFR on a build
+     * of a Debian rootfs: each deflating thread parked 3.2 s of 12 s). The output is 0.01% larger.
+     */
+    static final int BLOCK = 512 << 10;
+
+    /** Blocks in flight (queued, being deflated, or deflated and waiting for their turn) per thread. */
+    private static final int IN_FLIGHT_PER_THREAD = 4;
+
     private static final int DICTIONARY = 32 << 10;
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
@@ -54,7 +65,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
         this.out = out;
         this.level = level;
         int n = Math.max(1, threads);
-        this.maxInFlight = 2 * n;
+        this.maxInFlight = IN_FLIGHT_PER_THREAD * n;
         this.pool = Executors.newFixedThreadPool(n, r -> {
             Thread t = new Thread(r, "ferry-gzip");
             t.setDaemon(true);
