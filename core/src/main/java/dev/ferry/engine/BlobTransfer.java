@@ -70,6 +70,14 @@ final class BlobTransfer {
 
     /** Copies the blobs the sink lacks, those not claimed yet, up to the scheduler's number at once. */
     void copyAll(List<Descriptor> blobs) throws IOException {
+        copyAll(blobs, List.of());
+    }
+
+    /**
+     * As {@link #copyAll(List)}, running {@code more} (conversions that store blobs of their own) on the same
+     * scheduler, together with the copies.
+     */
+    void copyAll(List<Descriptor> blobs, List<BlobScheduler.Task> more) throws IOException {
         List<BlobScheduler.Task> todo = new ArrayList<>();
         for (Descriptor blob : blobs) {
             if (!claim(blob.digest())) {
@@ -82,6 +90,7 @@ final class BlobTransfer {
             }
             todo.add(() -> copy(blob));
         }
+        todo.addAll(more);
         scheduler.run(todo);
     }
 
