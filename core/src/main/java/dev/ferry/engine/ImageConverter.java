@@ -76,9 +76,12 @@ final class ImageConverter {
         }
         // Layers kept as they are and layers to recompress, all on the blob scheduler at once: each recompressed
         // layer is spooled and stored as soon as it is ready, so that a sink that streams (a daemon's load) takes
-        // one layer while the next ones are being converted, instead of waiting for each in turn.
+        // one layer while the next ones are being converted, instead of waiting for each in turn. Layers to
+        // compress go one after the other (in one task): each compression already runs on every core, and more at
+        // once would only hold more blocks in memory.
         List<Descriptor> asIs = new ArrayList<>();
         List<BlobScheduler.Task> conversions = new ArrayList<>();
+        List<BlobScheduler.Task> compressions = new ArrayList<>();
         Map<List<Digest>, Descriptor> converted = new ConcurrentHashMap<>();
         for (int i = 0; i < image.layers().size(); i++) {
             Descriptor layer = image.layers().get(i);
@@ -93,8 +96,16 @@ final class ImageConverter {
             if (converted.putIfAbsent(key, layer) == null) {
                 changes.add("layer " + layer.digest().shortHex() + " from " + ConversionPlanner.name(from) + " to "
                         + ConversionPlanner.name(to));
-                conversions.add(() -> converted.put(key, recompress(layer, from, to, diffId, target)));
+                (to == Compression.NONE ? conversions : compressions)
+                        .add(() -> converted.put(key, recompress(layer, from, to, diffId, target)));
             }
+        }
+        if (!compressions.isEmpty()) {
+            conversions.add(() -> {
+                for (BlobScheduler.Task compression : compressions) {
+                    compression.run();
+                }
+            });
         }
         blobs.copyAll(asIs, conversions); // together, so that they are copied and converted in parallel
         List<Descriptor> layers = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.ferry.spi.support;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -47,7 +46,14 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final int level;
     private final ExecutorService pool;
     private final int maxInFlight;
-    private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Future<Deflated>> inFlight = new ArrayDeque<>();
+    /**
+     * Input and output buffers written out, for the next blocks: recycled rather than left to the collector, since
+     * blocks queued for a few milliseconds outlive young collections and would fill the old generation.
+     */
+    private final ArrayDeque<byte[]> freeInputs = new ArrayDeque<>();
+
+    private final ArrayDeque<byte[]> freeOutputs = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
     private final ThreadLocal<Deflater> deflaters;
     private byte[] block = new byte[BLOCK];
@@ -104,42 +110,57 @@ public final class ParallelGzipOutputStream extends OutputStream {
         crc.update(input, 0, length);
         total += length;
         dictionary = length >= DICTIONARY ? Arrays.copyOfRange(input, length - DICTIONARY, length) : null;
-        block = new byte[BLOCK];
+        byte[] recycled = freeInputs.poll();
+        block = recycled != null ? recycled : new byte[BLOCK];
         fill = 0;
-        inFlight.add(pool.submit(() -> deflate(input, length, dict, last)));
+        byte[] free = freeOutputs.poll();
+        byte[] output = free != null ? free : new byte[BLOCK + (BLOCK >> 4) + 1024];
+        inFlight.add(pool.submit(() -> deflate(input, length, dict, last, output)));
         while (inFlight.size() >= maxInFlight) {
             writeNext();
         }
     }
 
-    private byte[] deflate(byte[] input, int length, byte[] dict, boolean last) {
+    /** A deflated block: {@code length} bytes of {@code output}, and its input, both to recycle once written. */
+    private record Deflated(byte[] input, byte[] output, int length) {}
+
+    private Deflated deflate(byte[] input, int length, byte[] dict, boolean last, byte[] output) {
         Deflater deflater = deflaters.get();
         deflater.reset();
         if (dict != null) {
             deflater.setDictionary(dict);
         }
         deflater.setInput(input, 0, length);
-        ByteArrayOutputStream result = new ByteArrayOutputStream(length / 2 + 64);
-        byte[] buf = new byte[64 << 10];
+        byte[] buf = output;
+        int n = 0;
         if (last) {
             deflater.finish();
             while (!deflater.finished()) {
-                result.write(buf, 0, deflater.deflate(buf));
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                n += deflater.deflate(buf, n, buf.length - n);
             }
         } else {
-            int n;
             do {
-                n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-                result.write(buf, 0, n);
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                n += deflater.deflate(buf, n, buf.length - n, Deflater.SYNC_FLUSH);
             } while (n == buf.length || !deflater.needsInput());
         }
-        return result.toByteArray();
+        return new Deflated(input, buf, n);
     }
 
     private void writeNext() throws IOException {
-        Future<byte[]> next = inFlight.remove();
+        Future<Deflated> next = inFlight.remove();
         try {
-            out.write(next.get());
+            Deflated deflated = next.get();
+            out.write(deflated.output(), 0, deflated.length());
+            if (deflated.input().length == BLOCK) {
+                freeInputs.add(deflated.input());
+            }
+            freeOutputs.add(deflated.output());
         } catch (ExecutionException e) {
             throw new IOException("gzip failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
