@@ -95,6 +95,14 @@ final class BlobTransfer {
      * has a blob is asked in parallel too (a request each, for a registry), without holding a transfer permit.
      */
     void copyAll(List<Descriptor> blobs) throws IOException {
+        copyAll(blobs, List.of());
+    }
+
+    /**
+     * As {@link #copyAll(List)}, running {@code more} (conversions that store blobs of their own) on the same
+     * scheduler, together with the copies.
+     */
+    void copyAll(List<Descriptor> blobs, List<BlobScheduler.Task> more) throws IOException {
         List<BlobScheduler.Task> todo = new ArrayList<>();
         for (Descriptor blob : blobs) {
             if (!claim(blob.digest())) {
@@ -112,6 +120,7 @@ final class BlobTransfer {
                 }
             });
         }
+        todo.addAll(more);
         scheduler.run(todo);
     }
 

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an image in another format or compression: the manifest and config between OCI and Docker v2s2
@@ -73,15 +74,40 @@ final class ImageConverter {
         if (plan.source() != target) {
             changes.add("manifest and config to " + target.cliName());
         }
+        // Layers kept as they are and layers to recompress, all on the blob scheduler at once: each recompressed
+        // layer is spooled and stored as soon as it is ready, so that a sink that streams (a daemon's load) takes
+        // one layer while the next ones are being converted, instead of waiting for each in turn. Layers to
+        // compress go one after the other (in one task): each compression already runs on every core, and more at
+        // once would only hold more blocks in memory.
         List<Descriptor> asIs = new ArrayList<>();
+        List<BlobScheduler.Task> conversions = new ArrayList<>();
+        List<BlobScheduler.Task> compressions = new ArrayList<>();
+        Map<List<Digest>, Descriptor> converted = new ConcurrentHashMap<>();
         for (int i = 0; i < image.layers().size(); i++) {
             Descriptor layer = image.layers().get(i);
             Compression to = plan.layers().get(i);
-            if (to == null || to == MediaTypes.layerCompression(layer.mediaType())) {
+            Compression from = MediaTypes.layerCompression(layer.mediaType());
+            if (to == null || to == from) {
                 asIs.add(layer);
+                continue;
+            }
+            Digest diffId = config.diffIds().get(i);
+            List<Digest> key = List.of(layer.digest(), diffId);
+            if (converted.putIfAbsent(key, layer) == null) {
+                changes.add("layer " + layer.digest().shortHex() + " from " + ConversionPlanner.name(from) + " to "
+                        + ConversionPlanner.name(to));
+                (to == Compression.NONE ? conversions : compressions)
+                        .add(() -> converted.put(key, recompress(layer, from, to, diffId, target)));
             }
         }
-        blobs.copyAll(asIs); // together, so that they are copied in parallel
+        if (!compressions.isEmpty()) {
+            conversions.add(() -> {
+                for (BlobScheduler.Task compression : compressions) {
+                    compression.run();
+                }
+            });
+        }
+        blobs.copyAll(asIs, conversions); // together, so that they are copied and converted in parallel
         List<Descriptor> layers = new ArrayList<>();
         for (int i = 0; i < image.layers().size(); i++) {
             Descriptor layer = image.layers().get(i);
@@ -101,9 +127,8 @@ final class ImageConverter {
                         layer.urls(),
                         null));
             } else {
-                changes.add("layer " + layer.digest().shortHex() + " from " + ConversionPlanner.name(from) + " to "
-                        + ConversionPlanner.name(to));
-                layers.add(recompress(layer, from, to, config.diffIds().get(i), target));
+                layers.add(
+                        converted.get(List.of(layer.digest(), config.diffIds().get(i))));
             }
         }
         byte[] newConfig = plan.source() == target ? configBytes : ConfigConverter.convert(configBytes, target);

@@ -77,11 +77,14 @@ final class Recompressor {
             VerifyingInputStream verified = VerifyingInputStream.verify(source, descriptor);
             MessageDigest uncompressed =
                     (diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm()).newMessageDigest();
-            MessageDigest written = DigestAlgorithm.SHA256.newMessageDigest();
+            // Uncompressed out, the file holds the very bytes the diffID is computed over: one SHA-256 for both.
+            boolean same = to == Compression.NONE && (diffId == null || diffId.algorithm() == DigestAlgorithm.SHA256);
+            MessageDigest written = same ? null : DigestAlgorithm.SHA256.newMessageDigest();
             CountingOutputStream counting;
             try (OutputStream fileOut = Files.newOutputStream(file);
-                    DigestOutputStream digesting =
-                            new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16), written)) {
+                    OutputStream digesting = same
+                            ? new BufferedOutputStream(fileOut, 1 << 16)
+                            : new DigestOutputStream(new BufferedOutputStream(fileOut, 1 << 16), written)) {
                 counting = new CountingOutputStream(digesting);
                 try (OutputStream compressed = compress(new NonClosingOutputStream(counting), to)) {
                     InputStream plain;
@@ -120,7 +123,10 @@ final class Recompressor {
                 }
             }
             Spooled spooled = new Spooled(
-                    file, Digest.fromHash(DigestAlgorithm.SHA256, written.digest()), counting.count(), actual);
+                    file,
+                    same ? actual : Digest.fromHash(DigestAlgorithm.SHA256, written.digest()),
+                    counting.count(),
+                    actual);
             ok = true;
             return spooled;
         } finally {

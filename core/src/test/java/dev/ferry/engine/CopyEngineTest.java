@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -338,6 +339,48 @@ class CopyEngineTest {
                         CopyListener.NONE));
         assertTrue(e.getMessage().contains("diffID"), e.getMessage());
         assertTrue(dest.images.isEmpty());
+    }
+
+    /**
+     * Layers converted for the sink are stored as each is ready, not converted one after the other: a sink that
+     * streams (a daemon's load) takes one while the next converts. Here the first layer cannot be read until the
+     * second is stored, which only a copy converting them at once gets past.
+     */
+    @Test
+    void convertedLayersAreStoredAsEachIsReadyNotOneAfterTheOther() throws Exception {
+        ManifestBytes original = TestImages.image(src, "a", 2, 100_000, 3);
+        MemoryTransport compressed = new MemoryTransport();
+        engine.copy(
+                src.ref("a"),
+                compressed.ref("c"),
+                CopyOptions.defaults().withCompression(MediaTypes.Compression.GZIP),
+                CopyListener.NONE);
+        Descriptor firstGzip =
+                ((ImageManifest) compressed.images.get("c").parse()).layers().get(0);
+        Digest secondPlain = ((ImageManifest) original.parse()).layers().get(1).digest();
+        CountDownLatch secondStored = new CountDownLatch(1);
+        compressed.onBlob = blob -> {
+            try {
+                if (blob.digest().equals(firstGzip.digest()) && !secondStored.await(60, TimeUnit.SECONDS)) {
+                    throw new IOException("layer 1 waited for layer 2, which was never converted meanwhile");
+                }
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException();
+            }
+        };
+        dest.onPutBlob = blob -> {
+            if (blob.digest().equals(secondPlain)) {
+                secondStored.countDown();
+            }
+        };
+        engine.copy(
+                compressed.ref("c"),
+                dest.ref("x"),
+                CopyOptions.defaults()
+                        .withCompression(MediaTypes.Compression.NONE)
+                        .withJobs(2),
+                CopyListener.NONE);
+        assertEquals(original.digest(), dest.images.get("x").digest(), "the same image, converted back");
     }
 
     @Test

@@ -35,6 +35,8 @@ public final class MemoryTransport implements Transport {
     public final AtomicInteger putBlobCalls = new AtomicInteger();
     /** Run first by every putBlob of a sink (a test makes blobs fail, or wait for one another); null for none. */
     public volatile BlobHook onPutBlob;
+    /** Run first by every blob read from a source (a test makes reads wait); null for none. */
+    public volatile BlobHook onBlob;
 
     /** What a sink does first with a blob. */
     public interface BlobHook {
@@ -127,6 +129,10 @@ public final class MemoryTransport implements Transport {
 
                 @Override
                 public BlobStream blob(Descriptor descriptor) throws IOException {
+                    BlobHook hook = onBlob;
+                    if (hook != null) {
+                        hook.accept(descriptor);
+                    }
                     byte[] bytes = blobs.get(descriptor.digest());
                     if (bytes == null) {
                         throw new BlobNotFoundException(descriptor.digest(), "memory");

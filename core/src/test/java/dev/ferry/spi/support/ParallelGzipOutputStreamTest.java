@@ -35,7 +35,16 @@ class ParallelGzipOutputStreamTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 32 << 10, (128 << 10) - 1, 128 << 10, (128 << 10) + 1, 5_000_000})
+    @ValueSource(
+            ints = {
+                0,
+                1,
+                32 << 10,
+                ParallelGzipOutputStream.BLOCK - 1,
+                ParallelGzipOutputStream.BLOCK,
+                ParallelGzipOutputStream.BLOCK + 1,
+                5_000_000
+            })
     void anyGunzipReadsItAndTheThreadsDoNotChangeTheBytes(int size) throws IOException {
         byte[] input = data(size);
         byte[] one = gzip(input, 1, 7919);
