@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.spi.BlobStream;
+import dev.ferry.spi.ImageSink;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.Transport;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -439,6 +441,34 @@ class RegistryIT {
                         token.log().stream().anyMatch(l -> l.contains("\" 401 ") && l.contains("/blobs/")),
                         "the registry refused the expired token first");
             }
+        }
+    }
+
+    @Test
+    void twoWritersOfOneRepositoryUploadASharedBlobOnce() throws Exception {
+        Transport docker = ServiceLoader.load(Transport.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(t -> t.name().equals("docker"))
+                .findFirst()
+                .orElseThrow();
+        OpenContext context = OpenContext.defaults().withOption("tls-verify", "false");
+        byte[] bytes = new byte[300_000];
+        new Random(7).nextBytes(bytes);
+        Descriptor blob = Descriptor.of("application/vnd.oci.image.layer.v1.tar", Digest.sha256(bytes), bytes.length);
+        try (ImageSink a = docker.parse("//" + registry.host() + "/race/app:a").openSink(context);
+                ImageSink b =
+                        docker.parse("//" + registry.host() + "/race/app:b").openSink(context)) {
+            assertFalse(b.hasBlob(blob), "b looks before a stores it (two images of a sync)");
+            a.putBlob(blob, new ByteArrayInputStream(bytes));
+            int before = registry.logLines();
+            b.putBlob(blob, new ByteArrayInputStream(bytes));
+            List<String> log = registry.accessSince(before);
+            assertTrue(
+                    log.stream().noneMatch(l -> l.contains("/v2/race/app/blobs/uploads/")),
+                    "no second upload into the repository: " + log);
+            assertTrue(
+                    log.stream().anyMatch(l -> l.contains("\"HEAD /v2/race/app/blobs/" + blob.digest())),
+                    "asked instead: " + log);
         }
     }
 

@@ -55,11 +55,22 @@ final class BlobOrigins {
     /** Entries kept at most (a digest and a name each: a few MiB). */
     private static final int MAX_STORED = 50_000;
 
+    /** Each repository's blobs this process stored or found there ({@code registry/repository@digest}). */
+    private static final Set<String> HELD = ConcurrentHashMap.newKeySet();
+
     /** Notes that {@code repository} of {@code registry} holds {@code blob}, so that other repositories mount it. */
     static void stored(String registry, String repository, Digest blob) {
         if (STORED.size() < MAX_STORED) {
             STORED.put(registry + "@" + blob, repository);
         }
+        if (HELD.size() < MAX_STORED) {
+            HELD.add(registry + "/" + repository + "@" + blob);
+        }
+    }
+
+    /** Whether this process stored {@code blob} into {@code repository} of {@code registry}, or found it there. */
+    static boolean held(String registry, String repository, Digest blob) {
+        return HELD.contains(registry + "/" + repository + "@" + blob);
     }
 
     static Origin register(String registry, String repository) {

@@ -166,8 +166,11 @@ final class RegistrySink implements ImageSink {
             }
         }
         try {
-            // another upload just stored it here, or (since this sink looked) into another repository
-            if ((waited && exists(descriptor)) || mountFromKnown(descriptor)) {
+            // another upload stored it here while this one waited, or since this sink looked (two images of a sync
+            // into one repository: asked again, not trusted, as the registry may have dropped it), or stored it
+            // into another repository of this registry
+            boolean held = BlobOrigins.held(reference.endpoint(), reference.repository(), descriptor.digest());
+            if (((waited || held) && exists(descriptor)) || mountFromKnown(descriptor)) {
                 verifying.drainAndVerify();
                 BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
                 return;
