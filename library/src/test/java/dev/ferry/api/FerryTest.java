@@ -84,8 +84,12 @@ class FerryTest {
         }
         assertEquals(
                 "oci:" + mirror + "/app:1", first.get(0).image().destination().displayName());
-        // one destination store per repository; its first image brings the blobs the others share
-        assertEquals(0, first.get(1).bytesCopied());
+        // one destination store per repository; the image of it that copies first (whichever its check finished
+        // first) brings the blobs the others share
+        assertEquals(
+                0,
+                Math.min(first.get(0).bytesCopied(), first.get(1).bytesCopied()),
+                first.get(0).bytesCopied() + " and " + first.get(1).bytesCopied());
         for (SyncEngine.Result r : ferry.sync("oci:" + from, "oci:" + mirror)) {
             assertEquals(SyncEngine.Status.UNCHANGED, r.status());
         }
