@@ -79,6 +79,11 @@ public class GlobalOptions {
         return stderrIsTerminal;
     }
 
+    /** Whether progress is drawn live: --progress=tty, or auto with stderr a terminal; never with -q. */
+    boolean liveProgress() {
+        return !quiet && (progress == Progress.Mode.tty || (progress == Progress.Mode.auto && stderrIsTerminal));
+    }
+
     void stderrIsTerminal(boolean terminal) {
         stderrIsTerminal = terminal;
     }

@@ -172,13 +172,25 @@ public class SyncCommand implements Callable<Integer>, TransportFlags.OpensImage
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Progress progress = new Progress(images.size(), err, !global.quiet() && System.console() != null && !dryRun);
+        // the live line where stderr is a terminal (or with --progress=tty); never in a dry run, which prints a plan
+        boolean live = !dryRun && global.liveProgress();
+        Progress progress = new Progress(images.size(), err, live);
         long start = System.nanoTime();
         List<SyncEngine.Result> results = sync.run(
                 images, new SyncEngine.Options(copy, parallelImages, keepGoing, dryRun), new SyncEngine.Listener() {
                     @Override
                     public CopyListener blobs() {
                         return progress;
+                    }
+
+                    @Override
+                    public boolean wantsPlan() {
+                        return live;
+                    }
+
+                    @Override
+                    public void imagePlanned(SyncEngine.Image image, long bytes) {
+                        progress.planned(bytes);
                     }
 
                     @Override
@@ -272,13 +284,17 @@ public class SyncCommand implements Callable<Integer>, TransportFlags.OpensImage
         return node;
     }
 
-    /** One status line on a terminal: images done/total, bytes moved, rate. */
+    /**
+     * One status line on a terminal: images done/total, bytes moved of bytes planned (the blobs of the images
+     * started so far that no earlier image brought, as a dry run counts them), rate.
+     */
     static final class Progress implements CopyListener {
         private final int total;
         private final PrintWriter err;
         private final boolean enabled;
         private final AtomicInteger done = new AtomicInteger();
         private final AtomicLong bytes = new AtomicLong();
+        private final AtomicLong planned = new AtomicLong();
         private final long start = System.nanoTime();
         private long lastPrint;
 
@@ -291,6 +307,11 @@ public class SyncCommand implements Callable<Integer>, TransportFlags.OpensImage
         @Override
         public void blobProgress(Descriptor blob, long n) {
             bytes.addAndGet(n);
+            print(false);
+        }
+
+        void planned(long n) {
+            planned.addAndGet(n);
             print(false);
         }
 
@@ -310,8 +331,13 @@ public class SyncCommand implements Callable<Integer>, TransportFlags.OpensImage
             lastPrint = now;
             double s = Math.max(1e-3, (now - start) / 1e9);
             err.print(String.format(
-                    "\r\033[Kimages %d/%d  %.1f MB moved  %.1f MB/s",
-                    done.get(), total, bytes.get() / 1e6, bytes.get() / 1e6 / s));
+                    Locale.ROOT,
+                    "\r\033[Kimages %d/%d  %.1f MB moved of %.1f MB planned  %.1f MB/s",
+                    done.get(),
+                    total,
+                    bytes.get() / 1e6,
+                    Math.max(planned.get(), bytes.get()) / 1e6,
+                    bytes.get() / 1e6 / s));
             err.flush();
         }
 

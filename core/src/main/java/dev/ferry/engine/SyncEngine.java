@@ -116,6 +116,20 @@ public final class SyncEngine {
 
         /** An image is finished (copied, unchanged or failed). */
         default void imageDone(Result result) {}
+
+        /**
+         * Whether this listener wants {@link #imagePlanned}: each image to copy then costs a read of its manifests
+         * before the copy (one request each for a registry), so only a display that shows the plan asks.
+         */
+        default boolean wantsPlan() {
+            return false;
+        }
+
+        /**
+         * An image is about to be copied: {@code bytes} of blobs its manifests name that no image of this sync
+         * counted before for the same destination (what a dry run reports), from several threads.
+         */
+        default void imagePlanned(Image image, long bytes) {}
     }
 
     /**
@@ -418,6 +432,13 @@ public final class SyncEngine {
             if (options.dryRun()) {
                 long bytes = plannedBytes(image, copy, planned);
                 return new Result(image, Status.COPIED, here, 0, 0, 0, bytes, System.nanoTime() - start, null);
+            }
+            if (listener.wantsPlan()) {
+                try {
+                    listener.imagePlanned(image, plannedBytes(image, copy, planned));
+                } catch (IOException | RuntimeException e) {
+                    // the copy reads the same manifests, and reports what fails
+                }
             }
             CopyOptions imageOptions =
                     copy.withSourceContext(image.sourceContext()).withDestinationContext(image.destinationContext());

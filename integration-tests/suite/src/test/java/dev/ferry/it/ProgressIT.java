@@ -178,7 +178,8 @@ class ProgressIT {
         Cli.ferry("copy", "-q", "oci:" + layout + ":a", "oci:" + layout + ":b").ok();
         List<String> lines = lines(underTerminal("sync", "oci:" + layout, "oci:" + dir.resolve("mirror")));
         assertTrue(
-                lines.stream().anyMatch(l -> l.matches("images 2/2  [0-9.]+ MB moved  [0-9.]+ MB/s")),
+                lines.stream()
+                        .anyMatch(l -> l.matches("images 2/2  [0-9.]+ MB moved of [0-9.]+ MB planned  [0-9.]+ MB/s")),
                 lines.toString());
         for (String line : lines) {
             Matcher m = Pattern.compile("^images (\\d+)/(\\d+) ").matcher(line);
@@ -187,6 +188,14 @@ class ProgressIT {
             }
         }
         assertTrue(lines.get(lines.size() - 1).startsWith("ferry: synced 2 images: 2 copied"), lines.toString());
+        String last = lines.stream()
+                .filter(l -> l.startsWith("images 2/2"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
+        Matcher moved =
+                Pattern.compile("([0-9.]+) MB moved of ([0-9.]+) MB planned").matcher(last);
+        assertTrue(moved.find(), last);
+        assertEquals(moved.group(2), moved.group(1), "the shared blobs planned once and moved once: " + last);
         List<String> quiet = lines(underTerminal("sync", "-q", "oci:" + layout, "oci:" + dir.resolve("mirror2")));
         assertEquals(List.of(), quiet, "-q: nothing on the terminal");
     }
