@@ -218,27 +218,11 @@ class InteropIT {
 
     @Test
     void aWholeIndexCopiesWithAllAndSkopeoReadsIt() throws Exception {
-        Path layout = Fixtures.copyTree(umoci, tmp.resolve("multi"));
-        JsonNode v1 = Fixtures.entry(layout, "v1");
-        JsonNode v2 = Fixtures.entry(layout, "v2");
-        String index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
-                + v2.path("digest").asText()
-                + "\",\"size\":" + v2.path("size").asLong()
-                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
-                + v1.path("digest").asText()
-                + "\",\"size\":" + v1.path("size").asLong()
-                + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\","
-                + "\"variant\":\"v8\"}}]}";
-        String descriptor =
-                Fixtures.writeBlob(layout.resolve("blobs/sha256"), index, "application/vnd.oci.image.index.v1+json");
-        String indexDigest = JSON.readTree(descriptor).path("digest").asText();
-        Files.writeString(
-                layout.resolve("index.json"),
-                "{\"schemaVersion\":2,\"manifests\":["
-                        + descriptor.replace("}", ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi\"}}")
-                        + "]}");
+        Path layout = tmp.resolve("multi");
+        String index = Fixtures.multiArch(umoci, layout);
+        JsonNode v1 = Fixtures.entry(umoci, "v1");
+        JsonNode v2 = Fixtures.entry(umoci, "v2");
+        String indexDigest = Fixtures.entry(layout, "multi").path("digest").asText();
 
         Path out = tmp.resolve("out");
         assertEquals(
