@@ -92,6 +92,15 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
     /** With the given codec ({@link Gzip.Codec#ISAL} only when it is available): for the tests and benchmarks. */
     ParallelGzipOutputStream(OutputStream out, int level, int threads, Gzip.Codec codec) throws IOException {
+        this(out, level, threads, codec, level >= 1 && level <= 3 ? 1 : ISAL_LAYER_LEVEL);
+    }
+
+    /** With the given codec, and ISA-L's level given (0-3): for the benchmark that chose {@link #ISAL_LAYER_LEVEL}. */
+    ParallelGzipOutputStream(OutputStream out, int level, int threads, Gzip.Codec codec, int isalLevel)
+            throws IOException {
+        if (isalLevel < 0 || isalLevel > 3) {
+            throw new IllegalArgumentException("ISA-L level " + isalLevel + " (0-3)");
+        }
         if (level < -1 || level > 9) {
             throw new IllegalArgumentException("gzip level " + level + " (0-9)");
         }
@@ -99,7 +108,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
             throw new IllegalStateException("ISA-L is not available: " + Isal.unavailableReason());
         }
         boolean isal = codec == Gzip.Codec.ISAL && level != 0;
-        this.isalLevel = level >= 1 && level <= 3 ? 1 : ISAL_LAYER_LEVEL;
+        this.isalLevel = isalLevel;
         this.isalFree = isal ? new ConcurrentLinkedQueue<>() : null;
         this.isalAll = isal ? new ArrayList<>() : null;
         this.out = out;
