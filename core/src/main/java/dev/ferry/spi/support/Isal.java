@@ -9,9 +9,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -55,6 +60,14 @@ final class Isal {
     static final long I_BLOCK_STATE = 21160;
     static final long I_CRC_FLAG = 21172;
     static final long I_HIST_BITS = 21180;
+
+    /**
+     * The ISA-L versions whose structs have the layout below: scripts/isal-offsets.c prints the same offsets, sizes
+     * and constants compiled against Debian 12's libisal-dev (2.30) and against include/igzip_lib.h of every tag
+     * from v2.28.0 to v2.32.1 of github.com/intel/isa-l (Debian 13 and Ubuntu 24.04 ship 2.31). The layout did
+     * change within soname 2 before (2.2x), so any other version is left alone.
+     */
+    static final Set<String> VERIFIED = Set.of("2.28", "2.29", "2.30", "2.31", "2.32");
 
     /** Allocated beyond each struct's 2.30 size, so that a later 2.x that grew its internal state stays in bounds. */
     static final long SLACK = 64 << 10;
@@ -137,11 +150,39 @@ final class Isal {
                 // JNA's own stub did not load (a noexec temporary folder...), or libisal.so.2 is not installed
                 return "libisal.so.2 not loaded (" + e.getMessage() + ")";
             }
+            String version = loadedVersion();
+            if (!VERIFIED.contains(version)) {
+                return "ISA-L " + version + " is not a version whose struct layout Ferry knows (" + VERIFIED + ")";
+            }
             try {
                 return selfTest();
             } catch (IOException | RuntimeException | LinkageError e) {
                 return "self-test failed: " + e;
             }
+        }
+
+        /**
+         * The version of the libisal.so.2 this process mapped, from its real file name (libisal.so.2.0.30 is ISA-L
+         * 2.30), or "unknown".
+         */
+        private static String loadedVersion() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                    int at = line.indexOf('/');
+                    if (at >= 0 && line.contains("libisal.so.2")) {
+                        String name = Path.of(line.substring(at).trim())
+                                .toRealPath()
+                                .getFileName()
+                                .toString();
+                        Matcher m =
+                                Pattern.compile("libisal\\.so\\.2\\.0\\.(\\d+)").matcher(name);
+                        return m.matches() ? "2." + m.group(1) : "unknown (" + name + ")";
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+            return "unknown";
         }
 
         /**

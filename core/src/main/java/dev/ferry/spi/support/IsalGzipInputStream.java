@@ -57,6 +57,9 @@ final class IsalGzipInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
+        if (outPos < outLimit) {
+            return output[outPos++] & 0xff;
+        }
         byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
@@ -255,6 +258,8 @@ final class IsalGzipInputStream extends InputStream {
         if (!closed) {
             closed = true;
             eof = true;
+            outPos = 0;
+            outLimit = 0;
             free();
             in.close();
         }
