@@ -160,6 +160,31 @@ class GzipTest {
         }
     }
 
+    /** A source that gives a few bytes at a time (a pipe, a network stream): headers and data cut anywhere. */
+    @Test
+    void inputArrivingInSmallPiecesIsReadWhole() throws IOException {
+        byte[] a = compressible(BLOCK + 999);
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        gz.write(zlibGzip(a));
+        gz.write(parallel(a, 2, 4096, Gzip.Codec.ISAL));
+        byte[] bytes = gz.toByteArray();
+        for (int piece : new int[] {1, 3, 7, 4093}) {
+            InputStream trickle = new ByteArrayInputStream(bytes) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, piece));
+                }
+            };
+            byte[] back;
+            try (InputStream in = Gzip.input(trickle, Gzip.Codec.ISAL)) {
+                back = in.readAllBytes();
+            }
+            assertEquals(2 * a.length, back.length, "pieces of " + piece);
+            assertArrayEquals(a, Arrays.copyOfRange(back, 0, a.length));
+            assertArrayEquals(a, Arrays.copyOfRange(back, a.length, back.length));
+        }
+    }
+
     @Test
     void membersAreReadOneAfterTheOther() throws IOException {
         byte[] a = compressible(300_000);
