@@ -3,7 +3,8 @@
 # oracles), docker.io (the Docker Engine and CLI), busybox-static (a runnable test image), attr (getfattr, to
 # read binary xattrs back), docker-registry (the CNCF distribution server the registry tests start privately),
 # apache2-utils (htpasswd, for its Basic auth), openssl (test certificates and the token issuer's key), man-db
-# (man pages are checked to render without warnings) and debootstrap (the .deb is installed in a fresh Debian root). Idempotent: installs
+# (man pages are checked to render without warnings), debootstrap (the .deb is installed in a fresh Debian root) and
+# libisal2 (ISA-L's gzip, which Ferry loads when present; its tests fail under CI=true without it). Idempotent: installs
 # only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
@@ -22,9 +23,11 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v man >/dev/null 2>&1 || need+=(man-db)
 command -v groff >/dev/null 2>&1 || need+=(groff-base)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+ldconfig -p 2>/dev/null | grep -q 'libisal\.so\.2 ' || [ -e /usr/lib/x86_64-linux-gnu/libisal.so.2 ] \
+  || [ -e /usr/lib/aarch64-linux-gnu/libisal.so.2 ] || need+=(libisal2)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-peers: skopeo, umoci, runc, docker, busybox, attr, docker-registry, htpasswd, openssl, man and debootstrap are installed"
+  echo "install-peers: skopeo, umoci, runc, docker, busybox, attr, docker-registry, htpasswd, openssl, man, debootstrap and libisal2 are installed"
   exit 0
 fi
 

@@ -8,6 +8,7 @@ import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.Gzip;
 import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.spi.support.ParallelGzipOutputStream;
 import dev.ferry.spi.support.TempFiles;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -47,7 +47,7 @@ final class Recompressor {
     static InputStream decompress(InputStream in, Compression compression) throws IOException {
         return switch (compression) {
             case NONE -> in;
-            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            case GZIP -> Gzip.input(in);
             case ZSTD -> new ZstdInputStream(in);
         };
     }

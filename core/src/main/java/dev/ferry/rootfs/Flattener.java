@@ -9,6 +9,7 @@ import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.support.Gzip;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /**
@@ -137,7 +137,7 @@ public final class Flattener {
     static InputStream decompress(InputStream in, Descriptor layer) throws IOException {
         return switch (MediaTypes.layerCompression(layer.mediaType())) {
             case NONE -> in;
-            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            case GZIP -> Gzip.input(in);
             case ZSTD -> new ZstdInputStream(in);
         };
     }

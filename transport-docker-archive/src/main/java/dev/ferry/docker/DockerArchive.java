@@ -2,9 +2,9 @@ package dev.ferry.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.Gzip;
 import dev.ferry.spi.support.TarIndex;
 import dev.ferry.spi.support.TempFiles;
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A {@code docker save} archive, opened in place: its tar headers are indexed in one pass and its files are then
@@ -58,7 +57,7 @@ public final class DockerArchive implements Closeable {
         Path tarFile = file;
         if (isGzip(file)) {
             temporary = TempFiles.createFile(tmpDir, "docker-archive.tar");
-            try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+            try (InputStream in = Gzip.input(Files.newInputStream(file));
                     OutputStream out = Files.newOutputStream(temporary)) {
                 in.transferTo(out);
             } catch (IOException e) {

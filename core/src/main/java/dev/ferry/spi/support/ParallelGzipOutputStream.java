@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -18,6 +22,10 @@ import java.util.zip.Deflater;
  * as one standard gzip member (any gunzip reads it). The output depends only on the input and the level, not on the
  * number of threads, so builds stay reproducible. Memory is bounded: at most four blocks per thread in flight.
  * Not thread-safe; {@link #close()} writes the trailer and closes the underlying stream.
+ *
+ * <p>The blocks are deflated by ISA-L when {@link Gzip#codec()} says so (at {@link #ISAL_LAYER_LEVEL} for levels
+ * 4-9, its level 1 for 1-3), else by the JDK's zlib: the bytes depend on the codec, never on the thread count.
+ * Each thread keeps one ISA-L stream (about 1.3 MiB of native memory), freed by {@link #finish()}.
  */
 public final class ParallelGzipOutputStream extends OutputStream {
     /**
@@ -26,6 +34,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
      * 94.6 MB at zlib 4 against 95.1 MB from umoci, where zlib 6 takes 60% more CPU for 2% less.
      */
     public static final int LAYER_LEVEL = 4;
+
+    /**
+     * The ISA-L level that stands for zlib's 4 to 9 (ISA-L has 0-3). Chosen by measurement: the smallest output
+     * within 5% of the Go tools' and as fast as possible within that (see the table in docs/benchmarks.md).
+     */
+    static final int ISAL_LAYER_LEVEL = 2;
 
     /**
      * The block each thread deflates at a time. pigz's 128 KiB made the writer and the deflating threads hand
@@ -56,6 +70,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final ArrayDeque<byte[]> freeOutputs = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
     private final ThreadLocal<Deflater> deflaters;
+    /** ISA-L's streams when it deflates (else null): one a thread, free ones in the queue, all of them in the list. */
+    private final ConcurrentLinkedQueue<IsalDeflater> isalFree;
+
+    private final List<IsalDeflater> isalAll;
+    private final int isalLevel;
     private byte[] block = new byte[BLOCK];
     private int fill;
     private byte[] dictionary;
@@ -68,6 +87,30 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     public ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+        this(out, level, threads, Gzip.codec());
+    }
+
+    /** With the given codec ({@link Gzip.Codec#ISAL} only when it is available): for the tests and benchmarks. */
+    ParallelGzipOutputStream(OutputStream out, int level, int threads, Gzip.Codec codec) throws IOException {
+        this(out, level, threads, codec, level >= 1 && level <= 3 ? 1 : ISAL_LAYER_LEVEL);
+    }
+
+    /** With the given codec, and ISA-L's level given (0-3): for the benchmark that chose {@link #ISAL_LAYER_LEVEL}. */
+    ParallelGzipOutputStream(OutputStream out, int level, int threads, Gzip.Codec codec, int isalLevel)
+            throws IOException {
+        if (isalLevel < 0 || isalLevel > 3) {
+            throw new IllegalArgumentException("ISA-L level " + isalLevel + " (0-3)");
+        }
+        if (level < -1 || level > 9) {
+            throw new IllegalArgumentException("gzip level " + level + " (0-9)");
+        }
+        if (codec == Gzip.Codec.ISAL && !Isal.available()) {
+            throw new IllegalStateException("ISA-L is not available: " + Isal.unavailableReason());
+        }
+        boolean isal = codec == Gzip.Codec.ISAL && level != 0;
+        this.isalLevel = isalLevel;
+        this.isalFree = isal ? new ConcurrentLinkedQueue<>() : null;
+        this.isalAll = isal ? new ArrayList<>() : null;
         this.out = out;
         this.level = level;
         int n = Math.max(1, threads);
@@ -124,7 +167,22 @@ public final class ParallelGzipOutputStream extends OutputStream {
     /** A deflated block: {@code length} bytes of {@code output}, and its input, both to recycle once written. */
     private record Deflated(byte[] input, byte[] output, int length) {}
 
-    private Deflated deflate(byte[] input, int length, byte[] dict, boolean last, byte[] output) {
+    private Deflated deflate(byte[] input, int length, byte[] dict, boolean last, byte[] output) throws IOException {
+        if (isalFree != null) {
+            IsalDeflater isal = isalFree.poll();
+            if (isal == null) {
+                isal = new IsalDeflater(isalLevel);
+                synchronized (isalAll) {
+                    isalAll.add(isal);
+                }
+            }
+            try {
+                IsalDeflater.Output deflated = isal.deflate(input, 0, length, dict, last, output);
+                return new Deflated(input, deflated.buffer(), deflated.length());
+            } finally {
+                isalFree.add(isal);
+            }
+        }
         Deflater deflater = deflaters.get();
         deflater.reset();
         if (dict != null) {
@@ -196,6 +254,28 @@ public final class ParallelGzipOutputStream extends OutputStream {
             out.write(trailer);
         } finally {
             pool.shutdownNow();
+            freeNative();
+        }
+    }
+
+    /** Frees ISA-L's streams once no thread can use them (after a failure, once the threads have stopped). */
+    private void freeNative() {
+        if (isalAll == null) {
+            return;
+        }
+        try {
+            if (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                return; // a thread still deflates: JNA's cleaner frees the memory once it is unreachable
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        synchronized (isalAll) {
+            for (IsalDeflater isal : isalAll) {
+                isal.close();
+            }
+            isalAll.clear();
         }
     }
 

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.spi.support.Gzip;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +41,55 @@ class InteropIT {
 
     private static JsonNode skopeoInspect(Path dir, String ref) throws Exception {
         return JSON.readTree(Peers.run(dir, "skopeo", "inspect", ref).ok().out());
+    }
+
+    /**
+     * A layer Ferry gzipped with ISA-L (several 512 KiB blocks, compressible and not), read by umoci (Go's gzip,
+     * which checks the CRC) and checked by skopeo, then read back by Ferry's own ISA-L inflate (export).
+     */
+    @Test
+    void umociAndSkopeoReadLayersFerryGzippedWithIsal() throws Exception {
+        if (Gzip.codec() != Gzip.Codec.ISAL) {
+            String message =
+                    "ISA-L is not in use (" + Gzip.whyNotIsal() + "); scripts/install-peers.sh installs libisal2";
+            if (Peers.ci()) {
+                fail(message);
+            }
+            Assumptions.abort(message);
+        }
+        Path context = tmp.resolve("context");
+        Files.createDirectories(context.resolve("data"));
+        byte[] noise = new byte[1_500_000];
+        new Random(7).nextBytes(noise);
+        Files.write(context.resolve("data/noise.bin"), noise);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 3_000_000; i++) {
+            text.append("line ").append(i % 977).append(" of a layer gzipped by ISA-L\n");
+        }
+        Files.writeString(context.resolve("data/text.txt"), text);
+        Path out = tmp.resolve("built");
+        Cli.ferry("build", "-q", context.toString(), "--to", "oci:" + out + ":isal")
+                .ok();
+        Peers.run(tmp, "skopeo", "copy", "oci:" + out + ":isal", "dir:" + tmp.resolve("by-skopeo"))
+                .ok();
+        Peers.run(
+                        tmp,
+                        "umoci",
+                        "unpack",
+                        "--rootless",
+                        "--image",
+                        out + ":isal",
+                        tmp.resolve("b").toString())
+                .ok();
+        assertArrayEquals(noise, Files.readAllBytes(tmp.resolve("b/rootfs/data/noise.bin")));
+        assertEquals(text.toString(), Files.readString(tmp.resolve("b/rootfs/data/text.txt")));
+        Path exported = tmp.resolve("rootfs.tar");
+        Cli.ferry("export", "oci:" + out + ":isal", exported.toString()).ok();
+        Path unpacked = Files.createDirectories(tmp.resolve("x"));
+        Peers.run(tmp, "tar", "-xf", exported.toString(), "-C", unpacked.toString())
+                .ok();
+        assertArrayEquals(noise, Files.readAllBytes(unpacked.resolve("data/noise.bin")));
+        assertEquals(text.toString(), Files.readString(unpacked.resolve("data/text.txt")));
     }
 
     @Test
