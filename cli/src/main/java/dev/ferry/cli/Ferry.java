@@ -15,6 +15,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine;
 
 /** Builds the command line: one Guice injector creates every command, made when the first one is. */
@@ -39,20 +41,27 @@ public final class Ferry {
         GlobalOptions global = new GlobalOptions();
         global.stderrIsTerminal(stderr == System.err && Progress.Terminal.stderrIsTerminal());
         GuiceFactory factory = new GuiceFactory(module, global, Set.copyOf(RootCommand.SUBCOMMANDS.values()));
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
+        FutureTask<List<Transport>> early = null;
         if (args != null) {
             // A command named (as far as can be told before picocli knows the root's options): its injector, and
-            // Jackson when it opens images, are made on a second core while picocli builds the root and the command.
+            // when it opens images the transports and Jackson, are made on a second core while picocli builds the
+            // root and the command (each is about a third of start-up).
             List<Class<?>> named = new ArrayList<>(RootCommand.neededFor(args, null));
             named.remove(CommandLine.HelpCommand.class);
-            if (!named.isEmpty()) {
-                factory.prepare(
-                        named.size() == 1 && TransportFlags.OpensImages.class.isAssignableFrom(named.get(0))
-                                ? Ferry::warmJson
-                                : () -> {});
+            if (named.size() == 1 && TransportFlags.OpensImages.class.isAssignableFrom(named.get(0))) {
+                FutureTask<List<Transport>> task =
+                        new FutureTask<>(() -> transports(factory.injector(), global, args, err));
+                early = task;
+                factory.prepare(named.get(0), () -> {
+                    task.run();
+                    warmJson();
+                });
+            } else if (!named.isEmpty()) {
+                factory.prepare(named.get(0), () -> {});
             }
         }
         CommandLine cli = new CommandLine(RootCommand.class, factory);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
         List<Transport> transports = null;
         Collection<Class<?>> needed = RootCommand.neededFor(args, cli.getCommandSpec());
         // the transports' options on the command that runs (a bare ferry, --version or --help loads none), or on
@@ -74,12 +83,15 @@ public final class Ferry {
             CommandLine sub = new CommandLine(type, factory);
             if (one && sub.getCommand() instanceof TransportFlags.OpensImages opens) {
                 if (transports == null) {
-                    transports = transports(factory.injector(), global, args, err);
+                    transports = early == null ? transports(factory.injector(), global, args, err) : joined(early);
                 }
                 TransportFlags.addTo(
                         sub.getCommandSpec(), transports, opens.twoSided(), w -> err.println("ferry: warning: " + w));
             }
             cli.addSubcommand(sub);
+        }
+        if (early != null && transports == null) {
+            joined(early); // the command named was not the one found: nothing left running while args are parsed
         }
         cli.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)));
         cli.setErr(err);
@@ -87,6 +99,25 @@ public final class Ferry {
         cli.setParameterExceptionHandler(new UsageErrorHandler());
         cli.setExitCodeExceptionMapper(ErrorHandler::exitCode);
         return cli;
+    }
+
+    /** The result of {@code task}, run here unless another thread has started it. */
+    static <T> T joined(FutureTask<T> task) {
+        task.run(); // nothing when it ran or runs on the other thread
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**

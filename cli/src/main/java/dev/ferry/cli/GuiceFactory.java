@@ -6,7 +6,6 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import picocli.CommandLine;
 
@@ -33,12 +32,21 @@ final class GuiceFactory implements CommandLine.IFactory {
     }
 
     /**
-     * Starts making the injector on a background thread, then runs {@code then} there (other warm-up); {@link
-     * #injector()} waits for it. Nothing made through this factory comes from the injector before that call.
+     * Starts making the injector, and its binding of {@code command}, on a background thread, then runs {@code then}
+     * there (other warm-up); {@link #injector()} waits for it. Nothing made through this factory comes from the
+     * injector before that call.
      */
-    synchronized void prepare(Runnable then) {
+    synchronized void prepare(Class<?> command, Runnable then) {
         if (injector == null && pending == null) {
-            FutureTask<Injector> task = new FutureTask<>(this::make);
+            FutureTask<Injector> task = new FutureTask<>(() -> {
+                Injector made = make();
+                try {
+                    made.getBinding(command); // the command's just-in-time binding, its injected members found
+                } catch (ConfigurationException e) {
+                    // create() meets it again and falls back to picocli's factory
+                }
+                return made;
+            });
             pending = task;
             Thread thread = new Thread(
                     () -> {
@@ -54,24 +62,7 @@ final class GuiceFactory implements CommandLine.IFactory {
     /** The injector, made on first use (or by {@link #prepare}). */
     synchronized Injector injector() {
         if (injector == null) {
-            if (pending == null) {
-                injector = make();
-            } else {
-                try {
-                    injector = pending.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while starting", e);
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (e.getCause() instanceof Error error) {
-                        throw error;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
+            injector = pending == null ? make() : Ferry.joined(pending);
         }
         return injector;
     }
