@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import com.google.inject.Injector;
 import dev.ferry.engine.TransportRegistry;
+import dev.ferry.internal.Json;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.Transport;
 import java.io.BufferedOutputStream;
@@ -12,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine;
 
 /** Builds the command line: one Guice injector creates every command, made when the first one is. */
@@ -37,8 +41,27 @@ public final class Ferry {
         GlobalOptions global = new GlobalOptions();
         global.stderrIsTerminal(stderr == System.err && Progress.Terminal.stderrIsTerminal());
         GuiceFactory factory = new GuiceFactory(module, global, Set.copyOf(RootCommand.SUBCOMMANDS.values()));
-        CommandLine cli = new CommandLine(RootCommand.class, factory);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
+        FutureTask<List<Transport>> early = null;
+        if (args != null) {
+            // A command named (as far as can be told before picocli knows the root's options): its injector, and
+            // when it opens images the transports and Jackson, are made on a second core while picocli builds the
+            // root and the command (each is about a third of start-up).
+            List<Class<?>> named = new ArrayList<>(RootCommand.neededFor(args, null));
+            named.remove(CommandLine.HelpCommand.class);
+            if (named.size() == 1 && TransportFlags.OpensImages.class.isAssignableFrom(named.get(0))) {
+                FutureTask<List<Transport>> task =
+                        new FutureTask<>(() -> transports(factory.injector(), global, args, err));
+                early = task;
+                factory.prepare(named.get(0), () -> {
+                    task.run();
+                    warmJson();
+                });
+            } else if (!named.isEmpty()) {
+                factory.prepare(named.get(0), () -> {});
+            }
+        }
+        CommandLine cli = new CommandLine(RootCommand.class, factory);
         List<Transport> transports = null;
         Collection<Class<?>> needed = RootCommand.neededFor(args, cli.getCommandSpec());
         // the transports' options on the command that runs (a bare ferry, --version or --help loads none), or on
@@ -60,12 +83,15 @@ public final class Ferry {
             CommandLine sub = new CommandLine(type, factory);
             if (one && sub.getCommand() instanceof TransportFlags.OpensImages opens) {
                 if (transports == null) {
-                    transports = transports(factory.injector(), global, args, err);
+                    transports = early == null ? transports(factory.injector(), global, args, err) : joined(early);
                 }
                 TransportFlags.addTo(
                         sub.getCommandSpec(), transports, opens.twoSided(), w -> err.println("ferry: warning: " + w));
             }
             cli.addSubcommand(sub);
+        }
+        if (early != null && transports == null) {
+            joined(early); // the command named was not the one found: nothing left running while args are parsed
         }
         cli.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)));
         cli.setErr(err);
@@ -73,6 +99,37 @@ public final class Ferry {
         cli.setParameterExceptionHandler(new UsageErrorHandler());
         cli.setExitCodeExceptionMapper(ErrorHandler::exitCode);
         return cli;
+    }
+
+    /** The result of {@code task}, run here unless another thread has started it. */
+    static <T> T joined(FutureTask<T> task) {
+        task.run(); // nothing when it ran or runs on the other thread
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Initializes Jackson's object mapper (its date format loads the JDK's locale data: tens of milliseconds), as the
+     * first JSON read would.
+     */
+    private static void warmJson() {
+        try {
+            Objects.requireNonNull(Json.MAPPER);
+        } catch (RuntimeException | LinkageError e) {
+            // the first JSON read meets it again, on the command's thread, and reports it
+        }
     }
 
     /** Whether {@code --debug} is among the options (before a {@code --} that ends them). */
@@ -126,6 +183,15 @@ public final class Ferry {
         defaultProperty("org.slf4j.simpleLogger.showShortLogName", "true");
         Stdout.Guard guard = new Stdout.Guard(stdout);
         OutputStream out = new BufferedOutputStream(guard, 1 << 16);
+        if (versionOnly(args)) {
+            // what picocli prints for --version, without building the command line (most of --version's time)
+            PrintWriter version = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            for (String line : new VersionProvider().getVersion()) {
+                version.println(line);
+            }
+            version.flush();
+            return checked(0, guard, new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)));
+        }
         CommandLine cli = create(new FerryModule(out), out, stderr, args);
         cli.setExecutionExceptionHandler(new ErrorHandler(guard::failure));
         int code;
@@ -135,10 +201,20 @@ public final class Ferry {
             cli.getOut().flush();
             cli.getErr().flush();
         }
-        if (code == 0 && guard.failure() != null) { // swallowed by a PrintWriter, or by the final flush
-            cli.getErr().println("ferry: " + ErrorHandler.message(guard.failure()));
-            cli.getErr().flush();
-            code = ErrorHandler.FAILED;
+        return checked(code, guard, cli.getErr());
+    }
+
+    /** Whether {@code args} are only {@code --version} (or {@code -V}). */
+    static boolean versionOnly(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+    }
+
+    /** {@code code}, or a failure when output to stdout was lost: swallowed by a PrintWriter, or by the last flush. */
+    private static int checked(int code, Stdout.Guard guard, PrintWriter err) {
+        if (code == 0 && guard.failure() != null) {
+            err.println("ferry: " + ErrorHandler.message(guard.failure()));
+            err.flush();
+            return ErrorHandler.FAILED;
         }
         return code;
     }

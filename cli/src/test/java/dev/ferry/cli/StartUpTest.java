@@ -1,9 +1,12 @@
 package dev.ferry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.CreationException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,5 +70,47 @@ class StartUpTest {
         assertTrue(root == ((TransportsCommand) transports.getCommand()).global, "one GlobalOptions");
         assertTrue(root.quiet(), "the root's -q reaches the command");
         assertEquals(1, cli.getSubcommands().size(), "only the command that runs is built");
+    }
+
+    @Test
+    void versionAloneIsPrintedAsPicocliPrintsIt() {
+        for (String flag : new String[] {"--version", "-V"}) {
+            assertTrue(Ferry.versionOnly(new String[] {flag}), flag);
+            ByteArrayOutputStream picocli = new ByteArrayOutputStream();
+            assertEquals(0, run(new Counting(picocli), picocli, flag));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertEquals(0, Ferry.run(out, err, flag));
+            assertEquals(picocli.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
+            assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("ferry "), out.toString());
+            assertEquals("", err.toString(StandardCharsets.UTF_8));
+        }
+        // anything more is picocli's to parse (--version wins, as picocli has it; a usage error is one)
+        assertFalse(Ferry.versionOnly(new String[] {"--version", "inspect"}));
+        assertFalse(Ferry.versionOnly(new String[] {"inspect", "-V"}));
+        assertFalse(Ferry.versionOnly(new String[] {"--version=1"}));
+        assertFalse(Ferry.versionOnly(new String[] {}));
+    }
+
+    @Test
+    void anInjectorMadeInTheBackgroundFailsAsOneMadeInTheForeground() {
+        // "transports" names a command: its injector is started before picocli builds the root
+        AbstractModule broken = new AbstractModule() {
+            @Override
+            protected void configure() {
+                addError("broken binding");
+            }
+        };
+        for (String[] args : new String[][] {{"transports"}, null}) {
+            RuntimeException e = assertThrows(
+                    RuntimeException.class,
+                    () -> Ferry.create(broken, new ByteArrayOutputStream(), new ByteArrayOutputStream(), args)
+                            .execute("transports"));
+            Throwable cause = e; // picocli wraps what the factory throws
+            while (cause != null && !(cause instanceof CreationException)) {
+                cause = cause.getCause();
+            }
+            assertTrue(cause != null && cause.getMessage().contains("broken binding"), e.toString());
+        }
     }
 }
