@@ -2,7 +2,6 @@ package dev.ferry.spi.support;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import dev.ferry.model.DigestAlgorithm;
@@ -105,7 +104,7 @@ final class LibCrypto {
             String failures = "";
             for (String name : new String[] {"libcrypto.so.3", "libcrypto.so.1.1"}) {
                 try {
-                    Native.register(LibCrypto.class, NativeLibrary.getInstance(name));
+                    Native.register(LibCrypto.class, JnaLibraries.open(name));
                     failures = null;
                     break;
                 } catch (UnsatisfiedLinkError | RuntimeException e) {
