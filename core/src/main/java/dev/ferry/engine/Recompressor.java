@@ -8,7 +8,6 @@ import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.CorruptImageException;
-import dev.ferry.spi.support.Digests;
 import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.spi.support.ParallelGzipOutputStream;
 import dev.ferry.spi.support.TempFiles;
@@ -77,10 +76,10 @@ final class Recompressor {
         try {
             VerifyingInputStream verified = VerifyingInputStream.verify(source, descriptor);
             MessageDigest uncompressed =
-                    Digests.forStream(diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm());
+                    (diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm()).newMessageDigest();
             // Uncompressed out, the file holds the very bytes the diffID is computed over: one SHA-256 for both.
             boolean same = to == Compression.NONE && (diffId == null || diffId.algorithm() == DigestAlgorithm.SHA256);
-            MessageDigest written = same ? null : Digests.forStream(DigestAlgorithm.SHA256);
+            MessageDigest written = same ? null : DigestAlgorithm.SHA256.newMessageDigest();
             CountingOutputStream counting;
             try (OutputStream fileOut = Files.newOutputStream(file);
                     OutputStream digesting = same
