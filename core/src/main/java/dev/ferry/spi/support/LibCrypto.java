@@ -97,7 +97,7 @@ final class LibCrypto {
                 if (!Platform.isLinux() || Native.POINTER_SIZE != 8 || Native.SIZE_T_SIZE != 8) {
                     return "not a 64-bit Linux";
                 }
-            } catch (UnsatisfiedLinkError | RuntimeException e) {
+            } catch (LinkageError | RuntimeException e) {
                 return "JNA not loaded (" + e.getMessage() + ")";
             }
             String failures = "";
@@ -106,7 +106,7 @@ final class LibCrypto {
                     Native.register(LibCrypto.class, JnaLibraries.open(name));
                     failures = null;
                     break;
-                } catch (UnsatisfiedLinkError | RuntimeException e) {
+                } catch (LinkageError | RuntimeException e) {
                     failures += (failures.isEmpty() ? "" : "; ") + name + ": " + e.getMessage();
                 }
             }
