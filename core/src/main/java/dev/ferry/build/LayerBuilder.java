@@ -6,6 +6,7 @@ import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.rootfs.Entries;
 import dev.ferry.rootfs.FileNames;
 import dev.ferry.spi.FerryException;
+import dev.ferry.spi.support.Digests;
 import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.spi.support.ParallelGzipOutputStream;
 import dev.ferry.spi.support.TempFiles;
@@ -70,8 +71,8 @@ public final class LayerBuilder {
             } catch (UnsupportedOperationException e) {
                 // not a POSIX filesystem: keep the default
             }
-            MessageDigest compressed = DigestAlgorithm.SHA256.newMessageDigest();
-            MessageDigest uncompressed = DigestAlgorithm.SHA256.newMessageDigest();
+            MessageDigest compressed = Digests.forStream(DigestAlgorithm.SHA256);
+            MessageDigest uncompressed = Digests.forStream(DigestAlgorithm.SHA256);
             long size;
             try (OutputStream fileOut = Files.newOutputStream(file);
                     CountingOutputStream counting = new CountingOutputStream(

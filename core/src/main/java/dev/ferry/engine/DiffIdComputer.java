@@ -5,6 +5,7 @@ import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.support.BlockPipe;
+import dev.ferry.spi.support.Digests;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,7 @@ final class DiffIdComputer implements AutoCloseable {
         InputStream in = blocks.input();
         thread = new Thread(
                 () -> {
-                    MessageDigest md = DigestAlgorithm.SHA256.newMessageDigest();
+                    MessageDigest md = Digests.forStream(DigestAlgorithm.SHA256);
                     byte[] buf = new byte[1 << 16];
                     try (InputStream plain = Recompressor.decompress(in, compression)) {
                         int n;

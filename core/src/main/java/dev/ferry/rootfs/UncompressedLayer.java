@@ -3,6 +3,7 @@ package dev.ferry.rootfs;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.Digests;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ final class UncompressedLayer extends FilterInputStream {
         this.layer = layer;
         this.limit = limit;
         this.expected = expected;
-        this.hash = expected == null ? null : expected.algorithm().newMessageDigest();
+        this.hash = expected == null ? null : Digests.forStream(expected.algorithm());
     }
 
     long count() {

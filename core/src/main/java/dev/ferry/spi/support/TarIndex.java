@@ -139,7 +139,7 @@ public final class TarIndex implements Closeable {
                 } else if (entry.isFile()) {
                     Path data = dir.resolve(Integer.toString(count++));
                     long size = 0;
-                    MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
+                    MessageDigest sha256 = Digests.forBlob(DigestAlgorithm.SHA256, entry.getSize());
                     Path gz = gzip && entry.getSize() >= GZIP_MIN ? dir.resolve(data.getFileName() + ".gz") : null;
                     HashingOutputStream gzFile = null;
                     try (OutputStream out = Files.newOutputStream(
@@ -221,7 +221,7 @@ public final class TarIndex implements Closeable {
 
     /** Counts and hashes (SHA-256) what passes; buffered, since gzip writes in small pieces. */
     private static final class HashingOutputStream extends FilterOutputStream {
-        private final MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
+        private final MessageDigest sha256 = Digests.forStream(DigestAlgorithm.SHA256);
         private long count;
 
         HashingOutputStream(OutputStream out) {

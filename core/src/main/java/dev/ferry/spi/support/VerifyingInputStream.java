@@ -27,7 +27,7 @@ public final class VerifyingInputStream extends FilterInputStream {
     private VerifyingInputStream(InputStream in, Descriptor expected) {
         super(in);
         this.expected = expected;
-        this.hash = expected.digest().algorithm().newMessageDigest();
+        this.hash = Digests.forBlob(expected.digest().algorithm(), expected.size());
     }
 
     /**
