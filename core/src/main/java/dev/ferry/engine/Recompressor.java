@@ -8,6 +8,7 @@ import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.CorruptImageException;
+import dev.ferry.spi.support.Digests;
 import dev.ferry.spi.support.Gzip;
 import dev.ferry.spi.support.NonClosingOutputStream;
 import dev.ferry.spi.support.ParallelGzipOutputStream;
@@ -76,10 +77,10 @@ final class Recompressor {
         try {
             VerifyingInputStream verified = VerifyingInputStream.verify(source, descriptor);
             MessageDigest uncompressed =
-                    (diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm()).newMessageDigest();
+                    Digests.forStream(diffId == null ? DigestAlgorithm.SHA256 : diffId.algorithm());
             // Uncompressed out, the file holds the very bytes the diffID is computed over: one SHA-256 for both.
             boolean same = to == Compression.NONE && (diffId == null || diffId.algorithm() == DigestAlgorithm.SHA256);
-            MessageDigest written = same ? null : DigestAlgorithm.SHA256.newMessageDigest();
+            MessageDigest written = same ? null : Digests.forStream(DigestAlgorithm.SHA256);
             CountingOutputStream counting;
             try (OutputStream fileOut = Files.newOutputStream(file);
                     OutputStream digesting = same

@@ -1,7 +1,6 @@
 package dev.ferry.spi.support;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.io.ByteArrayInputStream;
@@ -145,7 +144,7 @@ final class Isal {
                         || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
                     return "not a 64-bit little-endian Linux";
                 }
-                Native.register(Isal.class, NativeLibrary.getInstance("libisal.so.2"));
+                Native.register(Isal.class, JnaLibraries.open("libisal.so.2"));
             } catch (LinkageError | RuntimeException e) {
                 // JNA's own stub did not load (a noexec temporary folder...), or libisal.so.2 is not installed
                 return "libisal.so.2 not loaded (" + e.getMessage() + ")";
