@@ -59,7 +59,8 @@ mkdir -p "$out"
 noimage="docker rmi -f $dest; docker rmi -f $img"
 clean="rm -rf $out/l $out/s.tar $out/u; mkdir -p $out; docker image inspect $img >/dev/null 2>&1 || docker load -q -i $work/big.save.tar"
 # what `docker save` writes for the Debian image, for its `docker load` row
-docker rmi -f "$dest" >/dev/null 2>&1 || true
+docker rmi -f "$dest" "$img" >/dev/null 2>&1 || true
+rm -rf "$out"
 "$ferry" copy -q "oci:$work/debian:minbase" "docker-daemon:$dest" && docker save -o "$out/debian.save.tar" "$dest"
 for run in $(seq 1 "$runs"); do
   rotate "oci->docker-daemon (Debian gzip)" "$run" "docker rmi -f $dest" - \
@@ -76,7 +77,8 @@ for run in $(seq 1 "$runs"); do
     "skopeo=skopeo copy -q docker-daemon:$img oci:$out/l:big" \
     "docker-save=docker save -o $out/l $img"
 done
-docker rmi -f "$dest" >/dev/null 2>&1 || true
+docker rmi -f "$dest" "$img" >/dev/null 2>&1 || true
+rm -rf "$out"
 
 echo "| Row | Who | wall s (median) | user+sys s (median) | dockerd CPU s (median) | peak RSS MiB (max) | output (median) | runs |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
