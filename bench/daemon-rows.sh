@@ -59,8 +59,7 @@ mkdir -p "$out"
 noimage="docker rmi -f $dest; docker rmi -f $img"
 clean="rm -rf $out/l $out/s.tar $out/u; mkdir -p $out; docker image inspect $img >/dev/null 2>&1 || docker load -q -i $work/big.save.tar"
 # what `docker save` writes for the Debian image, for its `docker load` row
-docker rmi -f "$dest" "$img" >/dev/null 2>&1 || true
-rm -rf "$out"
+docker rmi -f "$dest" >/dev/null 2>&1 || true
 "$ferry" copy -q "oci:$work/debian:minbase" "docker-daemon:$dest" && docker save -o "$out/debian.save.tar" "$dest"
 for run in $(seq 1 "$runs"); do
   rotate "oci->docker-daemon (Debian gzip)" "$run" "docker rmi -f $dest" - \
