@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -133,9 +132,9 @@ final class Isal {
         }
 
         private static String load() {
-            String env = System.getenv(ENV);
-            if (env != null && env.toLowerCase(Locale.ROOT).equals("jdk")) {
-                return ENV + "=jdk";
+            String forced = JnaLibraries.forcedToJdk(ENV, System.getenv(ENV));
+            if (forced != null) {
+                return forced;
             }
             try {
                 if (!Platform.isLinux()

@@ -24,6 +24,14 @@ final class JnaLibraries {
 
     private JnaLibraries() {}
 
+    /**
+     * Why the environment variable {@code variable}, whose value is {@code value} (or null), keeps a native library
+     * out ("VARIABLE=jdk": the JDK's own code instead), or null when it does not.
+     */
+    static String forcedToJdk(String variable, String value) {
+        return value != null && value.strip().toLowerCase(Locale.ROOT).equals("jdk") ? variable + "=jdk" : null;
+    }
+
     /** The library named {@code name}, JNA's search path set up first as described above. */
     static NativeLibrary open(String name) {
         setSearchPath();

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -69,7 +68,7 @@ final class LibCrypto {
 
     /** Why {@code env} (the value of {@code FERRY_DIGEST}, or null) keeps libcrypto out, or null when it does not. */
     static String refusedBy(String env) {
-        return env != null && env.strip().toLowerCase(Locale.ROOT).equals("jdk") ? ENV + "=jdk" : null;
+        return JnaLibraries.forcedToJdk(ENV, env);
     }
 
     /** Frees the native state of digests nobody holds any more (its thread starts with the first digest). */
