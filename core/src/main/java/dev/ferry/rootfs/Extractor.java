@@ -5,6 +5,7 @@ import dev.ferry.internal.Json;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.support.AtomicFiles;
+import dev.ferry.spi.support.Streams;
 import dev.ferry.spi.support.TempFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -16,8 +17,10 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -44,6 +47,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  */
 public final class Extractor implements RootfsWriter, AutoCloseable {
     private static final int MAX_LINKS = 255;
+    /** How many resolved parent folders are remembered (a bounded cache: memory stays flat). */
+    private static final int PARENTS_REMEMBERED = 64;
+
+    private static final int COPY_BUFFER = 1 << 17;
+    private static final OpenOption[] CREATE_FILE = {
+        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS
+    };
 
     private final Path root;
     private final boolean rootless;
@@ -63,6 +73,19 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
     private DiskSpace space;
     private boolean warnedDevices;
     private boolean warnedXattrs;
+    private byte[] copyBuffer;
+    /**
+     * The parent folders of recent entries, clean name to the real folder it resolved to and that exists (a tar
+     * lists a folder's entries together: most entries find their parent here instead of an lstat of every
+     * component of their path). Forgotten whenever anything is removed, the one change that can make a name
+     * resolve elsewhere (an entry never replaces what exists without removing it first).
+     */
+    private final Map<String, Path> parents = new LinkedHashMap<>(PARENTS_REMEMBERED * 2, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Path> eldest) {
+            return size() > PARENTS_REMEMBERED;
+        }
+    };
 
     /**
      * An extractor that keeps its bookkeeping on the heap (compactly); see
@@ -221,11 +244,31 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
         Files.createDirectory(dir);
     }
 
+    /** A new file at {@code dest}, replacing what is there. */
+    private OutputStream createFile(Path dest, String name) throws IOException {
+        try {
+            return Files.newOutputStream(dest, CREATE_FILE);
+        } catch (FileAlreadyExistsException e) {
+            replace(dest, name);
+            return Files.newOutputStream(dest, CREATE_FILE);
+        }
+    }
+
+    /** Removes what is at {@code dest}, the place of entry {@code name}: a folder in the way is corrupt input. */
+    private void replace(Path dest, String name) throws IOException {
+        try {
+            removeExisting(dest);
+        } catch (DirectoryNotEmptyException e) {
+            throw new CorruptImageException("cannot replace folder " + name + ": " + e.getMessage());
+        }
+    }
+
     /** Removes whatever is at {@code path} (never following it), so another kind of entry can take its place. */
     private void removeExisting(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        parents.clear();
         if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             try (Stream<Path> walk = Files.walk(path)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -244,45 +287,65 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
         if (name.isEmpty()) {
             return;
         }
-        Path parent = resolve(Paths.parent(name), true);
-        mkdirs(parent);
+        String parentName = Paths.parent(name);
+        Path parent = parents.get(parentName);
+        if (parent == null) {
+            parent = resolve(parentName, true);
+            mkdirs(parent);
+            parents.put(parentName, parent);
+        }
         Path dest = parent.resolve(Paths.base(name));
+        // Each entry is created first, and what is in its way removed only when the creation says so: no lookup
+        // before each creation (on Java 17 a lookup of a missing name costs an exception).
         if (entry.isDirectory()) {
-            if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
-                removeExisting(dest);
+            try {
                 Files.createDirectory(dest);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
+                    replace(dest, name);
+                    Files.createDirectory(dest);
+                }
+            }
+            parents.put(name, dest); // a real folder now: the parent of the entries that follow
+        } else if (entry.isSymbolicLink()) {
+            Path target = Path.of(entry.getLinkName());
+            try {
+                Files.createSymbolicLink(dest, target);
+            } catch (FileAlreadyExistsException e) {
+                replace(dest, name);
+                Files.createSymbolicLink(dest, target);
+            }
+        } else if (entry.isLink()) {
+            Path target = resolve(Paths.clean(entry.getLinkName()), false);
+            if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                replace(dest, name);
+                warnings.accept("skipped hardlink " + name + ": its target " + entry.getLinkName()
+                        + " is not a file in the image");
+                return;
+            }
+            try {
+                Files.createLink(dest, target);
+            } catch (FileAlreadyExistsException e) {
+                replace(dest, name);
+                Files.createLink(dest, target);
+            }
+            return; // a hardlink shares its target's inode: owner, mode and times are the target's
+        } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+            replace(dest, name);
+            if (!special(entry, dest, name)) {
+                return;
             }
         } else {
-            try {
-                removeExisting(dest);
-            } catch (DirectoryNotEmptyException e) {
-                throw new CorruptImageException("cannot replace folder " + name + ": " + e.getMessage());
-            }
-            if (entry.isSymbolicLink()) {
-                Files.createSymbolicLink(dest, Path.of(entry.getLinkName()));
-            } else if (entry.isLink()) {
-                Path target = resolve(Paths.clean(entry.getLinkName()), false);
-                if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                    warnings.accept("skipped hardlink " + name + ": its target " + entry.getLinkName()
-                            + " is not a file in the image");
-                    return;
-                }
-                Files.createLink(dest, target);
-                return; // a hardlink shares its target's inode: owner, mode and times are the target's
-            } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
-                if (!special(entry, dest, name)) {
-                    return;
-                }
-            } else {
-                long written = 0;
-                try (OutputStream out = Files.newOutputStream(
-                        dest, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    if (content != null) {
-                        written = content.transferTo(out);
+            long written = 0;
+            try (OutputStream out = createFile(dest, name)) {
+                if (content != null) {
+                    if (copyBuffer == null) {
+                        copyBuffer = new byte[COPY_BUFFER];
                     }
+                    written = Streams.copy(content, out, copyBuffer); // not one system call per 8 KiB
                 }
-                guardSpace(written);
             }
+            guardSpace(written);
         }
         applyMetadata(entry, dest, name);
     }
@@ -393,8 +456,9 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
         } else if (entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice()) {
             // Java sets times through an open(2), which on a FIFO waits for a writer: leave their mtimes
         } else {
+            // the access time given (now, as tar and umoci leave it), or the JDK reads it first to keep it
             Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(mtime, null, null);
+                    .setTimes(mtime, FileTime.fromMillis(System.currentTimeMillis()), null);
         }
     }
 

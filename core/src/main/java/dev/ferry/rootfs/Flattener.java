@@ -10,6 +10,7 @@ import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSource;
 import dev.ferry.spi.support.Gzip;
+import dev.ferry.spi.support.Streams;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
@@ -183,7 +184,7 @@ public final class Flattener {
         }
         verifier = null; // verified whole as it was inflated
         uncompressed = null;
-        tarStream = new BufferedInputStream(Files.newInputStream(copy), 1 << 16);
+        tarStream = new BufferedInputStream(Streams.withoutAvailable(Files.newInputStream(copy)), 1 << 16);
         return new TarReader(tarStream);
     }
 

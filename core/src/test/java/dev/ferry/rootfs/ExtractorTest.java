@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.spi.FerryException;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -97,5 +98,59 @@ class ExtractorTest {
         } finally {
             DiskSpace.fakeUsable = null;
         }
+    }
+
+    private static TarArchiveEntry dir(String name) {
+        return new TarArchiveEntry(name + "/");
+    }
+
+    private static TarArchiveEntry link(String name, String target) {
+        TarArchiveEntry entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+        entry.setLinkName(target);
+        return entry;
+    }
+
+    private static void file(Extractor extractor, String name, String text) throws Exception {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        entry.setSize(bytes.length);
+        entry.setMode(0644);
+        extractor.write(entry, new ByteArrayInputStream(bytes));
+    }
+
+    /**
+     * Entries in the way of another are replaced whatever their kind, and a folder replaced by a symlink is not
+     * used as a parent any more (remembered parents are forgotten): the symlink is resolved inside the root, so
+     * an absolute target outside it never receives a file.
+     */
+    @Test
+    void replacedEntriesAndARememberedParentReplacedByASymlink() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("root"));
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        try (Extractor extractor = new Extractor(root, true, w -> {}, null)) {
+            extractor.write(dir("a"), null);
+            file(extractor, "a/one", "1"); // a is now a remembered parent
+            extractor.write(link("a", outside.toString()), null); // a folder replaced by a symlink out of the root
+            file(extractor, "a/two", "2");
+            file(extractor, "f", "file");
+            extractor.write(dir("f"), null); // a file replaced by a folder
+            file(extractor, "f/inside", "x");
+            extractor.write(link("l", "f"), null);
+            file(extractor, "l", "was a symlink"); // a symlink replaced by a file
+            extractor.write(dir("d"), null);
+            file(extractor, "d/x", "x");
+            file(extractor, "d", "was a folder"); // a folder replaced by a file
+        }
+        assertEquals(List.of(), files(outside), "nothing written outside the root");
+        assertEquals(
+                outside.toString(), Files.readSymbolicLink(root.resolve("a")).toString());
+        assertEquals(
+                "2",
+                Files.readString(root.resolve(outside.toString().substring(1)).resolve("two")),
+                "the symlink's absolute target, inside the root");
+        assertEquals("x", Files.readString(root.resolve("f/inside")));
+        assertEquals("was a symlink", Files.readString(root.resolve("l")));
+        assertTrue(Files.isRegularFile(root.resolve("l"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("was a folder", Files.readString(root.resolve("d")));
     }
 }

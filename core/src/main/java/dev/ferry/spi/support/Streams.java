@@ -1,5 +1,7 @@
 package dev.ferry.spi.support;
 
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +21,14 @@ public final class Streams {
 
     /** Copies {@code in} to its end into {@code out}; returns the bytes copied. Neither stream is closed. */
     public static long copy(InputStream in, OutputStream out) throws IOException {
-        byte[] buf = new byte[CHUNK];
+        return copy(in, out, new byte[CHUNK]);
+    }
+
+    /**
+     * Copies {@code in} to its end into {@code out} through {@code buf} (reused across many small copies), in
+     * writes of its size; returns the bytes copied. Neither stream is closed.
+     */
+    public static long copy(InputStream in, OutputStream out, byte[] buf) throws IOException {
         long total = 0;
         int n;
         while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
@@ -46,5 +55,24 @@ public final class Streams {
             total += n;
         }
         return total;
+    }
+
+    /**
+     * {@code in}, answering 0 to {@link InputStream#available()}: a {@link BufferedInputStream} over it returns
+     * what one read gave instead of asking for more while the stream has some, which for a file opened with
+     * {@code Files.newInputStream} costs two system calls (its size and position) per read.
+     */
+    public static InputStream withoutAvailable(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return in.read(b, off, len);
+            }
+
+            @Override
+            public int available() {
+                return 0;
+            }
+        };
     }
 }
