@@ -456,8 +456,11 @@ public final class Extractor implements RootfsWriter, AutoCloseable {
         } else if (entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice()) {
             // Java sets times through an open(2), which on a FIFO waits for a writer: leave their mtimes
         } else {
-            // the access time given (now, as tar and umoci leave it), or the JDK reads it first to keep it
-            Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            // The access time given (now, as tar and umoci leave it), or the JDK reads it first to keep it; a
+            // file just created (not a symlink, which it cannot have become since) set through the links option
+            // that does not first stat it to learn whether it is a symlink.
+            LinkOption[] options = link ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
+            Files.getFileAttributeView(dest, BasicFileAttributeView.class, options)
                     .setTimes(mtime, FileTime.fromMillis(System.currentTimeMillis()), null);
         }
     }
