@@ -21,7 +21,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,8 +183,8 @@ public final class Flattener {
         }
         verifier = null; // verified whole as it was inflated
         uncompressed = null;
-        tarStream = new BufferedInputStream(Streams.withoutAvailable(Files.newInputStream(copy)), 1 << 16);
-        return new TarReader(tarStream);
+        tarStream = new BufferedInputStream(Streams.fileInput(copy), 1 << 16);
+        return new TarReader(tarStream, true); // a file: content left unread is skipped, not read
     }
 
     /** Opens layer {@code i} for the second pass: verified as it is read, or its verified inflated copy. */

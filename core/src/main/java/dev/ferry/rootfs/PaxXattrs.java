@@ -1,6 +1,7 @@
 package dev.ferry.rootfs;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,9 +32,35 @@ public final class PaxXattrs extends FilterInputStream {
     private final Map<Integer, Map<String, byte[]>> byEntry = new HashMap<>();
     private Map<String, byte[]> pendingNames;
     private final Map<Integer, Map<String, byte[]>> namesByEntry = new HashMap<>();
+    /** Whether {@code in} skips without reading (a file): then data nobody reads is skipped, not read. */
+    private final boolean seekable;
+    /** Bytes of the current entry's data and padding that the reader discards: skipped when seekable. */
+    private long discard;
+    /** Discarded bytes handed out but not yet skipped in {@code in}. */
+    private long unskipped;
 
     public PaxXattrs(InputStream in) {
+        this(in, false);
+    }
+
+    /**
+     * @param seekable whether {@code in} skips without reading (a file): then what {@link #discardRest} marks is
+     *     skipped instead of read
+     */
+    public PaxXattrs(InputStream in, boolean seekable) {
         super(in);
+        this.seekable = seekable;
+    }
+
+    /**
+     * Marks the rest of the current entry (its data and padding, up to the next header) as bytes the tar reader
+     * will discard, as it does when it moves to the next entry: when {@code in} is seekable, they are skipped
+     * instead of read and copied. Only a plain entry's data: a PAX or long-name header's data is always read.
+     */
+    public void discardRest() {
+        if (seekable && pax == null && headerFill == 0) {
+            discard = dataLeft + paddingLeft;
+        }
     }
 
     /**
@@ -66,6 +93,11 @@ public final class PaxXattrs extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
+        if (discard > 0) {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+        skipDiscarded();
         int b = in.read();
         if (b >= 0) {
             observe(new byte[] {(byte) b}, 0, 1);
@@ -75,6 +107,18 @@ public final class PaxXattrs extends FilterInputStream {
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
+        if (discard > 0 && len > 0) {
+            // bytes the reader throws away: handed out unread (the buffer left as it is), skipped in the file in
+            // one go before the next real read
+            int n = (int) Math.min(len, discard);
+            discard -= n;
+            unskipped += n;
+            long fromData = Math.min(n, dataLeft);
+            dataLeft -= fromData;
+            paddingLeft -= n - fromData;
+            return n;
+        }
+        skipDiscarded();
         int n = in.read(buf, off, len);
         if (n > 0) {
             observe(buf, off, n);
@@ -85,6 +129,20 @@ public final class PaxXattrs extends FilterInputStream {
     @Override
     public long skip(long n) throws IOException {
         return Streams.skipByReading(this, n); // every byte passes through read
+    }
+
+    /** Skips in {@code in} the discarded bytes handed out so far; an end of file before them is an error. */
+    private void skipDiscarded() throws IOException {
+        while (unskipped > 0) {
+            long n = in.skip(unskipped);
+            if (n <= 0) {
+                if (in.read() < 0) {
+                    throw new EOFException("the tar stream ends inside an entry (" + unskipped + " bytes short)");
+                }
+                n = 1;
+            }
+            unskipped -= n;
+        }
     }
 
     private void observe(byte[] buf, int off, int len) {

@@ -28,9 +28,18 @@ public final class TarReader implements AutoCloseable {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private int index;
+    private TarArchiveEntry current;
 
     public TarReader(InputStream in) {
-        this.observer = new PaxXattrs(in);
+        this(in, false);
+    }
+
+    /**
+     * A reader of {@code in}; when {@code seekable} (a file, whose skip does not read), the content of entries
+     * left unread is skipped rather than read and thrown away (a headers-only pass then reads the headers only).
+     */
+    public TarReader(InputStream in, boolean seekable) {
+        this.observer = new PaxXattrs(in, seekable);
         this.tar = new TarArchiveInputStream(observer, "ISO-8859-1");
     }
 
@@ -40,7 +49,11 @@ public final class TarReader implements AutoCloseable {
      * @throws FerryException if a name in it (its path, link, owner or group) is not valid UTF-8
      */
     public TarArchiveEntry next() throws IOException {
+        if (current != null && !current.isSparse()) {
+            observer.discardRest(); // what is left of its content, Commons Compress reads only to throw away
+        }
         TarArchiveEntry e = tar.getNextEntry();
+        current = e;
         if (e == null) {
             return null;
         }

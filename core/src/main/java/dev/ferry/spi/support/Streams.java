@@ -1,12 +1,14 @@
 package dev.ferry.spi.support;
 
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 
 /**
  * Copies streams in large chunks. {@link InputStream#transferTo} moves 8 KiB at a time, which for a file costs one
@@ -58,20 +60,43 @@ public final class Streams {
     }
 
     /**
-     * {@code in}, answering 0 to {@link InputStream#available()}: a {@link BufferedInputStream} over it returns
-     * what one read gave instead of asking for more while the stream has some, which for a file opened with
-     * {@code Files.newInputStream} costs two system calls (its size and position) per read.
+     * The file {@code file} as a stream that skips by moving its position (without reading) and answers 0 to
+     * {@link InputStream#available()}, so that a {@link BufferedInputStream} over it returns what one read gave
+     * instead of asking the file's size and position (two system calls) after each read, as it would of
+     * {@code Files.newInputStream}.
      */
-    public static InputStream withoutAvailable(InputStream in) {
-        return new FilterInputStream(in) {
+    public static InputStream fileInput(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        return new InputStream() {
+            private final byte[] one = new byte[1];
+
+            @Override
+            public int read() throws IOException {
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                return in.read(b, off, len);
+                Objects.checkFromIndexSize(off, len, b.length);
+                return len == 0 ? 0 : channel.read(ByteBuffer.wrap(b, off, len));
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long position = channel.position();
+                long skipped = Math.max(0, Math.min(n, channel.size() - position));
+                channel.position(position + skipped);
+                return skipped;
             }
 
             @Override
             public int available() {
                 return 0;
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
             }
         };
     }
