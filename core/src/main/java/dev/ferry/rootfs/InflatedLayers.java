@@ -7,12 +7,14 @@ import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.support.BlockPipe;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -48,6 +50,8 @@ final class InflatedLayers implements Closeable {
     private final List<Future<Copy>> copies = new ArrayList<>();
     private final List<Path> files = new ArrayList<>();
     private volatile boolean closed;
+    /** Whether each layer is inflated on a thread of its own, beside the one hashing and writing it. */
+    private final boolean pumped;
 
     /**
      * Starts inflating every compressed layer of {@code layers} into {@code tmpDir}, top layer first, on
@@ -68,6 +72,7 @@ final class InflatedLayers implements Closeable {
                 compressed++;
             }
         }
+        this.pumped = compressed < threads;
         this.pool = compressed == 0
                 ? null
                 : Executors.newFixedThreadPool(Math.max(1, Math.min(threads, compressed)), r -> {
@@ -132,34 +137,26 @@ final class InflatedLayers implements Closeable {
             try (BlobStream blob = source.blob(layer)) {
                 VerifyingInputStream verifier =
                         VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
-                UncompressedLayer plain =
-                        new UncompressedLayer(Flattener.decompress(verifier, layer), layer, limit, diffIds.get(i));
-                boolean abandoned = false;
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-                    byte[] buf = new byte[1 << 16];
-                    for (int n = plain.read(buf, 0, buf.length); n >= 0; n = plain.read(buf, 0, buf.length)) {
-                        if (closed) {
-                            return new Copy(null);
-                        }
-                        if (!abandoned) {
-                            try {
-                                out.write(buf, 0, n);
-                                abandoned = space.wrote(n);
-                            } catch (IOException e) {
-                                abandoned = true; // a full disk, say: the copy only saves time
-                            }
-                        }
-                        if (abandoned) {
-                            return new Copy(null); // the passes read this layer from the source
-                        }
+                Pump pump = pumped ? new Pump(verifier, layer) : null;
+                try {
+                    UncompressedLayer plain = new UncompressedLayer(
+                            pump != null ? pump.pipe.input() : Flattener.decompress(verifier, layer),
+                            layer,
+                            limit,
+                            diffIds.get(i));
+                    if (!copy(plain, file, space, layer, verifier, pump)) {
+                        return new Copy(null);
                     }
-                } catch (FerryException e) {
-                    throw e;
-                } catch (IOException e) {
-                    throw unreadable(layer, verifier, e);
+                    if (pump != null) {
+                        pump.finish();
+                    }
+                    verifier.drainAndVerify();
+                    plain.verifyDiffId(i);
+                } finally {
+                    if (pump != null) {
+                        pump.finish();
+                    }
                 }
-                verifier.drainAndVerify();
-                plain.verifyDiffId(i);
             }
             kept = true;
             return new Copy(file);
@@ -171,6 +168,88 @@ final class InflatedLayers implements Closeable {
                 }
             }
         }
+    }
+
+    /**
+     * Inflates a layer on a thread of its own into a pipe, so that hashing and writing the uncompressed bytes (on
+     * the pool's thread) overlap with inflating them: used when the image has fewer compressed layers than there
+     * are cores, else every core already inflates a layer.
+     */
+    private static final class Pump {
+        final BlockPipe pipe = new BlockPipe(1 << 18, 4);
+        private final Thread thread;
+
+        Pump(VerifyingInputStream verifier, Descriptor layer) {
+            thread = new Thread(
+                    () -> {
+                        try (OutputStream out = pipe.output()) {
+                            InputStream inflated = Flattener.decompress(verifier, layer);
+                            byte[] buf = new byte[1 << 16];
+                            for (int n = inflated.read(buf); n >= 0; n = inflated.read(buf)) {
+                                out.write(buf, 0, n);
+                            }
+                        } catch (IOException e) {
+                            pipe.fail(e);
+                        } catch (RuntimeException | Error e) {
+                            pipe.fail(new IOException(e));
+                        }
+                    },
+                    "ferry-inflate-pump");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /**
+         * Stops reading the pipe (so the pump stops if it has not ended) and waits for the pump: afterwards the
+         * layer's stream is this thread's again.
+         */
+        void finish() throws IOException {
+            pipe.input().close();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while inflating a layer");
+            }
+        }
+    }
+
+    /**
+     * Writes {@code plain} into {@code file}; false when the copy is abandoned (closed, or its file system runs
+     * low, or a write fails).
+     */
+    private boolean copy(
+            UncompressedLayer plain,
+            Path file,
+            DiskSpace space,
+            Descriptor layer,
+            VerifyingInputStream verifier,
+            Pump pump)
+            throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n = plain.read(buf, 0, buf.length); n >= 0; n = plain.read(buf, 0, buf.length)) {
+                if (closed) {
+                    return false;
+                }
+                try {
+                    out.write(buf, 0, n);
+                    if (space.wrote(n)) {
+                        return false; // the passes read this layer from the source
+                    }
+                } catch (IOException e) {
+                    return false; // a full disk, say: the copy only saves time
+                }
+            }
+        } catch (FerryException e) {
+            throw e;
+        } catch (IOException e) {
+            if (pump != null) {
+                pump.finish(); // the verifier is this thread's again
+            }
+            throw unreadable(layer, verifier, e);
+        }
+        return true;
     }
 
     /** As the flattener says it: the digest mismatch if the bytes are not the layer's, else a corrupt layer. */
