@@ -6,7 +6,7 @@
 # meanwhile (/proc/PID/stat). The registry logs at level info, so each request's end and duration are known: the
 # timeline of the last run of each tool is printed (ms since the command started).
 #
-# Usage (root): BENCH_DIR=/work/bench [BENCH_PORT=PORT] [BENCH_DROP_CACHES=0|1] bench/registry-push.sh [RUNS]
+# Usage (root): BENCH_DIR=/work/bench [BENCH_OUT=DIR (default $BENCH_DIR/registry-push)] [BENCH_PORT=PORT] [BENCH_DROP_CACHES=0|1] bench/registry-push.sh [RUNS]
 #   images: $BENCH_DIR/debian (oci layout, tag minbase) and $BENCH_DIR/regbig-gz (tag big), made by bench/registry.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,7 +15,7 @@ runs=${1:-5}
 work="$(cd "${BENCH_DIR:-$here/work}" && pwd)"
 port=${BENCH_PORT:-$((30000 + RANDOM % 1000))}
 drop=${BENCH_DROP_CACHES:-1}
-out="$work/registry-push"
+out="${BENCH_OUT:-$work/registry-push}"
 rm -rf "$out"
 mkdir -p "$out"
 export FERRY_JAVA_OPTS="${FERRY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC}"
