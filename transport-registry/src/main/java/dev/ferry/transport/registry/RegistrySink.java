@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
@@ -44,11 +44,11 @@ final class RegistrySink implements ImageSink {
     private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
     private static final ConcurrentHashMap<String, ReentrantLock> UPLOADS = new ConcurrentHashMap<>();
     /**
-     * Streamed uploads at once to a registry on this machine: one per core. Such a registry hashes and writes what
-     * it takes on the cores this process shares with it, one core per upload at most, so more uploads than cores
-     * only slow each other down (and the largest blob, which the copy waits for, most). Null: no limit.
+     * Streamed uploads to a registry on this machine: one per core at once, the largest first. Such a registry hashes
+     * and writes what it takes on the cores this process shares with it, one core per upload at most, so more uploads
+     * than cores only slow each other down, and the largest blob, which the copy waits for, most.
      */
-    private static final ConcurrentHashMap<String, Semaphore> LOCAL_STREAMS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, UploadGate> LOCAL_GATES = new ConcurrentHashMap<>();
 
     private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
 
@@ -114,11 +114,28 @@ final class RegistrySink implements ImageSink {
 
     @Override
     public boolean hasBlob(Descriptor descriptor) throws IOException {
-        if (exists(descriptor) || mountFromKnown(descriptor)) {
-            BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
-            return true;
+        // announced before the HEAD, in the order the copy asks: the largest upload starts first (UploadGate)
+        UploadGate gate = descriptor.size() > CHUNK ? localGate(reference.endpoint()) : null;
+        String key = reference.endpoint() + "@" + descriptor.digest();
+        if (gate != null) {
+            gate.announce(key, descriptor.size());
         }
-        return false;
+        boolean has;
+        try {
+            has = exists(descriptor) || mountFromKnown(descriptor);
+        } catch (IOException | RuntimeException e) {
+            if (gate != null) {
+                gate.forget(key);
+            }
+            throw e;
+        }
+        if (has) {
+            if (gate != null) {
+                gate.forget(key);
+            }
+            BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
+        }
+        return has;
     }
 
     /** Mounts the blob from a repository of this registry known to hold it. */
@@ -204,40 +221,46 @@ final class RegistrySink implements ImageSink {
             if (descriptor.size() <= CHUNK) {
                 uploadWhole(descriptor, verifying);
             } else {
-                Semaphore streams = localStreams(reference.endpoint());
-                acquire(streams, descriptor);
+                UploadGate gate = localGate(reference.endpoint());
+                acquire(gate, key, descriptor);
                 try {
                     uploadStreaming(descriptor, verifying);
                 } finally {
-                    if (streams != null) {
-                        streams.release();
+                    if (gate != null) {
+                        gate.release();
                     }
                 }
             }
             BlobOrigins.stored(reference.endpoint(), reference.repository(), descriptor.digest());
         } finally {
+            UploadGate gate = descriptor.size() > CHUNK ? localGate(reference.endpoint()) : null;
+            if (gate != null) {
+                gate.forget(key); // it did not come to the gate (it was there, or failed before)
+            }
             lock.unlock();
         }
     }
 
     /**
-     * The limit of streamed uploads at once to {@code endpoint}: one per core when the registry runs on this machine
-     * (see {@link #LOCAL_STREAMS}); null (none) elsewhere, where more uploads at once use more of the network.
+     * The gate of streamed uploads to {@code endpoint} (see {@link #LOCAL_GATES}): one upload per core, the largest
+     * first, when the registry runs on this machine; null (no limit) elsewhere, where more uploads at once use more of
+     * the network.
      */
-    static Semaphore localStreams(String endpoint) {
+    static UploadGate localGate(String endpoint) {
         if (!RegistryClient.loopback(endpoint)) {
             return null;
         }
-        return LOCAL_STREAMS.computeIfAbsent(
-                endpoint, k -> new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()), true));
+        return LOCAL_GATES.computeIfAbsent(
+                endpoint,
+                k -> new UploadGate(Math.max(1, Runtime.getRuntime().availableProcessors()), 1, TimeUnit.SECONDS));
     }
 
-    private static void acquire(Semaphore streams, Descriptor descriptor) throws InterruptedIOException {
-        if (streams == null) {
+    private static void acquire(UploadGate gate, String key, Descriptor descriptor) throws InterruptedIOException {
+        if (gate == null) {
             return;
         }
         try {
-            streams.acquire();
+            gate.acquire(key, descriptor.size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to upload " + descriptor.digest());

@@ -10,16 +10,16 @@ class RegistrySinkTest {
     @Test
     void uploadsToARegistryOnThisMachineAreLimitedToOnePerCore() {
         int cores = Runtime.getRuntime().availableProcessors();
-        assertEquals(cores, RegistrySink.localStreams("127.0.0.1:30999").availablePermits());
-        assertEquals(cores, RegistrySink.localStreams("localhost:30998").availablePermits());
-        assertEquals(cores, RegistrySink.localStreams("[::1]:30997").availablePermits());
-        // one limit per registry, shared by the sinks of a process
-        assertSame(RegistrySink.localStreams("127.0.0.1:30999"), RegistrySink.localStreams("127.0.0.1:30999"));
+        assertEquals(cores, RegistrySink.localGate("127.0.0.1:30999").permits());
+        assertEquals(cores, RegistrySink.localGate("localhost:30998").permits());
+        assertEquals(cores, RegistrySink.localGate("[::1]:30997").permits());
+        // one gate per registry, shared by the sinks of a process
+        assertSame(RegistrySink.localGate("127.0.0.1:30999"), RegistrySink.localGate("127.0.0.1:30999"));
     }
 
     @Test
     void uploadsToARemoteRegistryAreNotLimited() {
-        assertNull(RegistrySink.localStreams("registry.example.com"));
-        assertNull(RegistrySink.localStreams("10.1.2.3:5000"));
+        assertNull(RegistrySink.localGate("registry.example.com"));
+        assertNull(RegistrySink.localGate("10.1.2.3:5000"));
     }
 }
