@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,7 +105,10 @@ final class BlobTransfer {
      */
     void copyAll(List<Descriptor> blobs, List<BlobScheduler.Task> more) throws IOException {
         List<BlobScheduler.Task> todo = new ArrayList<>();
-        for (Descriptor blob : blobs) {
+        // largest first: the copy lasts at least as long as its largest blob, so that one starts at once
+        List<Descriptor> largestFirst = new ArrayList<>(blobs);
+        largestFirst.sort(Comparator.comparingLong(Descriptor::size).reversed());
+        for (Descriptor blob : largestFirst) {
             if (!claim(blob.digest())) {
                 continue;
             }

@@ -120,6 +120,46 @@ class CopyEngineTest {
     }
 
     @Test
+    void blobsAreCopiedLargestFirst() throws Exception {
+        // the copy lasts at least as long as its largest blob: that one starts first
+        int[] sizes = {1000, 50_000, 7000, 20_000};
+        List<Descriptor> layers = new ArrayList<>();
+        Random random = new Random(7);
+        StringBuilder diffIds = new StringBuilder();
+        for (int size : sizes) {
+            byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            Digest digest = Digest.sha256(bytes);
+            src.blobs.put(digest, bytes);
+            layers.add(Descriptor.of(MediaTypes.OCI_LAYER, digest, size));
+            diffIds.append(diffIds.length() == 0 ? "" : ",")
+                    .append('"')
+                    .append(digest)
+                    .append('"');
+        }
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+                        + diffIds + "]}}")
+                .getBytes(StandardCharsets.UTF_8);
+        Descriptor configDescriptor = Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length);
+        src.blobs.put(configDescriptor.digest(), config);
+        StringBuilder json = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
+                + "\",\"config\":" + descriptorJson(configDescriptor) + ",\"layers\":[");
+        for (int i = 0; i < layers.size(); i++) {
+            json.append(i == 0 ? "" : ",").append(descriptorJson(layers.get(i)));
+        }
+        byte[] manifest = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        src.images.put("a", ManifestBytes.of(manifest, MediaTypes.OCI_MANIFEST));
+        List<Long> order = new ArrayList<>();
+        dest.onPutBlob = blob -> order.add(blob.size());
+        engine.copy(src.ref("a"), dest.ref("b"), CopyOptions.defaults().withJobs(1), CopyListener.NONE);
+        assertEquals(List.of(50_000L, 20_000L, 7000L, 1000L, (long) config.length), order);
+    }
+
+    private static String descriptorJson(Descriptor d) {
+        return "{\"mediaType\":\"" + d.mediaType() + "\",\"digest\":\"" + d.digest() + "\",\"size\":" + d.size() + "}";
+    }
+
+    @Test
     void aFailingParallelCopyStopsTheOthersAndCommitsNothing() throws Exception {
         ManifestBytes manifest = TestImages.image(src, "a", 8, 200_000, 2);
         Descriptor layer = ((ImageManifest) manifest.parse()).layers().get(6);
