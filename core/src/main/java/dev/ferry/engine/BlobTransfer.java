@@ -149,6 +149,8 @@ final class BlobTransfer {
 
     /**
      * Stores a blob spooled to {@code file} (a recompressed layer), unless claimed already or the sink has it.
+     * {@code file} must be a temporary file of Ferry's whose digest and size were computed as it was written,
+     * {@code descriptor}'s: its size is checked again as it is read, its digest is not.
      *
      * @return whether it was stored
      */
@@ -161,7 +163,8 @@ final class BlobTransfer {
             return false;
         }
         try (InputStream in = Files.newInputStream(file)) {
-            put(descriptor, in);
+            // the file is ours, its digest computed as it was written: not hashed again (its size still is checked)
+            put(descriptor, VerifyingInputStream.trusted(in, descriptor));
         }
         countCopied(descriptor);
         return true;

@@ -24,10 +24,21 @@ public final class VerifyingInputStream extends FilterInputStream {
     private long count;
     private boolean verified;
 
-    private VerifyingInputStream(InputStream in, Descriptor expected) {
+    private VerifyingInputStream(InputStream in, Descriptor expected, boolean hashed) {
         super(in);
         this.expected = expected;
-        this.hash = Digests.forBlob(expected.digest().algorithm(), expected.size());
+        this.hash = hashed ? Digests.forBlob(expected.digest().algorithm(), expected.size()) : null;
+    }
+
+    /**
+     * {@code in}, holding {@code expected}'s bytes as Ferry itself wrote them to a temporary file of its own and
+     * hashed them on the way (a layer the copy engine decompressed and checked against its diffID): only the size
+     * is checked, the bytes are not hashed a second time (1.6 GB of SHA-256 fewer for the benchmark image's load).
+     */
+    public static VerifyingInputStream trusted(InputStream in, Descriptor expected) {
+        requireNonNull(in, "in is null");
+        requireNonNull(expected, "expected is null");
+        return new VerifyingInputStream(in, expected, false);
     }
 
     /**
@@ -42,7 +53,7 @@ public final class VerifyingInputStream extends FilterInputStream {
                 && v.expected.size() == expected.size()) {
             return v;
         }
-        return new VerifyingInputStream(in, expected);
+        return new VerifyingInputStream(in, expected, true);
     }
 
     /** The bytes passed so far. */
@@ -61,7 +72,9 @@ public final class VerifyingInputStream extends FilterInputStream {
         if (b < 0) {
             finish();
         } else {
-            hash.update((byte) b);
+            if (hash != null) {
+                hash.update((byte) b);
+            }
             advance(1);
         }
         return b;
@@ -73,7 +86,9 @@ public final class VerifyingInputStream extends FilterInputStream {
         if (n < 0) {
             finish();
         } else if (n > 0) {
-            hash.update(buf, off, n);
+            if (hash != null) {
+                hash.update(buf, off, n);
+            }
             advance(n);
         }
         return n;
@@ -134,6 +149,10 @@ public final class VerifyingInputStream extends FilterInputStream {
         }
         if (count != expected.size()) {
             throw new DigestMismatchException(expected.digest(), null, expected.size(), count);
+        }
+        if (hash == null) {
+            verified = true; // trusted: hashed as it was written
+            return;
         }
         Digest actual = Digest.fromHash(expected.digest().algorithm(), hash.digest());
         if (!actual.equals(expected.digest())) {

@@ -20,11 +20,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -68,6 +71,19 @@ class TarIndexTest {
                 }
                 out.closeArchiveEntry();
             }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A tar of one file with binary content. */
+    private static byte[] tarBytes(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes, "UTF-8")) {
+            TarArchiveEntry entry = new TarArchiveEntry(name, true);
+            entry.setSize(content.length);
+            out.putArchiveEntry(entry);
+            out.write(content);
+            out.closeArchiveEntry();
         }
         return bytes.toByteArray();
     }
@@ -224,7 +240,10 @@ class TarIndexTest {
                 new String[] {"again.tar", "symlink", "layer.tar"});
         Path parts = Files.createDirectory(dir.resolve("parts"));
         try (TarIndex index = TarIndex.split(new ByteArrayInputStream(stream), parts, "docker save", true)) {
-            assertEquals(big, Files.readString(index.dataFile("layer.tar")));
+            assertNull(index.dataFile("layer.tar"), "kept only gzipped");
+            assertThrows(NoSuchFileException.class, () -> index.open("layer.tar"));
+            assertEquals(big.length(), index.size("layer.tar"));
+            assertEquals(Digest.sha256(big.getBytes(StandardCharsets.UTF_8)), index.dataDigest("layer.tar"));
             TarIndex.Gzipped gzipped = index.gzipped("layer.tar");
             assertTrue(gzipped.file().startsWith(parts), gzipped.file().toString());
             byte[] compressed = Files.readAllBytes(gzipped.file());
@@ -240,6 +259,29 @@ class TarIndexTest {
         Path plain = Files.createDirectory(dir.resolve("plain"));
         try (TarIndex index = TarIndex.split(new ByteArrayInputStream(stream), plain, "docker save")) {
             assertNull(index.gzipped("layer.tar"), "only when asked");
+            assertEquals(big, Files.readString(index.dataFile("layer.tar")));
+        }
+    }
+
+    @Test
+    void splitWithGzipKeepsCompressedDataAsItIs() throws IOException {
+        // a Docker 25 save's blob that is gzip already: served as it is, not gzipped again
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(new Random(7)
+                    .ints(100_000)
+                    .mapToObj(Integer::toString)
+                    .collect(Collectors.joining(","))
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] blob = gz.toByteArray();
+        assertTrue(blob.length >= 64 << 10, "big enough to be gzipped: " + blob.length);
+        byte[] stream = tarBytes("blobs/sha256/x", blob);
+        Path parts = Files.createDirectory(dir.resolve("parts"));
+        try (TarIndex index = TarIndex.split(new ByteArrayInputStream(stream), parts, "docker save", true)) {
+            assertNull(index.gzipped("blobs/sha256/x"));
+            assertArrayEquals(blob, Files.readAllBytes(index.dataFile("blobs/sha256/x")));
+            assertEquals(Digest.sha256(blob), index.dataDigest("blobs/sha256/x"));
         }
     }
 

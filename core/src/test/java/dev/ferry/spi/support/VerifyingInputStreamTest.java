@@ -66,6 +66,19 @@ class VerifyingInputStreamTest {
     }
 
     @Test
+    void aTrustedStreamChecksTheSizeButNotTheDigest() throws IOException {
+        byte[] flipped = data.clone();
+        flipped[54321] ^= 1;
+        VerifyingInputStream trusted = VerifyingInputStream.trusted(new ByteArrayInputStream(flipped), descriptor);
+        assertArrayEquals(flipped, trusted.readAllBytes());
+        assertTrue(trusted.verified(), "hashed as it was written: not hashed again");
+        assertSame(trusted, VerifyingInputStream.verify(trusted, descriptor), "and a sink does not hash it either");
+        InputStream shorter = VerifyingInputStream.trusted(
+                new ByteArrayInputStream(Arrays.copyOf(data, data.length - 1)), descriptor);
+        assertThrows(DigestMismatchException.class, shorter::readAllBytes);
+    }
+
+    @Test
     void tooShortFails() {
         byte[] shorter = Arrays.copyOf(data, data.length - 1);
         InputStream in = VerifyingInputStream.verify(new ByteArrayInputStream(shorter), descriptor);

@@ -88,6 +88,11 @@ final class DaemonClient implements AutoCloseable {
         return host;
     }
 
+    /** The API version negotiated with the daemon. */
+    String apiVersion() {
+        return apiVersion;
+    }
+
     /** The Ferry error for a docker-java failure on {@code reference}. */
     FerryException failure(String what, String reference, RuntimeException e) {
         if (e instanceof NotFoundException) {

@@ -1,8 +1,10 @@
 package dev.ferry.transport.dockerapi;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.LoadResponseItem;
 import com.github.dockerjava.transport.DockerHttpClient;
+import dev.ferry.docker.DaemonUnreachableException;
 import dev.ferry.docker.DockerArchiveSink;
 import dev.ferry.docker.DockerArchiveSource;
 import dev.ferry.docker.DockerOptions;
@@ -23,6 +25,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code docker-api:NAME[:TAG]} or {@code docker-api:@sha256:ID}: the Docker daemon through its Engine API, with
  * docker-java, no CLI and no process. Reading is {@code GET /images/{name}/get}, spooled once to a temporary file
- * under {@code --tmpdir}; writing streams a docker archive into {@code POST /images/load} through a pipe and
- * reads the response body to the end, since the daemon reports a failed load inside an HTTP 200.
+ * under {@code --tmpdir}; writing streams a docker archive into {@code POST /images/load} (over a unix socket
+ * written by hand, {@link SocketLoad}; to other hosts through docker-java and a pipe) and reads the response body
+ * to the end, since the daemon reports a failed load inside an HTTP 200.
  */
 public final class DockerApiTransport implements Transport {
     @Override
@@ -163,6 +167,8 @@ public final class DockerApiTransport implements Transport {
         private BlockPipe pipe;
         private InputStream body;
         private Collector result;
+        /** The load over the daemon's unix socket, written by hand; null for other hosts (docker-java's). */
+        private SocketLoad socket;
 
         LoadTarget(OpenContext context, String reference) {
             this.context = context;
@@ -171,8 +177,21 @@ public final class DockerApiTransport implements Transport {
 
         @Override
         public OutputStream stream() throws IOException {
+            if (socket != null) {
+                return socket.body();
+            }
             if (pipe == null) {
                 daemon = DaemonClient.connect(context);
+                if (daemon.host().startsWith("unix://")) {
+                    try {
+                        socket = SocketLoad.open(
+                                Path.of(daemon.host().substring("unix://".length())), daemon.apiVersion());
+                    } catch (IOException e) {
+                        daemon.close();
+                        throw new DaemonUnreachableException(daemon.host(), String.valueOf(e.getMessage()), e);
+                    }
+                    return socket.body();
+                }
                 pipe = new BlockPipe(1 << 20, 4);
                 body = pipe.input();
                 result = new Collector(body);
@@ -187,6 +206,16 @@ public final class DockerApiTransport implements Transport {
 
         @Override
         public void commit() throws IOException {
+            if (socket != null) {
+                try {
+                    socket.body().close();
+                    check(socket.response(), reference);
+                } finally {
+                    socket.close();
+                    daemon.close();
+                }
+                return;
+            }
             pipe.output().close();
             try {
                 result.await();
@@ -201,6 +230,11 @@ public final class DockerApiTransport implements Transport {
 
         @Override
         public void abort() {
+            if (socket != null) {
+                socket.close(); // the request body breaks off: the daemon discards the partial load
+                daemon.close();
+                return;
+            }
             try {
                 if (body != null) {
                     body.close(); // the request body breaks off: the daemon discards the partial load
@@ -219,6 +253,20 @@ public final class DockerApiTransport implements Transport {
 
         @Override
         public IOException explain(IOException writeFailure) {
+            if (socket != null) {
+                if (!socket.isSocketFailure(writeFailure)) {
+                    return writeFailure; // this side's failure (the blob's stream), not the daemon's
+                }
+                try {
+                    check(socket.response(), reference); // the daemon stopped reading: its answer says why
+                } catch (IOException e) {
+                    return e;
+                }
+                return new FerryException(
+                        "the Docker daemon stopped reading the image: " + writeFailure.getMessage(),
+                        null,
+                        writeFailure);
+            }
             if (result == null) {
                 return writeFailure;
             }
@@ -235,6 +283,34 @@ public final class DockerApiTransport implements Transport {
             }
             return new FerryException(
                     "the Docker daemon stopped reading the image: " + writeFailure.getMessage(), null, writeFailure);
+        }
+    }
+
+    /** Fails unless {@code response} (to a load over the socket) reports the image loaded. */
+    static void check(SocketLoad.Response response, String reference) throws IOException {
+        if (response.status() != 200) {
+            String message =
+                    response.messages().isEmpty() || !response.messages().get(0).hasNonNull("message")
+                            ? response.text()
+                            : response.messages().get(0).get("message").asText();
+            throw new FerryException(
+                    "loading " + reference + " failed: the daemon answered " + response.status() + ": "
+                            + message.strip().replace('\n', ' '),
+                    null);
+        }
+        boolean loaded = false;
+        for (JsonNode item : response.messages()) {
+            JsonNode detail = item.path("errorDetail").path("message");
+            if (detail.isTextual()) {
+                throw new LoadRejectedException(reference, detail.asText(), null);
+            }
+            if (item.path("error").isTextual()) {
+                throw new LoadRejectedException(reference, item.get("error").asText(), null);
+            }
+            loaded |= item.path("stream").asText("").startsWith("Loaded image");
+        }
+        if (!loaded) {
+            throw new FerryException("the Docker daemon did not report loading " + reference, null);
         }
     }
 
