@@ -212,17 +212,11 @@ public final class DockerArchiveSource implements ImageSource {
             try (InputStream in = tar.open(path)) {
                 magic = in.readNBytes(4);
             }
-            if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-                return MediaTypes.DOCKER_LAYER_GZIP;
-            }
-            if (magic.length == 4
-                    && (magic[0] & 0xff) == 0x28
-                    && (magic[1] & 0xff) == 0xb5
-                    && (magic[2] & 0xff) == 0x2f
-                    && (magic[3] & 0xff) == 0xfd) {
-                return MediaTypes.OCI_LAYER_ZSTD;
-            }
-            return MediaTypes.DOCKER_LAYER;
+            return switch (MediaTypes.Compression.sniff(magic, magic.length)) {
+                case GZIP -> MediaTypes.DOCKER_LAYER_GZIP;
+                case ZSTD -> MediaTypes.OCI_LAYER_ZSTD;
+                case NONE -> MediaTypes.DOCKER_LAYER;
+            };
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.spi.support;
 
 import dev.ferry.model.Digest;
 import dev.ferry.model.DigestAlgorithm;
+import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.CorruptImageException;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -146,7 +147,9 @@ public final class TarIndex implements Closeable {
                     MessageDigest sha256 = Digests.forBlob(DigestAlgorithm.SHA256, entry.getSize());
                     // the first bytes, to tell data that is compressed already (kept as it is, not gzipped)
                     int head = gzip && entry.getSize() >= GZIP_MIN ? tar.readNBytes(buffer, 0, buffer.length) : 0;
-                    Path gz = head > 0 && !compressed(buffer, head) ? dir.resolve(data.getFileName() + ".gz") : null;
+                    Path gz = head > 0 && MediaTypes.Compression.sniff(buffer, head) == MediaTypes.Compression.NONE
+                            ? dir.resolve(data.getFileName() + ".gz")
+                            : null;
                     if (gz != null) {
                         data = null; // kept only gzipped
                     }
@@ -208,16 +211,6 @@ public final class TarIndex implements Closeable {
             throw new CorruptImageException(what + " is not a readable tar stream: " + e.getMessage(), e);
         }
         return new TarIndex(dir, null, entries);
-    }
-
-    /** Whether {@code length} bytes at the start of {@code b} are the start of gzip or zstd data. */
-    private static boolean compressed(byte[] b, int length) {
-        return length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b
-                || length >= 4
-                        && (b[0] & 0xff) == 0x28
-                        && (b[1] & 0xff) == 0xb5
-                        && (b[2] & 0xff) == 0x2f
-                        && (b[3] & 0xff) == 0xfd;
     }
 
     /**
