@@ -7,15 +7,27 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.transport.SSLConfig;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.ferry.docker.DaemonUnreachableException;
 import dev.ferry.docker.DockerOptions;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.OpenContext;
+import dev.ferry.spi.TransportOption;
+import dev.ferry.spi.support.Pem;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A docker-java client for the daemon at {@code --docker-host}, else DOCKER_HOST, else the default unix socket.
@@ -23,6 +35,22 @@ import java.time.Duration;
  * docker-java stays inside this module; what it throws is turned into Ferry's errors here.
  */
 final class DaemonClient implements AutoCloseable {
+    /** TLS to a {@code tcp://} daemon, as DOCKER_TLS_VERIFY asks the docker CLI for it. */
+    static final TransportOption TLS_VERIFY = TransportOption.flag(
+                    "docker-tls-verify",
+                    "Use TLS to a tcp:// Docker daemon and check its certificate against ca.pem in --docker-cert-path,"
+                            + " presenting cert.pem and key.pem from there (default: DOCKER_TLS_VERIFY, off when"
+                            + " unset, 0 or false).")
+            .withEnvironment("DOCKER_TLS_VERIFY");
+
+    /** The folder of docker's TLS files. */
+    static final TransportOption CERT_PATH = TransportOption.path(
+                    "docker-cert-path",
+                    "DIR",
+                    "The folder holding ca.pem, cert.pem and key.pem for --docker-tls-verify (default:"
+                            + " DOCKER_CERT_PATH, else ~/.docker).")
+            .withEnvironment("DOCKER_CERT_PATH");
+
     private final DockerClient client;
     private final DockerHttpClient http;
     private final String host;
@@ -38,7 +66,8 @@ final class DaemonClient implements AutoCloseable {
     static DaemonClient connect(OpenContext context) throws FerryException {
         String host =
                 context.option(DockerOptions.HOST).filter(h -> !h.isBlank()).orElse("unix:///var/run/docker.sock");
-        DockerHttpClient probeHttp = http(host, null);
+        SSLConfig tls = tls(context, host);
+        DockerHttpClient probeHttp = http(host, tls);
         DockerClient probe = DockerClientImpl.getInstance(config(host, null), probeHttp);
         String version;
         try {
@@ -48,25 +77,84 @@ final class DaemonClient implements AutoCloseable {
             throw unreachable(host, e);
         }
         closeQuietly(probe);
-        DockerHttpClient http = http(host, version);
+        DockerHttpClient http = http(host, tls);
         return new DaemonClient(DockerClientImpl.getInstance(config(host, version), http), http, host, version);
     }
 
     private static DefaultDockerClientConfig config(String host, String apiVersion) {
-        DefaultDockerClientConfig.Builder config =
-                DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host);
+        DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host)
+                .withDockerTlsVerify(false); // TLS is set up by tls(): docker-java's needs BouncyCastle
         if (apiVersion != null) {
             config.withApiVersion(RemoteApiVersion.parseConfig(apiVersion));
         }
         return config.build();
     }
 
-    private static DockerHttpClient http(String host, String apiVersion) {
+    private static DockerHttpClient http(String host, SSLConfig tls) {
         return new ZerodepDockerHttpClient.Builder()
                 .dockerHost(URI.create(host))
-                .sslConfig(config(host, apiVersion).getSSLConfig())
+                .sslConfig(tls)
                 .connectionTimeout(Duration.ofSeconds(30))
                 .build();
+    }
+
+    /**
+     * docker's TLS for a {@code tcp://} daemon, as the docker CLI sets it up: the daemon's certificate is checked
+     * against {@code ca.pem} alone, and {@code cert.pem} with {@code key.pem} (PKCS#8, PKCS#1 RSA or SEC 1 EC) is
+     * presented when both are there; read with the JDK. Null: plain.
+     */
+    static SSLConfig tls(OpenContext context, String host) throws FerryException {
+        boolean verify = context.option(TLS_VERIFY)
+                .map(v -> !v.equalsIgnoreCase("false") && !v.equals("0"))
+                .orElse(false);
+        if (!verify || !(host.startsWith("tcp://") || host.startsWith("https://"))) {
+            return null;
+        }
+        Path dir = context.option(CERT_PATH).map(Path::of).orElseGet(DaemonClient::dockerConfigDir);
+        String hint = "pass --docker-cert-path (DOCKER_CERT_PATH) the folder with ca.pem, cert.pem and key.pem, or"
+                + " unset DOCKER_TLS_VERIFY";
+        Path ca = dir.resolve("ca.pem");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        if (!Files.isRegularFile(ca)) {
+            throw new FerryException("TLS to the Docker daemon " + host + " needs " + ca + ", which is missing", hint);
+        }
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            int i = 0;
+            for (X509Certificate c : Pem.certificates(ca)) {
+                trusted.setCertificateEntry("ca-" + i++, c);
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            KeyManager[] keys = null;
+            if (Files.exists(cert) || Files.exists(key)) {
+                if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
+                    throw new FerryException(dir + " has only one of cert.pem and key.pem", hint);
+                }
+                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                factory.init(Pem.keyStore("client", Pem.privateKey(key), Pem.certificates(cert)), new char[0]);
+                keys = factory.getKeyManagers();
+            }
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(keys, trust.getTrustManagers(), null);
+            return () -> ssl;
+        } catch (FerryException e) {
+            throw e;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new FerryException(
+                    "cannot set up TLS to the Docker daemon " + host + " from " + dir + ": " + e.getMessage(), hint);
+        }
+    }
+
+    /** docker's configuration folder: DOCKER_CONFIG, else ~/.docker. */
+    private static Path dockerConfigDir() {
+        String config = System.getenv("DOCKER_CONFIG");
+        return config != null && !config.isEmpty()
+                ? Path.of(config)
+                : Path.of(System.getProperty("user.home"), ".docker");
     }
 
     /**

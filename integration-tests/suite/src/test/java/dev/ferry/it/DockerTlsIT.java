@@ -1,0 +1,239 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Engine-API transport to a daemon on TCP with TLS, as docker sets it up (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH):
+ * a second, private dockerd started here with {@code --tlsverify} and certificates made with openssl (the client's
+ * key in SEC 1 EC form, as {@code openssl ecparam -genkey} writes it); the docker CLI is the oracle.
+ */
+class DockerTlsIT {
+    @TempDir
+    static Path work;
+
+    static Path certs;
+    static String host;
+    static Process dockerd;
+
+    @BeforeAll
+    static void tlsDaemon() throws Exception {
+        Daemon.require();
+        Path dockerdBinary = Peers.require("dockerd");
+        certs = Files.createDirectories(work.resolve("certs"));
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca-key.pem",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=ferry-test-ca");
+        openssl(
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "server-key.pem",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1");
+        Files.writeString(certs.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-out",
+                "server-cert.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext");
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "key.pem");
+        openssl("req", "-new", "-key", "key.pem", "-out", "client.csr", "-subj", "/CN=ferry-client");
+        Files.writeString(certs.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                "client.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-out",
+                "cert.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "client.ext");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        host = "tcp://127.0.0.1:" + port;
+        Path root = Files.createDirectories(work.resolve("d"));
+        dockerd = new ProcessBuilder(
+                        dockerdBinary.toString(),
+                        "--tlsverify",
+                        "--tlscacert",
+                        certs.resolve("ca.pem").toString(),
+                        "--tlscert",
+                        certs.resolve("server-cert.pem").toString(),
+                        "--tlskey",
+                        certs.resolve("server-key.pem").toString(),
+                        "-H",
+                        host,
+                        "--data-root",
+                        root.resolve("data").toString(),
+                        "--exec-root",
+                        root.resolve("x").toString(),
+                        "--pidfile",
+                        root.resolve("d.pid").toString(),
+                        "--storage-driver=vfs",
+                        "--iptables=false",
+                        "--ip6tables=false",
+                        "--bridge=none")
+                .redirectErrorStream(true)
+                .redirectOutput(root.resolve("dockerd.log").toFile())
+                .start();
+        for (int i = 0; ; i++) {
+            if (docker("version").code() == 0) {
+                break;
+            }
+            if (!dockerd.isAlive() || i == 600) {
+                fail("the TLS dockerd did not start: " + Files.readString(root.resolve("dockerd.log")));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (dockerd != null) {
+            dockerd.destroy(); // SIGTERM: it stops its containerd too
+            if (!dockerd.waitFor(60, TimeUnit.SECONDS)) {
+                dockerd.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Peers.run(certs, command.toArray(String[]::new)).ok();
+    }
+
+    /** The docker CLI against the TLS daemon. */
+    private static Peers.Result docker(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                "docker",
+                "--tlsverify",
+                "--tlscacert",
+                certs.resolve("ca.pem").toString(),
+                "--tlscert",
+                certs.resolve("cert.pem").toString(),
+                "--tlskey",
+                certs.resolve("key.pem").toString(),
+                "-H",
+                host));
+        command.addAll(List.of(args));
+        return Peers.run(work, command.toArray(String[]::new));
+    }
+
+    private static String[] tls(Path certPath, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(1, List.of("--docker-host", host, "--docker-tls-verify", "--docker-cert-path", certPath.toString()));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void copiesToAndFromADaemonOverTls(@TempDir Path tmp) throws Exception {
+        Path layout = Fixtures.syntheticLayout(tmp.resolve("src"), "v1", 300_000, 5_000);
+        Cli.ferry(tls(certs, "copy", "-q", "oci:" + layout + ":v1", "docker-api:ferry-tls/img:1"))
+                .ok();
+        Peers.Result inspect = docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", "ferry-tls/img:1");
+        inspect.ok();
+        String diffIds = inspect.out().strip();
+        assertEquals(2, diffIds.split(",").length, diffIds);
+
+        Cli.ferry(tls(certs, "copy", "-q", "docker-api:ferry-tls/img:1", "oci:" + tmp.resolve("back") + ":b"))
+                .ok();
+        Cli.Result back = Cli.ferry("inspect", "--format", "{{json .Layers}}", "oci:" + tmp.resolve("back") + ":b")
+                .ok();
+        Cli.Result daemon = Cli.ferry(
+                        tls(certs, "inspect", "--format", "{{json .Layers}}", "docker-api:ferry-tls/img:1"))
+                .ok();
+        assertEquals(daemon.out(), back.out());
+    }
+
+    @Test
+    void withoutTheRightFilesItFailsInOneLine(@TempDir Path tmp) throws Exception {
+        // no client certificate: the daemon refuses the connection
+        Path caOnly = Files.createDirectories(tmp.resolve("ca-only"));
+        Files.copy(certs.resolve("ca.pem"), caOnly.resolve("ca.pem"));
+        Cli.ferry(tls(caOnly, "inspect", "docker-api:ferry-tls/none:1")).fails(1, host);
+        // no ca.pem
+        Cli.ferry(tls(tmp.resolve("missing"), "inspect", "docker-api:ferry-tls/none:1"))
+                .fails(1, "ca.pem", "--docker-cert-path");
+        // a key without its certificate
+        Path keyOnly = Files.createDirectories(tmp.resolve("key-only"));
+        Files.copy(certs.resolve("ca.pem"), keyOnly.resolve("ca.pem"));
+        Files.copy(certs.resolve("key.pem"), keyOnly.resolve("key.pem"));
+        Cli.ferry(tls(keyOnly, "inspect", "docker-api:ferry-tls/none:1")).fails(1, "cert.pem");
+        // a CA that did not sign the daemon's certificate
+        Path otherCa = Files.createDirectories(tmp.resolve("other-ca"));
+        Peers.run(
+                        otherCa,
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        "k.pem",
+                        "-out",
+                        "ca.pem",
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=other")
+                .ok();
+        Files.copy(certs.resolve("cert.pem"), otherCa.resolve("cert.pem"));
+        Files.copy(certs.resolve("key.pem"), otherCa.resolve("key.pem"));
+        Cli.ferry(tls(otherCa, "inspect", "docker-api:ferry-tls/none:1")).fails(1, host);
+        // plain HTTP to a TLS daemon
+        Cli.ferry("inspect", "--docker-host", host, "docker-api:ferry-tls/none:1")
+                .fails(1, host);
+        assertTrue(dockerd.isAlive());
+    }
+}
