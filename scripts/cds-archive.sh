@@ -33,7 +33,8 @@ if command -v docker-registry >/dev/null 2>&1; then
 else
   run registry inspect --tls-verify=false --retry-times 0 docker://127.0.0.1:9/ferry-cds 2>/dev/null || true
 fi
-cat "$tmp"/*.lst | sort -u > "$tmp/classes.lst"
+# in order, first occurrence kept: a lambda proxy line (@lambda-proxy) must follow its class, or it is dropped
+for f in "$tmp"/*.lst; do cat "$f"; done | awk '!seen[$0]++' > "$tmp/classes.lst"
 java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" \
   -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" --version > /dev/null 2>&1 \
   || java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" -cp "$jar" > /dev/null

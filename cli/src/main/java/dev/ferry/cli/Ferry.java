@@ -1,6 +1,5 @@
 package dev.ferry.cli;
 
-import com.google.inject.Injector;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.internal.Json;
 import dev.ferry.spi.FerryException;
@@ -19,7 +18,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import picocli.CommandLine;
 
-/** Builds the command line: one Guice injector creates every command, made when the first one is. */
+/**
+ * Builds the command line: picocli makes the commands, and one Guice injector, made in the background or when a
+ * command runs, injects the members of the one that runs.
+ */
 public final class Ferry {
     private Ferry() {}
 
@@ -40,25 +42,23 @@ public final class Ferry {
             com.google.inject.Module module, OutputStream stdout, OutputStream stderr, String[] args) {
         GlobalOptions global = new GlobalOptions();
         global.stderrIsTerminal(stderr == System.err && Progress.Terminal.stderrIsTerminal());
-        GuiceFactory factory = new GuiceFactory(module, global, Set.copyOf(RootCommand.SUBCOMMANDS.values()));
+        Transports shared = FerryModule.transports(global, Ferry.class.getClassLoader());
+        GuiceFactory factory = new GuiceFactory(module, global, shared, Set.copyOf(RootCommand.SUBCOMMANDS.values()));
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
         FutureTask<List<Transport>> early = null;
         if (args != null) {
-            // A command named (as far as can be told before picocli knows the root's options): its injector, and
-            // when it opens images the transports and Jackson, are made on a second core while picocli builds the
-            // root and the command (each is about a third of start-up).
+            // A command named (as far as can be told before picocli knows the root's options): on a second core,
+            // while picocli builds the root and the command, the transports are loaded (when it opens images; their
+            // options are added to it before the arguments are parsed), then the injector is made (the command
+            // waits for it only when it runs), then Jackson is warmed up (its first use is the command's).
             List<Class<?>> named = new ArrayList<>(RootCommand.neededFor(args, null));
             named.remove(CommandLine.HelpCommand.class);
             if (named.size() == 1 && TransportFlags.OpensImages.class.isAssignableFrom(named.get(0))) {
-                FutureTask<List<Transport>> task =
-                        new FutureTask<>(() -> transports(factory.injector(), global, args, err));
+                FutureTask<List<Transport>> task = new FutureTask<>(() -> transports(shared, global, args, err));
                 early = task;
-                factory.prepare(named.get(0), () -> {
-                    task.run();
-                    warmJson();
-                });
+                factory.prepare(named.get(0), task, Ferry::warmJson);
             } else if (!named.isEmpty()) {
-                factory.prepare(named.get(0), () -> {});
+                factory.prepare(named.get(0), () -> {}, () -> {});
             }
         }
         CommandLine cli = new CommandLine(RootCommand.class, factory);
@@ -83,7 +83,7 @@ public final class Ferry {
             CommandLine sub = new CommandLine(type, factory);
             if (one && sub.getCommand() instanceof TransportFlags.OpensImages opens) {
                 if (transports == null) {
-                    transports = early == null ? transports(factory.injector(), global, args, err) : joined(early);
+                    transports = early == null ? transports(shared, global, args, err) : joined(early);
                 }
                 TransportFlags.addTo(
                         sub.getCommandSpec(), transports, opens.twoSided(), w -> err.println("ferry: warning: " + w));
@@ -95,10 +95,28 @@ public final class Ferry {
         }
         cli.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8)));
         cli.setErr(err);
+        // the members of the command that runs are injected just before (not for its --help or --version)
+        cli.setExecutionStrategy(parsed -> {
+            if (!helpRequested(parsed)) {
+                List<CommandLine> chain = parsed.asCommandLineList();
+                factory.injectMembers(chain.get(chain.size() - 1).getCommand());
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(new UsageErrorHandler());
         cli.setExitCodeExceptionMapper(ErrorHandler::exitCode);
         return cli;
+    }
+
+    /** Whether {@code parsed} asks for usage or version help, which picocli prints instead of running a command. */
+    private static boolean helpRequested(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The result of {@code task}, run here unless another thread has started it. */
@@ -156,12 +174,11 @@ public final class Ferry {
      * options the commands offer; none when they cannot be loaded (the command then reports why when it needs
      * them).
      */
-    private static List<Transport> transports(Injector injector, GlobalOptions global, String[] args, PrintWriter err) {
+    private static List<Transport> transports(Transports shared, GlobalOptions global, String[] args, PrintWriter err) {
         global.presetPluginPaths(RootCommand.pluginPathsIn(args));
         try {
             List<Transport> all = new ArrayList<>();
-            for (TransportRegistry.Entry entry :
-                    injector.getInstance(Transports.class).registry(err).entries()) {
+            for (TransportRegistry.Entry entry : shared.registry(err).entries()) {
                 all.add(entry.transport());
             }
             return all;

@@ -1,7 +1,6 @@
 package dev.ferry.cli;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.ImageInspector;
@@ -14,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Ferry's bindings. Free of side effects: transports are discovered when a command first asks for the registry,
- * not when the injector is built.
+ * Ferry's bindings. Free of side effects. The command line binds two more, one instance each for it: the root's
+ * {@link GlobalOptions} and the {@link Transports} (made by {@link #transports}: discovered when first asked for,
+ * which is before the arguments are parsed when a command opens images, so that their options are offered), see
+ * {@link GuiceFactory}.
  */
 public class FerryModule extends AbstractModule {
     private final Stdout stdout;
@@ -30,12 +31,6 @@ public class FerryModule extends AbstractModule {
         bind(Stdout.class).toInstance(stdout);
         bind(CopyEngine.class).in(Singleton.class);
         bind(ImageInspector.class).in(Singleton.class);
-    }
-
-    @Provides
-    @Singleton
-    Transports transports(GlobalOptions global) {
-        return transports(global, Ferry.class.getClassLoader());
     }
 
     /**

@@ -5,53 +5,60 @@ import com.google.inject.ConfigurationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.FutureTask;
 import picocli.CommandLine;
 
 /**
- * Creates picocli's objects through Guice, falling back to picocli's own factory for what Guice cannot make. The
- * injector is made when the first subcommand is (a third of start-up: {@code ferry --version}, {@code --help} and
- * usage errors never make one); until then only the root's objects are made, which inject nothing. {@link
- * GlobalOptions} is one instance, the root's, bound into the injector. When the command line names a command, the
- * injector can be {@linkplain #prepare made in the background} while picocli builds the root (each is about a third
- * of start-up): it is still only used from the first subcommand on.
+ * Creates picocli's objects, and has Guice inject the commands' members before they run. The commands are made at
+ * once (picocli reflects over their options while the command line is built) and injected only when one runs:
+ * {@link #injectMembers} waits for the injector, which is made in the background while picocli builds the command
+ * line, the transports' options are added and the arguments are parsed (each about a third of start-up), or on
+ * first use. {@code ferry --version}, {@code --help} and usage errors make no injector, and a command's help
+ * injects nothing.
+ * {@link GlobalOptions} (the root's) and {@link Transports} are one instance each for the command line, bound into
+ * the injector. Other objects come from picocli's own factory until the injector is made, and from Guice after.
  */
 final class GuiceFactory implements CommandLine.IFactory {
     private final Module module;
     private final GlobalOptions global;
-    private final Set<Class<?>> injected;
+    private final Transports transports;
+    private final Set<Class<?>> commands;
+    private final Set<Object> uninjected = Collections.newSetFromMap(new IdentityHashMap<>());
     private Injector injector;
     private FutureTask<Injector> pending;
 
-    /** Objects of the {@code injected} types (and any type, once one of them is made) come from Guice. */
-    GuiceFactory(Module module, GlobalOptions global, Set<Class<?>> injected) {
+    /** The {@code commands} are made by picocli's factory and injected by {@link #injectMembers}. */
+    GuiceFactory(Module module, GlobalOptions global, Transports transports, Set<Class<?>> commands) {
         this.module = module;
         this.global = global;
-        this.injected = injected;
+        this.transports = transports;
+        this.commands = commands;
     }
 
     /**
-     * Starts making the injector, and its binding of {@code command}, on a background thread, then runs {@code then}
-     * there (other warm-up); {@link #injector()} waits for it. Nothing made through this factory comes from the
-     * injector before that call.
+     * Starts, on a background thread, {@code before}, then the injector and its binding of {@code command}, then
+     * {@code after} (other warm-up); {@link #injector()} waits for the injector.
      */
-    synchronized void prepare(Class<?> command, Runnable then) {
+    synchronized void prepare(Class<?> command, Runnable before, Runnable after) {
         if (injector == null && pending == null) {
             FutureTask<Injector> task = new FutureTask<>(() -> {
                 Injector made = make();
                 try {
-                    made.getBinding(command); // the command's just-in-time binding, its injected members found
+                    made.getMembersInjector(command); // the command's injected members found
                 } catch (ConfigurationException e) {
-                    // create() meets it again and falls back to picocli's factory
+                    // injectMembers meets it again
                 }
                 return made;
             });
             pending = task;
             Thread thread = new Thread(
                     () -> {
+                        before.run();
                         task.run();
-                        then.run();
+                        after.run();
                     },
                     "ferry-start-up");
             thread.setDaemon(true);
@@ -72,8 +79,20 @@ final class GuiceFactory implements CommandLine.IFactory {
             @Override
             protected void configure() {
                 bind(GlobalOptions.class).toInstance(global);
+                bind(Transports.class).toInstance(transports);
             }
         });
+    }
+
+    /** Injects the members of {@code command}, when it is one this factory made and has not injected yet. */
+    void injectMembers(Object command) {
+        boolean made;
+        synchronized (this) {
+            made = uninjected.remove(command);
+        }
+        if (made) {
+            injector().injectMembers(command);
+        }
     }
 
     @Override
@@ -81,13 +100,24 @@ final class GuiceFactory implements CommandLine.IFactory {
         if (type == GlobalOptions.class) {
             return type.cast(global);
         }
-        synchronized (this) {
-            if (injector == null && !injected.contains(type)) {
-                return CommandLine.defaultFactory().create(type);
+        if (commands.contains(type)) {
+            K command = CommandLine.defaultFactory().create(type);
+            if (type != CommandLine.HelpCommand.class) {
+                synchronized (this) {
+                    uninjected.add(command);
+                }
             }
+            return command;
+        }
+        Injector made;
+        synchronized (this) {
+            made = injector;
+        }
+        if (made == null) {
+            return CommandLine.defaultFactory().create(type);
         }
         try {
-            return injector().getInstance(type);
+            return made.getInstance(type);
         } catch (ConfigurationException e) {
             return CommandLine.defaultFactory().create(type);
         }

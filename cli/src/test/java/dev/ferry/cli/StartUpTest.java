@@ -2,13 +2,12 @@ package dev.ferry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.CreationException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -59,6 +58,39 @@ class StartUpTest {
     }
 
     @Test
+    void theNamesOfTheCommandsAreThoseOfTheirAnnotations() {
+        for (Map.Entry<String, Class<?>> command : RootCommand.SUBCOMMANDS.entrySet()) {
+            assertEquals(
+                    command.getValue().getAnnotation(CommandLine.Command.class).name(),
+                    command.getKey(),
+                    command.getValue().getName());
+        }
+    }
+
+    @Test
+    void aCommandsHelpNeedsNoInjectionAndACommandThatRunsIsInjected() {
+        // a broken module: any injection would fail (one may still be made in the background, and fail there)
+        AbstractModule broken = new AbstractModule() {
+            @Override
+            protected void configure() {
+                addError("broken binding");
+            }
+        };
+        for (String[] args : new String[][] {{"inspect", "--help"}, {"copy", "-h"}, {"help", "copy"}}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CommandLine cli = Ferry.create(broken, out, new ByteArrayOutputStream(), args);
+            assertEquals(0, cli.execute(args), String.join(" ", args));
+            cli.getOut().flush();
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: ferry "), out.toString());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Counting module = new Counting(out);
+        assertEquals(0, run(module, out, "transports"));
+        assertEquals(1, module.made.get());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("oci-archive"), "the injected registry listed");
+    }
+
+    @Test
     void aCommandThatRunsMakesOneInjectorSharingTheRootsOptions() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Counting module = new Counting(out);
@@ -102,15 +134,13 @@ class StartUpTest {
             }
         };
         for (String[] args : new String[][] {{"transports"}, null}) {
-            RuntimeException e = assertThrows(
-                    RuntimeException.class,
-                    () -> Ferry.create(broken, new ByteArrayOutputStream(), new ByteArrayOutputStream(), args)
-                            .execute("transports"));
-            Throwable cause = e; // picocli wraps what the factory throws
-            while (cause != null && !(cause instanceof CreationException)) {
-                cause = cause.getCause();
-            }
-            assertTrue(cause != null && cause.getMessage().contains("broken binding"), e.toString());
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CommandLine cli = Ferry.create(broken, new ByteArrayOutputStream(), err, args);
+            int code = cli.execute("transports");
+            cli.getErr().flush();
+            String stderr = err.toString(StandardCharsets.UTF_8);
+            assertEquals(ErrorHandler.FAILED, code, stderr);
+            assertTrue(stderr.contains("broken binding"), stderr);
         }
     }
 }
