@@ -11,7 +11,8 @@
 #   bench/registry-pull.sh [RUNS]
 #   images: $BENCH_DIR/debian (oci layout, tag minbase) and $BENCH_DIR/regbig-gz (tag big), made by bench/registry.sh;
 #   only read. FERRY_ARGS are passed to ferry copy (e.g. --jobs 2); BENCH_TOOLS may name ferry-ALT tools run with
-#   FERRY_ALT_ARGS instead (an A/B of an option in the same run). BENCH_RECYCLE_MEMORY=1 (default) reads 2 GB of a
+#   FERRY_ALT_ARGS instead, and with the launcher FERRY_ALT (default: this checkout's) (an A/B of an option or of two
+#   builds in the same run). BENCH_RECYCLE_MEMORY=1 (default) reads 2 GB of a
 #   scratch file and drops the page cache again before each command, as bench/registry.sh does (see there why: this
 #   VM gives memory freed for a few seconds back to the host, and the registry's cold reads into it are slow).
 set -euo pipefail
@@ -83,7 +84,7 @@ for run in $(seq 1 "$runs"); do
       case $who in
         skopeo) cmd="skopeo copy -q --src-tls-verify=false docker://$R/seed/$name:1 oci:$out/l:t" ;;
         ferry) cmd="$ferry copy -q --src-tls-verify=false ${FERRY_ARGS:-} docker://$R/seed/$name:1 oci:$out/l:t" ;;
-        ferry-*) cmd="$ferry copy -q --src-tls-verify=false ${FERRY_ALT_ARGS:-} docker://$R/seed/$name:1 oci:$out/l:t" ;;
+        ferry-*) cmd="${FERRY_ALT:-$ferry} copy -q --src-tls-verify=false ${FERRY_ALT_ARGS:-} docker://$R/seed/$name:1 oci:$out/l:t" ;;
       esac
       rm -rf "$out/l"
       bash -c "$nocache"
@@ -91,7 +92,7 @@ for run in $(seq 1 "$runs"); do
       if [ "$drop" = 1 ] && [ "$recycle_memory" = 1 ]; then
         dd if="$out/recycle-2g.bin" of=/dev/null bs=4M status=none; sync; echo 3 > /proc/sys/vm/drop_caches
       fi
-      case $who in ferry*) "$ferry" --version >/dev/null ;; skopeo) skopeo --version >/dev/null ;; esac
+      case $who in ferry) "$ferry" --version >/dev/null ;; ferry-*) "${FERRY_ALT:-$ferry}" --version >/dev/null ;; skopeo) skopeo --version >/dev/null ;; esac
       line=$(wc -l < "$out/registry.log")
       load=$(cut -d' ' -f1 /proc/loadavg)
       before=$(ticks)
@@ -101,33 +102,36 @@ for run in $(seq 1 "$runs"); do
       sleep 0.1
       after=$(ticks)
       read -r wall user sys < "$out/time"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$who" "$wall" "$(echo "$user + $sys" | bc)" \
-        "$(echo "scale=2; ($after - $before) / 100" | bc)" "$run" "$load" | tee -a "$tsv" >&2
-      { echo "$name $who (run $run, wall $wall s, load $load): start end duration (ms), bytes"; timeline "$line" "$start"; } >> "$out/timelines.txt"
+      timeline "$line" "$start" > "$out/timeline"
+      # the tail: ms from the end of the last response to the command's end (the final writes, the exit)
+      tail_ms=$(awk -v wall="$wall" 'BEGIN { last = 0 } { if ($2 > last) last = $2 } END { printf "%.0f", wall * 1000 - last }' "$out/timeline")
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$who" "$wall" "$(echo "$user + $sys" | bc)" \
+        "$(echo "scale=2; ($after - $before) / 100" | bc)" "$run" "$load" "$tail_ms" | tee -a "$tsv" >&2
+      { echo "$name $who (run $run, wall $wall s, load $load, tail $tail_ms ms): start end duration (ms), bytes"; cat "$out/timeline"; } >> "$out/timelines.txt"
     done
   done
 done
 
 echo "Measured $(date -u '+%F %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); medians of $runs alternating runs; page cache $([ "$drop" = 1 ] && echo dropped || echo kept) before each, memory recycled: $recycle_memory; FERRY_ARGS='${FERRY_ARGS:-}' FERRY_ALT_ARGS='${FERRY_ALT_ARGS:-}'."
 echo
-echo "| Image | Tool | Wall (s) | Walls | Tool CPU (s) | Registry CPU (s) | Wall / skopeo |"
-echo "|---|---|---:|---|---:|---:|---:|"
+echo "| Image | Tool | Wall (s) | Walls | Tool CPU (s) | Registry CPU (s) | Tail (ms) | Wall / skopeo |"
+echo "|---|---|---:|---|---:|---:|---:|---:|"
 python3 - "$tsv" <<'EOF'
 import sys, statistics, collections
 runs = collections.defaultdict(list)
 order = []
 for line in open(sys.argv[1]):
-    image, who, wall, cpu, reg, run, load = line.split()
+    image, who, wall, cpu, reg, run, load, tail = line.split()
     if (image, who) not in runs:
         order.append((image, who))
-    runs[image, who].append((float(wall), float(cpu), float(reg)))
+    runs[image, who].append((float(wall), float(cpu), float(reg), float(tail)))
 for image, who in sorted(order, key=lambda k: (k[0] != "debian", k[1])):
     r = runs[image, who]
     peer = statistics.median(x[0] for x in runs[image, "skopeo"]) if runs[image, "skopeo"] else 0
     wall = statistics.median(x[0] for x in r)
-    print("| %s | %s | %.2f | %s | %.2f | %.2f | %s |" % (image, who, wall, " ".join("%.2f" % x[0] for x in r),
-          statistics.median(x[1] for x in r), statistics.median(x[2] for x in r),
+    print("| %s | %s | %.2f | %s | %.2f | %.2f | %.0f | %s |" % (image, who, wall, " ".join("%.2f" % x[0] for x in r),
+          statistics.median(x[1] for x in r), statistics.median(x[2] for x in r), statistics.median(x[3] for x in r),
           "%.2f" % (wall / peer) if peer else "-"))
 EOF
 echo
-echo "Timelines (registry log: each request's start and end, ms since the command started): $out/timelines.txt"
+echo "Tail: from the end of the registry's last response to the command's end. Timelines (registry log: each request's start and end, ms since the command started): $out/timelines.txt"
