@@ -12,6 +12,9 @@
 #   BENCH_REGISTRY_SCALE   MakeImage scale of the synthetic image (default 0.75: ~1.6 GB of incompressible layers)
 #   BENCH_DROP_CACHES      1 (default) drops the page cache before each timed command, as bench/run.sh does (then
 #                          warms the tool itself with TOOL --version, untimed: the data stays cold); 0 keeps it
+#   BENCH_RECYCLE_MEMORY   1 (default, with BENCH_DROP_CACHES=1): before each timed command, reads a 2 GB scratch file
+#                          of its own and drops the page cache again, so that every command finds memory the kernel
+#                          freed a moment ago (see recycle below); 0 does not
 #   BENCH_ROWS             a regular expression: only the rows whose names match (default: all)
 # The table goes to stdout; raw figures to $BENCH_DIR/registry.tsv.
 set -euo pipefail
@@ -21,6 +24,7 @@ runs=${1:-3}
 work="${BENCH_DIR:-$here/work}"
 scale=${BENCH_REGISTRY_SCALE:-0.75}
 drop=${BENCH_DROP_CACHES:-1}
+recycle_memory=${BENCH_RECYCLE_MEMORY:-1}
 rows_filter=${BENCH_ROWS:-.}
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
@@ -90,6 +94,22 @@ skopeo copy -q --dest-tls-verify=false "oci:$work/regbig-gz:big" "docker://$R/se
 
 # --- measuring ------------------------------------------------------------------------------------------------
 out="$work/reg-out"
+# This machine is a VM whose balloon reports free memory to the host (virtio-balloon free page reporting): memory the
+# guest freed a few seconds ago is given back, and filling it again (the registry reading its blobs from a cold disk
+# into the page cache) costs the registry 1-2 s of CPU for 881 MB instead of 0.5, and the read 2-3 times as long. So a
+# command right after one that read as much (and had its page cache dropped) ran fast, one after small commands slow:
+# the synthetic pull was bimodal by its place in the run (docs/benchmarks.md). recycle puts every command in the first
+# state: it reads 2 GB of a scratch file into the page cache and drops it again, just before the timed command.
+recycle_file="$work/recycle-2g.bin"
+if [ "$drop" = 1 ] && [ "$recycle_memory" = 1 ] && [ "$(stat -c %s "$recycle_file" 2>/dev/null)" != 2147483648 ]; then
+  dd if=/dev/zero of="$recycle_file" bs=4M count=512 conv=fsync status=none
+fi
+recycle() {
+  if [ "$drop" = 1 ] && [ "$recycle_memory" = 1 ]; then
+    dd if="$recycle_file" of=/dev/null bs=4M status=none
+    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  fi
+}
 # uploaded REPO LINE: layer bytes whose upload into REPO completed in the access log after line LINE
 uploaded() {
   local repo=$1 from=$2 total=0 hex size
@@ -108,6 +128,7 @@ measure() {
   local row=$1 who=$2 run=$3 prepare=$4 command=$5 repo=$6 tlog="$work/time.log" heap="$work/heap.txt" before
   bash -c "$prepare" >/dev/null 2>&1 || true
   if [ "$drop" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; fi
+  recycle
   # the tool's own files back in the page cache, as where it is in use (the data stays cold)
   if [ "$who" = ferry ]; then "$ferry" --version >/dev/null 2>&1 || true; else skopeo --version >/dev/null 2>&1 || true; fi
   rm -f "$heap"
@@ -161,7 +182,7 @@ layers() { du -sb --apparent-size "$1/blobs" | cut -f1; }
 {
   echo "Measured $(date -u '+%F %H:%M') UTC on $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg)), $(skopeo --version), docker-registry $(docker-registry --version 2>/dev/null | awk '{print $3}'), $(java -version 2>&1 | head -1)."
   echo "Images: Debian bookworm minbase, one gzip layer by umoci ($(layers "$work/debian") bytes of blobs); synthetic, bench/MakeImage.java scale $scale, layers gzipped by \`skopeo copy --dest-compress --dest-compress-format gzip\` ($(layers "$work/regbig-gz") bytes of blobs)."
-  echo "Command: \`bench/registry.sh $runs\`. Medians of $runs alternating runs, page cache $([ "$drop" = 1 ] && echo dropped || echo kept) before each; Ferry with FERRY_JAVA_OPTS=\"$FERRY_JAVA_OPTS\"; registry $R (plain HTTP, loopback)."
+  echo "Command: \`bench/registry.sh $runs\`. Medians of $runs alternating runs, page cache $([ "$drop" = 1 ] && echo "dropped$([ "$recycle_memory" = 1 ] && echo ' (after 2 GB of a scratch file read and dropped: BENCH_RECYCLE_MEMORY)')" || echo kept) before each; Ferry with FERRY_JAVA_OPTS=\"$FERRY_JAVA_OPTS\"; registry $R (plain HTTP, loopback)."
   echo "Layer bytes uploaded: sizes of the blobs whose upload completed in the pushed repository (registry access log); mounts: cross-repository mounts answered 201."
   echo
   echo "| Row | Ferry (s) | skopeo (s) | Ferry/skopeo | Target | Met | Ferry peak heap / RSS (MiB) | skopeo RSS (MiB) | Output: Ferry / skopeo |"

@@ -9,6 +9,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Copies streams in large chunks. {@link InputStream#transferTo} moves 8 KiB at a time, which for a file costs one
@@ -57,6 +61,91 @@ public final class Streams {
             total += n;
         }
         return total;
+    }
+
+    /** Bytes written between two background flushes of {@link #copyFlushing}. */
+    static final long FLUSH_EVERY = 16L << 20;
+
+    /** Runs the background flushes of {@link #copyFlushing}: one at a time, on a thread nothing interrupts. */
+    private static final ExecutorService FLUSHER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ferry-writeback");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * As {@link #copy(InputStream, FileChannel)}, for a file the caller forces to disk at the end: every
+     * {@value #FLUSH_EVERY} bytes the file is also forced in the background (while the copy goes on), so that its
+     * final force has only the last bytes left to write instead of the whole file (516 MB: 0.15-0.6 s, after the last
+     * byte arrived). Returns once no background force is running; throws what one of them met (a write error the
+     * kernel reports once, to whichever force comes first, must not be lost to the caller's).
+     */
+    public static long copyFlushing(InputStream in, FileChannel out) throws IOException {
+        byte[] buf = new byte[CHUNK];
+        ByteBuffer wrap = ByteBuffer.wrap(buf);
+        long total = 0;
+        long flushed = 0;
+        Future<?> pending = null;
+        try {
+            int n;
+            while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                wrap.clear().limit(n);
+                while (wrap.hasRemaining()) {
+                    out.write(wrap);
+                }
+                total += n;
+                if (total - flushed >= FLUSH_EVERY && (pending == null || pending.isDone())) {
+                    if (pending != null) {
+                        finish(pending);
+                    }
+                    pending = FLUSHER.submit(() -> {
+                        out.force(false);
+                        return null;
+                    });
+                    flushed = total;
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            throw e;
+        }
+        if (pending != null) {
+            finish(pending);
+        }
+        return total;
+    }
+
+    /** Waits for a background force and throws what it met. */
+    private static void finish(Future<?> force) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    force.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the force is short and the caller forces the file next anyway
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IOException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -189,7 +189,7 @@ final class DirectorySink implements ImageSink, LinkingSink {
         boolean ok = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                Streams.copy(verifying, ch);
+                Streams.copyFlushing(verifying, ch);
                 if (!verifying.verified()) {
                     verifying.drainAndVerify();
                 }
