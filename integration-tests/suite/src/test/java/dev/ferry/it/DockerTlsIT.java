@@ -200,7 +200,7 @@ class DockerTlsIT {
         // no client certificate: the daemon refuses the connection
         Path caOnly = Files.createDirectories(tmp.resolve("ca-only"));
         Files.copy(certs.resolve("ca.pem"), caOnly.resolve("ca.pem"));
-        Cli.ferry(tls(caOnly, "inspect", "docker-api:ferry-tls/none:1")).fails(1, host);
+        Cli.ferry(tls(caOnly, "inspect", "docker-api:ferry-tls/none:1")).fails(1, "TLS to the Docker daemon", host);
         // no ca.pem
         Cli.ferry(tls(tmp.resolve("missing"), "inspect", "docker-api:ferry-tls/none:1"))
                 .fails(1, "ca.pem", "--docker-cert-path");
@@ -230,7 +230,8 @@ class DockerTlsIT {
                 .ok();
         Files.copy(certs.resolve("cert.pem"), otherCa.resolve("cert.pem"));
         Files.copy(certs.resolve("key.pem"), otherCa.resolve("key.pem"));
-        Cli.ferry(tls(otherCa, "inspect", "docker-api:ferry-tls/none:1")).fails(1, host);
+        Cli.ferry(tls(otherCa, "inspect", "docker-api:ferry-tls/none:1"))
+                .fails(1, "TLS to the Docker daemon", "ca.pem");
         // plain HTTP to a TLS daemon
         Cli.ferry("inspect", "--docker-host", host, "docker-api:ferry-tls/none:1")
                 .fails(1, host);

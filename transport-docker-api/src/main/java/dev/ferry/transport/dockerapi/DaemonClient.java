@@ -17,6 +17,7 @@ import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.TransportOption;
 import dev.ferry.spi.support.Pem;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -74,6 +76,13 @@ final class DaemonClient implements AutoCloseable {
             version = probe.versionCmd().exec().getApiVersion();
         } catch (RuntimeException e) {
             closeQuietly(probe);
+            if (tls != null && handshakeFailed(e)) {
+                throw new FerryException(
+                        "TLS to the Docker daemon at " + host + " failed: " + rootMessage(e),
+                        "check that ca.pem in --docker-cert-path (DOCKER_CERT_PATH) signed the daemon's certificate,"
+                                + " and that cert.pem and key.pem there are a client certificate the daemon accepts",
+                        e);
+            }
             throw unreachable(host, e);
         }
         closeQuietly(probe);
@@ -195,6 +204,29 @@ final class DaemonClient implements AutoCloseable {
                     e);
         }
         return unreachable(host, e);
+    }
+
+    /**
+     * Whether {@code e} is a failed TLS handshake: an SSL error, or the daemon closing the connection while it was
+     * being set up (what it does to a client without the certificate it requires).
+     */
+    private static boolean handshakeFailed(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException
+                    || t instanceof SocketException
+                            && String.valueOf(t.getMessage()).contains("Broken pipe")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return String.valueOf(cause.getMessage());
     }
 
     static FerryException unreachable(String host, RuntimeException e) {
