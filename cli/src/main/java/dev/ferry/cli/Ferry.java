@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import com.google.inject.CreationException;
+import com.google.inject.ProvisionException;
 import dev.ferry.engine.TransportRegistry;
 import dev.ferry.internal.Json;
 import dev.ferry.spi.FerryException;
@@ -99,7 +101,7 @@ public final class Ferry {
         cli.setExecutionStrategy(parsed -> {
             if (!helpRequested(parsed)) {
                 List<CommandLine> chain = parsed.asCommandLineList();
-                factory.injectMembers(chain.get(chain.size() - 1).getCommand());
+                inject(factory, chain.get(chain.size() - 1));
             }
             return new CommandLine.RunLast().execute(parsed);
         });
@@ -107,6 +109,22 @@ public final class Ferry {
         cli.setParameterExceptionHandler(new UsageErrorHandler());
         cli.setExitCodeExceptionMapper(ErrorHandler::exitCode);
         return cli;
+    }
+
+    /**
+     * Injects the members of {@code command}; what that throws is the command's failure, reported as its own are
+     * (one line: picocli prints the stack trace of what its execution strategy throws). Guice's wrapper is dropped
+     * when it holds one cause: a provider's {@link FerryException} shows its message and hint.
+     */
+    private static void inject(GuiceFactory factory, CommandLine command) {
+        try {
+            factory.injectMembers(command.getCommand());
+        } catch (ProvisionException | CreationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new CommandLine.ExecutionException(command, "cannot make " + command.getCommandName(), cause);
+        } catch (RuntimeException e) {
+            throw new CommandLine.ExecutionException(command, "cannot make " + command.getCommandName(), e);
+        }
     }
 
     /** Whether {@code parsed} asks for usage or version help, which picocli prints instead of running a command. */

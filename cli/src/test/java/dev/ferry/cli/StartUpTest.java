@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
+import dev.ferry.engine.ImageInspector;
+import dev.ferry.spi.FerryException;
 import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -141,6 +144,30 @@ class StartUpTest {
             String stderr = err.toString(StandardCharsets.UTF_8);
             assertEquals(ErrorHandler.FAILED, code, stderr);
             assertTrue(stderr.contains("broken binding"), stderr);
+        }
+    }
+
+    @Test
+    void aCommandWhoseMembersCannotBeInjectedFailsInOneLine() {
+        // a binding whose provider fails (a plugin's module, a component that cannot start): one line, no stack trace
+        for (String[] args : new String[][] {{"inspect", "oci:/nonexistent:x"}, null}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            AbstractModule failing = new AbstractModule() {
+                @Override
+                protected void configure() {
+                    bind(Stdout.class).toInstance(new Stdout(out));
+                    bind(ImageInspector.class).toProvider(() -> {
+                        throw new UncheckedIOException(new FerryException("the inspector cannot start", "fix it"));
+                    });
+                }
+            };
+            CommandLine cli = Ferry.create(failing, out, err, args);
+            int code = cli.execute("inspect", "oci:/nonexistent:x");
+            cli.getErr().flush();
+            String stderr = err.toString(StandardCharsets.UTF_8);
+            assertEquals(ErrorHandler.FAILED, code, stderr);
+            assertEquals("ferry: the inspector cannot start; fix it\n", stderr);
         }
     }
 }

@@ -37,6 +37,12 @@ public final class Pem {
     };
     /** id-ecPublicKey, 1.2.840.10045.2.1. */
     private static final byte[] EC_PUBLIC_KEY = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+    /**
+     * How to convert a key. Never into the file it reads: openssl opens its output (truncating it) before it reads
+     * the key, so {@code -in KEY -out KEY} leaves an empty file.
+     */
+    static final String CONVERT = "convert it into another file, then use that one:"
+            + " openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8";
 
     private Pem() {}
 
@@ -60,7 +66,7 @@ public final class Pem {
     /** The private key in {@code file} (RSA, EC or Ed25519). */
     public static PrivateKey privateKey(Path file) throws IOException {
         Matcher block = BLOCK.matcher(Files.readString(file, StandardCharsets.ISO_8859_1));
-        String hint = "convert it: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY";
+        String hint = CONVERT;
         while (block.find()) {
             String type = block.group(1);
             if (!type.endsWith("PRIVATE KEY")) {
@@ -125,9 +131,7 @@ public final class Pem {
             }
             at = field.end;
         }
-        throw new FerryException(
-                "EC key " + file + " does not name its curve",
-                "convert it: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY");
+        throw new FerryException("EC key " + file + " does not name its curve", CONVERT);
     }
 
     /** PrivateKeyInfo ::= SEQUENCE { version 0, algorithm, privateKey OCTET STRING }. */

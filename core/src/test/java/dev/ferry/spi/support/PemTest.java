@@ -35,6 +35,11 @@ class PemTest {
         assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
     }
 
+    /** openssl's arguments writing an RSA key in PKCS#1 form to {@code file}. */
+    private static String[] genuine(String file) {
+        return new String[] {"genrsa", "-traditional", "-out", file, "2048"};
+    }
+
     /** Each form of key openssl writes, read, then shown to be the certificate's by a signature it verifies. */
     @ParameterizedTest
     @ValueSource(
@@ -86,6 +91,15 @@ class PemTest {
                 assertThrows(FerryException.class, () -> Pem.privateKey(dir.resolve("encrypted.pem")));
         assertTrue(encrypted.getMessage().contains("encrypted"), encrypted.getMessage());
         assertTrue(String.valueOf(encrypted.hint()).contains("openssl pkcs8"), encrypted.toString());
+        // the hint's command, run as written (KEY: the file), must leave the key there (openssl truncates -out first)
+        String command = encrypted.hint().substring(encrypted.hint().indexOf("openssl "));
+        openssl(genuine("key-to-convert.pem"));
+        List<String> convert = new ArrayList<>();
+        for (String word : command.substring("openssl ".length()).split(" ")) {
+            convert.add(word.replace("KEY", "key-to-convert.pem"));
+        }
+        openssl(convert.toArray(String[]::new));
+        assertTrue(Files.size(dir.resolve("key-to-convert.pem")) > 0, "the hint's command emptied the key: " + command);
 
         openssl("genpkey", "-algorithm", "ed25519", "-out", "key.pem");
         openssl("req", "-x509", "-key", "key.pem", "-subj", "/CN=pem-test", "-days", "1", "-out", "cert.pem");
