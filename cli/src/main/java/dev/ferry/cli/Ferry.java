@@ -32,7 +32,10 @@ public final class Ferry {
         return create(new FerryModule(stdout), stdout, stderr, null);
     }
 
-    /** The {@code ferry} command line with the given bindings (tests and plugins may add their own). */
+    /**
+     * The {@code ferry} command line with the given bindings (tests and plugins may add their own). The command line
+     * binds {@link GlobalOptions} and {@link Transports} itself (one instance each): {@code module} must not.
+     */
     public static CommandLine create(com.google.inject.Module module, OutputStream stdout, OutputStream stderr) {
         return create(module, stdout, stderr, null);
     }

@@ -11,6 +11,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -97,8 +99,16 @@ public final class Pem {
         throw new FerryException("key " + file + " holds no PEM private key", hint);
     }
 
-    /** A key store holding {@code key} with its certificate {@code chain}, under {@code alias}, with no password. */
+    /**
+     * A key store holding {@code key} with its certificate {@code chain}, under {@code alias} (the certificate's
+     * file, for errors), with no password; a key that is not the certificate's is refused, as Go's TLS refuses it.
+     */
     public static KeyStore keyStore(String alias, PrivateKey key, List<X509Certificate> chain) throws IOException {
+        if (!matches(key, chain.get(0).getPublicKey())) {
+            throw new FerryException(
+                    "the key given with client certificate " + alias + " is not that certificate's key",
+                    "give the key the certificate was made for");
+        }
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -106,6 +116,28 @@ public final class Pem {
             return store;
         } catch (GeneralSecurityException e) {
             throw new FerryException("client certificate " + alias + " cannot be used: " + e.getMessage(), null);
+        }
+    }
+
+    /** Whether {@code key} signs what {@code certified} verifies. */
+    private static boolean matches(PrivateKey key, PublicKey certified) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> key.getAlgorithm(); // Ed25519, Ed448
+        };
+        try {
+            byte[] nonce = "ferry: does this key match its certificate?".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(nonce);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certified);
+            verifier.update(nonce);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false; // of another kind than the certificate's
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Copies streams in large chunks. {@link InputStream#transferTo} moves 8 KiB at a time, which for a file costs one
@@ -66,12 +67,17 @@ public final class Streams {
     /** Bytes written between two background flushes of {@link #copyFlushing}. */
     static final long FLUSH_EVERY = 16L << 20;
 
-    /** Runs the background flushes of {@link #copyFlushing}: one at a time, on a thread nothing interrupts. */
-    private static final ExecutorService FLUSHER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ferry-writeback");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Runs the background flushes of {@link #copyFlushing}: one at a time, on a thread nothing interrupts (made on
+     * first use: most commands write no layout).
+     */
+    private static final class Flusher {
+        static final ExecutorService FLUSHER = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ferry-writeback");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     /**
      * As {@link #copy(InputStream, FileChannel)}, for a file the caller forces to disk at the end: every
@@ -86,6 +92,7 @@ public final class Streams {
         long total = 0;
         long flushed = 0;
         Future<?> pending = null;
+        AtomicBoolean started = null; // whether the pending force has begun (a queued one can be dropped)
         try {
             int n;
             while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
@@ -98,8 +105,12 @@ public final class Streams {
                     if (pending != null) {
                         finish(pending);
                     }
-                    pending = FLUSHER.submit(() -> {
-                        out.force(false);
+                    AtomicBoolean begun = new AtomicBoolean();
+                    started = begun;
+                    pending = Flusher.FLUSHER.submit(() -> {
+                        if (begun.compareAndSet(false, true)) {
+                            out.force(false);
+                        }
                         return null;
                     });
                     flushed = total;
@@ -107,11 +118,13 @@ public final class Streams {
             }
         } catch (IOException | RuntimeException | Error e) {
             if (pending != null) {
-                pending.cancel(false);
+                started.set(true); // not begun: never will
             }
             throw e;
         }
-        if (pending != null) {
+        // a force still queued (behind other copies' forces) is dropped: the caller's own force does its work; one
+        // that began is waited for, since a write error is reported to one force only
+        if (pending != null && !started.compareAndSet(false, true)) {
             finish(pending);
         }
         return total;

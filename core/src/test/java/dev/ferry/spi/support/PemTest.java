@@ -106,6 +106,15 @@ class PemTest {
         FerryException notKey = assertThrows(FerryException.class, () -> Pem.privateKey(dir.resolve("cert.pem")));
         assertTrue(notKey.getMessage().contains("no PEM private key"), notKey.getMessage());
 
+        openssl("genpkey", "-algorithm", "ed25519", "-out", "other.pem");
+        FerryException mismatch = assertThrows(
+                FerryException.class,
+                () -> Pem.keyStore(
+                        "cert.pem",
+                        Pem.privateKey(dir.resolve("other.pem")),
+                        Pem.certificates(dir.resolve("cert.pem"))));
+        assertTrue(mismatch.getMessage().contains("not that certificate's key"), mismatch.getMessage());
+
         Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN CERTIFICATE-----\nnot base64!\n");
         assertThrows(FerryException.class, () -> Pem.certificates(dir.resolve("garbage.pem")));
         Files.writeString(dir.resolve("empty.pem"), "");

@@ -41,8 +41,8 @@ final class DaemonClient implements AutoCloseable {
     static final TransportOption TLS_VERIFY = TransportOption.flag(
                     "docker-tls-verify",
                     "Use TLS to a tcp:// Docker daemon and check its certificate against ca.pem in --docker-cert-path,"
-                            + " presenting cert.pem and key.pem from there (default: DOCKER_TLS_VERIFY, off when"
-                            + " unset, 0 or false).")
+                            + " presenting cert.pem and key.pem from there (default: on when DOCKER_TLS_VERIFY is"
+                            + " set and not empty, as for docker).")
             .withEnvironment("DOCKER_TLS_VERIFY");
 
     /** The folder of docker's TLS files. */
@@ -50,7 +50,7 @@ final class DaemonClient implements AutoCloseable {
                     "docker-cert-path",
                     "DIR",
                     "The folder holding ca.pem, cert.pem and key.pem for --docker-tls-verify (default:"
-                            + " DOCKER_CERT_PATH, else ~/.docker).")
+                            + " DOCKER_CERT_PATH, else DOCKER_CONFIG, else ~/.docker).")
             .withEnvironment("DOCKER_CERT_PATH");
 
     private final DockerClient client;
@@ -114,9 +114,10 @@ final class DaemonClient implements AutoCloseable {
      * presented when both are there; read with the JDK. Null: plain.
      */
     static SSLConfig tls(OpenContext context, String host) throws FerryException {
-        boolean verify = context.option(TLS_VERIFY)
-                .map(v -> !v.equalsIgnoreCase("false") && !v.equals("0"))
-                .orElse(false);
+        // --docker-tls-verify[=BOOL] as given; else DOCKER_TLS_VERIFY as docker reads it: set and not empty is on
+        boolean verify = context.option(TLS_VERIFY.name())
+                .map(v -> !v.equalsIgnoreCase("false"))
+                .orElseGet(() -> context.option(TLS_VERIFY).isPresent());
         if (!verify || !(host.startsWith("tcp://") || host.startsWith("https://"))) {
             return null;
         }
@@ -144,7 +145,7 @@ final class DaemonClient implements AutoCloseable {
                     throw new FerryException(dir + " has only one of cert.pem and key.pem", hint);
                 }
                 KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                factory.init(Pem.keyStore("client", Pem.privateKey(key), Pem.certificates(cert)), new char[0]);
+                factory.init(Pem.keyStore(cert.toString(), Pem.privateKey(key), Pem.certificates(cert)), new char[0]);
                 keys = factory.getKeyManagers();
             }
             SSLContext ssl = SSLContext.getInstance("TLS");
