@@ -17,11 +17,10 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -34,9 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 class Http1ClientTest {
     private final BlockingQueue<String> script = new LinkedBlockingQueue<>();
-    private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
-    private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
+    private final List<Socket> sockets =
+            new CopyOnWriteArrayList<>(); // iterated by stop() while the server may still accept
     private ServerSocket server;
     private Http1Client client;
 
