@@ -2,6 +2,8 @@ package dev.ferry.rootfs;
 
 import dev.ferry.model.InspectedImage;
 import dev.ferry.spi.ImageSource;
+import dev.ferry.spi.support.NonClosingOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,9 +43,17 @@ public final class RootfsExport {
 
     /**
      * Filters a root filesystem tar made elsewhere (a container's {@code docker export}) through {@code options}
-     * into {@code out} (not closed).
+     * into {@code out} (not closed). With no option that changes anything, the tar is copied as it is (its
+     * structure checked).
      */
     public static void filter(InputStream rootfsTar, ExportOptions options, OutputStream out) throws IOException {
+        if (options.equals(ExportOptions.none())) {
+            // nothing to change: the tar's own bytes, its structure checked as they pass ({@link TarCopy})
+            BufferedOutputStream buffered = new BufferedOutputStream(new NonClosingOutputStream(out), 1 << 18);
+            TarCopy.copy(rootfsTar, buffered);
+            buffered.flush();
+            return;
+        }
         try (TarRootfsWriter tar = new TarRootfsWriter(out)) {
             ExportFilter filter = new ExportFilter(options, tar);
             TarReader in = new TarReader(rootfsTar);

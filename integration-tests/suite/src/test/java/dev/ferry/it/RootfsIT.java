@@ -464,6 +464,13 @@ class RootfsIT {
             docker.remove(dropped);
         }
         assertEquals(docker.keySet(), ours.keySet());
+        // Without options, it is docker export's own tar, copied as it is (and checked on the way)
+        for (String transport : List.of("docker-cli", "docker-api")) {
+            Path plain = tmp.resolve(transport + "-plain.tar");
+            Cli.ferry("export", "--via-container", transport + ":" + image, plain.toString())
+                    .ok();
+            assertEquals(Trees.ofTar(raw).entries(), Trees.ofTar(plain).entries(), transport);
+        }
         assertEquals(containers, Daemon.containers(), "no container left");
         Cli.ferry(
                         "export",
