@@ -5,7 +5,7 @@
 set -euo pipefail
 jar=$1 jsa=$2
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${CDS_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 run() { java -XX:+UseSerialGC -Xshare:off -XX:DumpLoadedClassList="$tmp/$1.lst" -jar "$jar" "${@:2}" > /dev/null; }
 mkdir -p "$tmp/ctx/etc" && echo hello > "$tmp/ctx/etc/motd"
 run version --version
@@ -35,7 +35,27 @@ else
 fi
 # in order, first occurrence kept: a lambda proxy line (@lambda-proxy) must follow its class, or it is dropped
 for f in "$tmp"/*.lst; do cat "$f"; done | awk '!seen[$0]++' > "$tmp/classes.lst"
-java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" \
-  -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" --version > /dev/null 2>&1 \
-  || java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" -cp "$jar" > /dev/null
+# JDK 17 archives a class compiled for Java 5 (picocli's) only when nothing linked it while dumping; making the lambda
+# proxy of a line "@lambda-proxy HOST ..." links HOST and the interface the proxy implements, and a class that
+# implements an old interface counts as old itself. So a first dump names the old classes it had to skip ("Old class
+# has been linked"), the proxies of those (as host or interface) are dropped from the list, and the archive is dumped
+# again: picocli's converters and handlers then load from the archive, not from their jar, at each start (their lambda
+# proxies are made at run time, a few).
+dump() {
+  java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" \
+    -Xlog:cds=warning:file="$tmp/dump.log" -Xlog:cds+dynamic=off -jar "$jar" --version > /dev/null 2>&1 \
+    || java -XX:+UseSerialGC -Xshare:dump -XX:SharedClassListFile="$tmp/classes.lst" -XX:SharedArchiveFile="$tmp/ferry.jsa" \
+      -Xlog:cds=warning:file="$tmp/dump.log" -cp "$jar" > /dev/null
+}
+for _ in 1 2 3; do
+  : > "$tmp/dump.log"
+  dump
+  sed -n 's/.*Skipping \([^ :]*\): Old class has been linked.*/\1/p' "$tmp/dump.log" | sort -u > "$tmp/old.txt"
+  [ -s "$tmp/old.txt" ] || break
+  awk 'NR == FNR { old[$1] = 1; next }
+       /^@lambda-proxy / { if ($2 in old) next; for (c in old) if (index($0, "L" c ";")) next }
+       { print }' "$tmp/old.txt" "$tmp/classes.lst" > "$tmp/classes2.lst"
+  cmp -s "$tmp/classes.lst" "$tmp/classes2.lst" && break
+  mv "$tmp/classes2.lst" "$tmp/classes.lst"
+done
 mv -f "$tmp/ferry.jsa" "$jsa"

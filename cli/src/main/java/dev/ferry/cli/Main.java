@@ -11,6 +11,12 @@ import java.nio.file.Path;
 
 /** The {@code ferry} command. */
 public final class Main {
+    /** picocli's system property naming the built-in converters it must not register (regular expressions). */
+    static final String CONVERTERS_EXCLUDES = "picocli.converters.excludes";
+
+    /** The types whose converters are not registered: ferry has no option of these. */
+    static final String EXCLUDED_CONVERTERS = "java\\.time\\..*,java\\.sql\\..*";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -19,6 +25,10 @@ public final class Main {
         // never shows). Set before any Guice class loads; an explicit -D wins.
         defaultProperty("guice_bytecode_gen_option", "DISABLED");
         defaultProperty("guice_include_stack_traces", "OFF");
+        // picocli registers converters for java.time and java.sql types by reflection in every CommandLine it makes,
+        // initialising java.time's formatters (a few ms per start); no option of ferry's has such a type
+        // (StartUpTest checks the whole tree).
+        defaultProperty(CONVERTERS_EXCLUDES, EXCLUDED_CONVERTERS);
         String heapReport = System.getenv("FERRY_HEAP_REPORT");
         if (heapReport != null && !heapReport.isEmpty()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> reportPeakHeap(heapReport)));

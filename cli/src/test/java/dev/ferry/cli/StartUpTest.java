@@ -71,6 +71,67 @@ class StartUpTest {
     }
 
     @Test
+    void noOptionHasATypeWhoseConverterIsExcluded() {
+        // Main keeps picocli from registering these converters: an option of such a type would then fail to parse
+        CommandLine cli = Ferry.create(
+                new FerryModule(new ByteArrayOutputStream()),
+                new ByteArrayOutputStream(),
+                new ByteArrayOutputStream(),
+                null);
+        java.util.List<java.util.regex.Pattern> excluded = java.util.Arrays.stream(Main.EXCLUDED_CONVERTERS.split(","))
+                .map(java.util.regex.Pattern::compile)
+                .toList();
+        java.util.List<CommandLine> all = new java.util.ArrayList<>(java.util.List.of(cli));
+        int checked = 0;
+        for (int i = 0; i < all.size(); i++) {
+            all.addAll(all.get(i).getSubcommands().values());
+            for (CommandLine.Model.ArgSpec arg : all.get(i).getCommandSpec().args()) {
+                java.util.List<Class<?>> types = new java.util.ArrayList<>(java.util.List.of(arg.type()));
+                types.addAll(java.util.List.of(arg.auxiliaryTypes()));
+                for (Class<?> type : types) {
+                    checked++;
+                    for (java.util.regex.Pattern p : excluded) {
+                        assertFalse(
+                                p.matcher(type.getName()).matches() && arg.converters().length == 0,
+                                all.get(i).getCommandName() + " " + arg.paramLabel() + ": " + type.getName());
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 100, "options checked: " + checked);
+    }
+
+    @CommandLine.Command(name = "timed")
+    static final class Timed {
+        @CommandLine.Option(names = "--wait")
+        java.time.Duration wait;
+    }
+
+    @Test
+    void picocliReadsTheExclusionMainSets() {
+        // the property's name and patterns are what picocli reads: with them, a Duration option has no converter
+        assertEquals(
+                "PT1S",
+                new CommandLine(new Timed())
+                        .parseArgs("--wait", "PT1S")
+                        .matchedOptionValue("--wait", null)
+                        .toString());
+        String before = System.getProperty(Main.CONVERTERS_EXCLUDES);
+        System.setProperty(Main.CONVERTERS_EXCLUDES, Main.EXCLUDED_CONVERTERS);
+        try {
+            CommandLine excluded = new CommandLine(new Timed());
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    CommandLine.ParameterException.class, () -> excluded.parseArgs("--wait", "PT1S"));
+        } finally {
+            if (before == null) {
+                System.clearProperty(Main.CONVERTERS_EXCLUDES);
+            } else {
+                System.setProperty(Main.CONVERTERS_EXCLUDES, before);
+            }
+        }
+    }
+
+    @Test
     void aCommandsHelpNeedsNoInjectionAndACommandThatRunsIsInjected() {
         // a broken module: any injection would fail (one may still be made in the background, and fail there)
         AbstractModule broken = new AbstractModule() {
