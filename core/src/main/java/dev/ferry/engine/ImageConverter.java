@@ -131,7 +131,12 @@ final class ImageConverter {
                         converted.get(List.of(layer.digest(), config.diffIds().get(i))));
             }
         }
-        byte[] newConfig = plan.source() == target ? configBytes : ConfigConverter.convert(configBytes, target);
+        // OCI to Docker v2s2: the config as it is (Docker's format has every field OCI's has, so an OCI config is a
+        // Docker one), so that its digest, the image ID a daemon shows, stays the source's, as skopeo keeps it;
+        // Docker to OCI: only the fields OCI defines.
+        boolean keep =
+                plan.source() == target || (plan.source() == ManifestFormat.OCI && target == ManifestFormat.V2S2);
+        byte[] newConfig = keep ? configBytes : ConfigConverter.convert(configBytes, target);
         listener.note("converted " + String.join(", ", changes) + " for " + sinkName);
         return manifest(target, newConfig, layers, image.annotations());
     }

@@ -424,6 +424,45 @@ class CopyEngineTest {
     }
 
     @Test
+    void anOciConfigIsKeptAsItIsInV2s2AndADockerOneLosesWhatOnlyDockerHas() throws Exception {
+        TestImages.image(src, "a", 2, 100, 4);
+        ImageManifest oci = (ImageManifest) src.images.get("a").parse();
+        engine.copy(
+                src.ref("a"),
+                dest.ref("v2"),
+                CopyOptions.defaults().withFormat(ManifestFormat.V2S2),
+                CopyListener.NONE);
+        ImageManifest v2 = (ImageManifest) dest.images.get("v2").parse();
+        assertEquals(MediaTypes.DOCKER_MANIFEST, v2.mediaType());
+        assertEquals(MediaTypes.DOCKER_CONFIG, v2.config().mediaType());
+        // the same bytes: the image ID (the config's digest) is the source's, as skopeo keeps it
+        assertEquals(oci.config().digest(), v2.config().digest());
+        assertEquals(oci.config().size(), v2.config().size());
+        // Docker to OCI: what only Docker has is dropped, what both have is kept
+        byte[] docker = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"container_config\":{\"Cmd\":[\"x\"]},"
+                        + "\"docker_version\":\"20.10\",\"config\":{\"Cmd\":[\"/bin/app\"],\"Hostname\":\"h\"},"
+                        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+                        + oci.layers().get(0).digest() + "\",\""
+                        + oci.layers().get(1).digest() + "\"]}}")
+                .getBytes(StandardCharsets.UTF_8);
+        Digest dockerConfig = Digest.sha256(docker);
+        dest.blobs.put(dockerConfig, docker);
+        String manifest = new String(dest.images.get("v2").bytes(), StandardCharsets.UTF_8)
+                .replace(v2.config().digest().toString(), dockerConfig.toString())
+                .replaceFirst("\"size\":" + v2.config().size() + "(?!\\d)", "\"size\":" + docker.length);
+        dest.images.put("d", ManifestBytes.of(manifest.getBytes(StandardCharsets.UTF_8), MediaTypes.DOCKER_MANIFEST));
+        MemoryTransport layout = new MemoryTransport(List.of(MediaTypes.OCI_MANIFEST), false);
+        engine.copy(dest.ref("d"), layout.ref("o"), CopyOptions.defaults(), CopyListener.NONE);
+        ImageManifest back = (ImageManifest) layout.images.get("o").parse();
+        assertEquals(MediaTypes.OCI_CONFIG, back.config().mediaType());
+        String config = new String(layout.blobs.get(back.config().digest()), StandardCharsets.UTF_8);
+        assertFalse(
+                config.contains("container_config") || config.contains("docker_version") || config.contains("Hostname"),
+                config);
+        assertTrue(config.contains("\"Cmd\":[\"/bin/app\"]"), config);
+    }
+
+    @Test
     void zstdCannotBeDescribedInV2s2() throws Exception {
         TestImages.image(src, "a", 1, 100, 3);
         assertThrows(

@@ -152,6 +152,17 @@ class DockerIT {
                         .path("RepoTags")
                         .toString());
         Peers.run(tmp, "skopeo", "inspect", "docker-archive:" + byFerry).ok();
+        // the OCI config goes into the archive as it is, as skopeo puts it: the image ID is the layout's config digest
+        Path skopeoFromOci = tmp.resolve("skopeo-oci.tar");
+        Peers.run(
+                        tmp,
+                        "skopeo",
+                        "copy",
+                        "oci:" + shared.resolve("oci") + ":src",
+                        "docker-archive:" + skopeoFromOci + ":ferry-it/sko:1")
+                .ok();
+        String configFile = archivedConfig(byFerry);
+        assertEquals(archivedConfig(skopeoFromOci), configFile);
         Peers.run(
                         tmp,
                         "skopeo",
@@ -163,6 +174,22 @@ class DockerIT {
         created.add("ferry-it/fe:1");
         Peers.run(tmp, "docker", "load", "-i", byFerry.toString()).ok();
         assertEquals(Daemon.OUTPUT, Daemon.run("ferry-it/fe:1"));
+        assertEquals(
+                "sha256:" + configFile.replace(".json", ""),
+                Peers.run(tmp, "docker", "image", "inspect", "--format", "{{.Id}}", "ferry-it/fe:1")
+                        .ok()
+                        .out()
+                        .strip());
+    }
+
+    /** The config file a docker archive's manifest.json names. */
+    private String archivedConfig(Path archive) throws Exception {
+        return JSON.readTree(Peers.run(tmp, "tar", "-xOf", archive.toString(), "manifest.json")
+                        .ok()
+                        .out())
+                .get(0)
+                .path("Config")
+                .asText();
     }
 
     @Test
