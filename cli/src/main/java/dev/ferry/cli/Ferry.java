@@ -6,6 +6,8 @@ import dev.ferry.engine.TransportRegistry;
 import dev.ferry.internal.Json;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.Transport;
+import dev.ferry.spi.support.Digests;
+import dev.ferry.spi.support.Gzip;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -61,7 +63,8 @@ public final class Ferry {
             if (named.size() == 1 && TransportFlags.OpensImages.class.isAssignableFrom(named.get(0))) {
                 FutureTask<List<Transport>> task = new FutureTask<>(() -> transports(shared, global, args, err));
                 early = task;
-                factory.prepare(named.get(0), task, Ferry::warmJson);
+                boolean blobs = TransportFlags.MovesBlobs.class.isAssignableFrom(named.get(0));
+                factory.prepare(named.get(0), task, blobs ? Ferry::warmJsonAndNatives : Ferry::warmJson);
             } else if (!named.isEmpty()) {
                 factory.prepare(named.get(0), () -> {}, () -> {});
             }
@@ -163,6 +166,17 @@ public final class Ferry {
      * Initializes Jackson's object mapper (its date format loads the JDK's locale data: tens of milliseconds), as the
      * first JSON read would.
      */
+    /** {@link #warmJson()}, then loads the native libraries that hash and (de)compress blobs, when present. */
+    private static void warmJsonAndNatives() {
+        warmJson();
+        try {
+            Digests.nativeAvailable();
+            Gzip.codec();
+        } catch (RuntimeException | LinkageError e) {
+            // the first blob meets it again, on the command's thread, and falls back or reports it there
+        }
+    }
+
     private static void warmJson() {
         try {
             Objects.requireNonNull(Json.MAPPER);
