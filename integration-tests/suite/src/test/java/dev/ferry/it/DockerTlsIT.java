@@ -34,67 +34,23 @@ class DockerTlsIT {
         Daemon.require();
         Path dockerdBinary = Peers.require("dockerd");
         certs = Files.createDirectories(work.resolve("certs"));
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca-key.pem",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=ferry-test-ca");
-        openssl(
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "server-key.pem",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1");
-        Files.writeString(certs.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca-key.pem",
-                "-CAcreateserial",
-                "-out",
-                "server-cert.pem",
-                "-days",
-                "2",
-                "-extfile",
-                "server.ext");
-        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "key.pem");
-        openssl("req", "-new", "-key", "key.pem", "-out", "client.csr", "-subj", "/CN=ferry-client");
-        Files.writeString(certs.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "client.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca-key.pem",
-                "-CAcreateserial",
-                "-out",
-                "cert.pem",
-                "-days",
-                "2",
-                "-extfile",
-                "client.ext");
+        Certificates.Pair ca = Certificates.selfSigned(
+                Certificates.Key.RSA, certs.resolve("ca-key.pem"), certs.resolve("ca.pem"), "ferry-test-ca");
+        Certificates.signed(
+                ca,
+                Certificates.Key.RSA,
+                certs.resolve("server-key.pem"),
+                certs.resolve("server-cert.pem"),
+                "127.0.0.1",
+                "subjectAltName=IP:127.0.0.1",
+                "extendedKeyUsage=serverAuth");
+        Certificates.signed(
+                ca,
+                Certificates.Key.EC_SEC1,
+                certs.resolve("key.pem"),
+                certs.resolve("cert.pem"),
+                "ferry-client",
+                "extendedKeyUsage=clientAuth");
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -144,12 +100,6 @@ class DockerTlsIT {
                 dockerd.destroyForcibly().waitFor();
             }
         }
-    }
-
-    private static void openssl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Peers.run(certs, command.toArray(String[]::new)).ok();
     }
 
     /** The docker CLI against the TLS daemon. */
@@ -211,23 +161,7 @@ class DockerTlsIT {
         Cli.ferry(tls(keyOnly, "inspect", "docker-api:ferry-tls/none:1")).fails(1, "cert.pem");
         // a CA that did not sign the daemon's certificate
         Path otherCa = Files.createDirectories(tmp.resolve("other-ca"));
-        Peers.run(
-                        otherCa,
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-keyout",
-                        "k.pem",
-                        "-out",
-                        "ca.pem",
-                        "-days",
-                        "1",
-                        "-subj",
-                        "/CN=other")
-                .ok();
+        Certificates.selfSigned(Certificates.Key.RSA, otherCa.resolve("k.pem"), otherCa.resolve("ca.pem"), "other");
         Files.copy(certs.resolve("cert.pem"), otherCa.resolve("cert.pem"));
         Files.copy(certs.resolve("key.pem"), otherCa.resolve("key.pem"));
         Cli.ferry(tls(otherCa, "inspect", "docker-api:ferry-tls/none:1"))
