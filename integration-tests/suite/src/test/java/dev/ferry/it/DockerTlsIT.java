@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Engine-API transport to a daemon on TCP with TLS, as docker sets it up (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH):
+ * Both Docker transports to a daemon on TCP with TLS, as docker sets it up (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH):
+ * the Engine API's own TLS, and the docker CLI's, which the CLI transport hands the same options;
  * a second, private dockerd started here with {@code --tlsverify} and certificates made with openssl (the client's
  * key in SEC 1 EC form, as {@code openssl ecparam -genkey} writes it); the docker CLI is the oracle.
  */
@@ -143,6 +144,56 @@ class DockerTlsIT {
                         tls(certs, "inspect", "--format", "{{json .Layers}}", "docker-api:ferry-tls/img:1"))
                 .ok();
         assertEquals(daemon.out(), back.out());
+    }
+
+    @Test
+    void theCliTransportHandsTheTlsOptionsToDocker(@TempDir Path tmp) throws Exception {
+        Path layout = Fixtures.syntheticLayout(tmp.resolve("src"), "v1", 300_000, 5_000);
+        Cli.ferry(tls(
+                        certs,
+                        "copy",
+                        "-q",
+                        "--docker-transport",
+                        "cli",
+                        "oci:" + layout + ":v1",
+                        "docker-daemon:ferry-tls/cli:1"))
+                .ok();
+        Peers.Result inspect = docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", "ferry-tls/cli:1");
+        inspect.ok();
+        assertEquals(2, inspect.out().strip().split(",").length, inspect.out());
+
+        Path back = tmp.resolve("back");
+        Cli.ferry(tls(
+                        certs,
+                        "copy",
+                        "-q",
+                        "--docker-transport",
+                        "cli",
+                        "docker-daemon:ferry-tls/cli:1",
+                        "oci:" + back + ":b"))
+                .ok();
+        Cli.Result copied = Cli.ferry("inspect", "--format", "{{json .Layers}}", "oci:" + back + ":b")
+                .ok();
+        Cli.Result daemon = Cli.ferry(
+                        tls(certs, "inspect", "--format", "{{json .Layers}}", "docker-api:ferry-tls/cli:1"))
+                .ok();
+        assertEquals(daemon.out(), copied.out());
+
+        // without the TLS options, docker talks plain HTTP to the TLS daemon and fails
+        Cli.ferry("inspect", "--docker-transport", "cli", "--docker-host", host, "docker-daemon:ferry-tls/cli:1")
+                .fails(1);
+        // and with --docker-tls-verify=false as well, whatever the rest says
+        Cli.ferry(
+                        "inspect",
+                        "--docker-transport",
+                        "cli",
+                        "--docker-host",
+                        host,
+                        "--docker-tls-verify=false",
+                        "--docker-cert-path",
+                        certs.toString(),
+                        "docker-daemon:ferry-tls/cli:1")
+                .fails(1);
     }
 
     @Test
