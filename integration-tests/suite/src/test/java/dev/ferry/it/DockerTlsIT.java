@@ -126,6 +126,13 @@ class DockerTlsIT {
         return all.toArray(String[]::new);
     }
 
+    /** {@link #tls} with the TLS daemon's own files, and {@code docker-daemon:} through the docker CLI. */
+    private static String[] viaCli(String... args) {
+        List<String> all = new ArrayList<>(List.of(tls(certs, args)));
+        all.addAll(1, List.of("--docker-transport", "cli"));
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void copiesToAndFromADaemonOverTls(@TempDir Path tmp) throws Exception {
         Path layout = Fixtures.syntheticLayout(tmp.resolve("src"), "v1", 300_000, 5_000);
@@ -149,28 +156,14 @@ class DockerTlsIT {
     @Test
     void theCliTransportHandsTheTlsOptionsToDocker(@TempDir Path tmp) throws Exception {
         Path layout = Fixtures.syntheticLayout(tmp.resolve("src"), "v1", 300_000, 5_000);
-        Cli.ferry(tls(
-                        certs,
-                        "copy",
-                        "-q",
-                        "--docker-transport",
-                        "cli",
-                        "oci:" + layout + ":v1",
-                        "docker-daemon:ferry-tls/cli:1"))
+        Cli.ferry(viaCli("copy", "-q", "oci:" + layout + ":v1", "docker-daemon:ferry-tls/cli:1"))
                 .ok();
         Peers.Result inspect = docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", "ferry-tls/cli:1");
         inspect.ok();
         assertEquals(2, inspect.out().strip().split(",").length, inspect.out());
 
         Path back = tmp.resolve("back");
-        Cli.ferry(tls(
-                        certs,
-                        "copy",
-                        "-q",
-                        "--docker-transport",
-                        "cli",
-                        "docker-daemon:ferry-tls/cli:1",
-                        "oci:" + back + ":b"))
+        Cli.ferry(viaCli("copy", "-q", "docker-daemon:ferry-tls/cli:1", "oci:" + back + ":b"))
                 .ok();
         Cli.Result copied = Cli.ferry("inspect", "--format", "{{json .Layers}}", "oci:" + back + ":b")
                 .ok();
