@@ -55,15 +55,7 @@ final class ImageConverter {
     ManifestBytes convert(ManifestBytes manifest, ImageManifest image, ConversionPlanner.ImagePlan plan)
             throws IOException {
         byte[] configBytes = ImageInspector.readConfig(source, image.config());
-        ImageConfig config;
-        try {
-            config = ImageConfig.parse(configBytes);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptImageException(
-                    "config " + image.config().digest() + " of "
-                            + source.reference().displayName() + " is malformed: " + e.getMessage(),
-                    e);
-        }
+        ImageConfig config = ImageInspector.parseConfig(source, image.config(), configBytes);
         if (config.diffIds().size() != image.layers().size()) {
             throw new CorruptImageException(
                     "image " + manifest.digest() + " has " + image.layers().size() + " layers but its config lists "

@@ -40,15 +40,7 @@ public final class ImageInspector {
         }
         ImageManifest image = (ImageManifest) parsed;
         byte[] configBytes = readConfig(source, image.config());
-        ImageConfig config;
-        try {
-            config = ImageConfig.parse(configBytes);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptImageException(
-                    "config " + image.config().digest() + " of "
-                            + source.reference().displayName() + " is malformed: " + e.getMessage(),
-                    e);
-        }
+        ImageConfig config = parseConfig(source, image.config(), configBytes);
         return new InspectedImage(top, chosen, image, configBytes, config);
     }
 
@@ -66,6 +58,22 @@ public final class ImageInspector {
                 in.drainAndVerify();
             }
             return bytes;
+        }
+    }
+
+    /**
+     * Parses {@code bytes}, the config blob {@code config} of {@code source} as {@link #readConfig} read it.
+     *
+     * @throws CorruptImageException if they are not a valid image config
+     */
+    static ImageConfig parseConfig(ImageSource source, Descriptor config, byte[] bytes) throws CorruptImageException {
+        try {
+            return ImageConfig.parse(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptImageException(
+                    "config " + config.digest() + " of " + source.reference().displayName() + " is malformed: "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

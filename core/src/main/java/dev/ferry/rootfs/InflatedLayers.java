@@ -1,5 +1,6 @@
 package dev.ferry.rootfs;
 
+import dev.ferry.internal.Futures;
 import dev.ferry.model.Descriptor;
 import dev.ferry.model.Digest;
 import dev.ferry.model.MediaTypes;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -104,21 +104,7 @@ final class InflatedLayers implements Closeable {
         if (copy == null) {
             return null;
         }
-        try {
-            return copy.get().file();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(
-                    "interrupted while inflating layer " + layers.get(i).digest());
-        }
+        return Futures.await(copy, "inflating layer " + layers.get(i).digest()).file();
     }
 
     /** Inflates layer {@code i} into a new temporary file; on a thread of the pool. */

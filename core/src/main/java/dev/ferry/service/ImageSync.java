@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.ferry.engine.CopyEngine;
 import dev.ferry.engine.SyncEngine;
 import dev.ferry.engine.TransportRegistry;
+import dev.ferry.internal.Futures;
 import dev.ferry.model.Digest;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageReference;
@@ -15,7 +16,6 @@ import dev.ferry.spi.OperationNotSupportedException;
 import dev.ferry.spi.RepositoryCatalog;
 import dev.ferry.spi.Transport;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -209,20 +208,7 @@ public final class ImageSync {
             }
             List<Listing> done = new ArrayList<>();
             for (Future<Listing> f : futures) {
-                try {
-                    done.add(f.get());
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IOException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while listing");
-                }
+                done.add(Futures.await(f, "listing"));
             }
             return done;
         } finally {

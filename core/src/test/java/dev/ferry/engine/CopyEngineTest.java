@@ -381,6 +381,36 @@ class CopyEngineTest {
         assertTrue(dest.images.isEmpty());
     }
 
+    @Test
+    void aMalformedConfigIsOneErrorWhetherInspectedOrConverted() throws Exception {
+        ManifestBytes original = TestImages.image(src, "a", 1, 1000, 3);
+        ImageManifest m = (ImageManifest) original.parse();
+        // a config of the same size (padded with JSON's white space), so only its digest changes in the manifest
+        String malformed = "[\"not an object\"]";
+        byte[] configBytes =
+                (malformed + " ".repeat((int) m.config().size() - malformed.length())).getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = Digest.sha256(configBytes);
+        src.blobs.put(configDigest, configBytes);
+        String manifest = new String(original.bytes(), StandardCharsets.UTF_8)
+                .replace(m.config().digest().toString(), configDigest.toString());
+        src.images.put("bad", ManifestBytes.of(manifest.getBytes(StandardCharsets.UTF_8), null));
+        String expected = "config " + configDigest + " of " + src.ref("bad").displayName() + " is malformed: ";
+        try (ImageSource source = src.ref("bad").openSource(OpenContext.defaults())) {
+            CorruptImageException inspected = assertThrows(
+                    CorruptImageException.class, () -> new ImageInspector().inspect(source, Platform.current()));
+            assertTrue(inspected.getMessage().startsWith(expected), inspected.getMessage());
+        }
+        CorruptImageException converted = assertThrows(
+                CorruptImageException.class,
+                () -> engine.copy(
+                        src.ref("bad"),
+                        dest.ref("x"),
+                        CopyOptions.defaults().withCompression(MediaTypes.Compression.GZIP),
+                        CopyListener.NONE));
+        assertTrue(converted.getMessage().startsWith(expected), converted.getMessage());
+        assertTrue(dest.images.isEmpty());
+    }
+
     /**
      * Layers converted for the sink are stored as each is ready, not converted one after the other: a sink that
      * streams (a daemon's load) takes one while the next converts. Here the first layer cannot be read until the

@@ -1,6 +1,8 @@
 package dev.ferry.docker;
 
+import dev.ferry.spi.OpenContext;
 import dev.ferry.spi.TransportOption;
+import java.util.Optional;
 
 /** The options both Docker transports read (each declares those it uses in {@code Transport.options()}). */
 public final class DockerOptions {
@@ -16,5 +18,40 @@ public final class DockerOptions {
     public static final TransportOption BINARY = TransportOption.path(
             "docker-binary", "PATH", "The docker command for docker-cli: (default: docker from PATH).");
 
+    /** TLS to a {@code tcp://} daemon, as DOCKER_TLS_VERIFY asks the docker CLI for it. */
+    public static final TransportOption TLS_VERIFY = TransportOption.flag(
+                    "docker-tls-verify",
+                    "Use TLS to a tcp:// Docker daemon and check its certificate against ca.pem in --docker-cert-path,"
+                            + " presenting cert.pem and key.pem from there (default: on when DOCKER_TLS_VERIFY is"
+                            + " set and not empty, as for docker).")
+            .withEnvironment("DOCKER_TLS_VERIFY");
+
+    /** The folder of docker's TLS files. */
+    public static final TransportOption CERT_PATH = TransportOption.path(
+                    "docker-cert-path",
+                    "DIR",
+                    "The folder holding ca.pem, cert.pem and key.pem for --docker-tls-verify (default:"
+                            + " DOCKER_CERT_PATH, else DOCKER_CONFIG, else ~/.docker).")
+            .withEnvironment("DOCKER_CERT_PATH");
+
     private DockerOptions() {}
+
+    /** {@code --docker-tls-verify[=BOOL]} as given on the command line (not from the environment), if it was. */
+    public static Optional<Boolean> tlsVerifyGiven(OpenContext context) {
+        return context.option(TLS_VERIFY.name()).map(v -> !v.equalsIgnoreCase("false"));
+    }
+
+    /**
+     * Whether to use TLS: {@code --docker-tls-verify[=BOOL]} as given, else DOCKER_TLS_VERIFY as docker reads it (set
+     * and not empty is on).
+     */
+    public static boolean tlsVerify(OpenContext context) {
+        return tlsVerifyGiven(context)
+                .orElseGet(() -> context.option(TLS_VERIFY).isPresent());
+    }
+
+    /** Whether {@code host} is a daemon TLS applies to: {@code tcp://} or {@code https://}. */
+    public static boolean tlsApplies(String host) {
+        return host != null && (host.startsWith("tcp://") || host.startsWith("https://"));
+    }
 }

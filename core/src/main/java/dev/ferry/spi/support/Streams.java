@@ -50,6 +50,21 @@ public final class Streams {
      * copied. Neither is closed.
      */
     public static long copy(InputStream in, FileChannel out) throws IOException {
+        return copy(in, out, total -> {});
+    }
+
+    /** What runs after each chunk a copy into a file wrote. */
+    @FunctionalInterface
+    private interface AfterChunk {
+        /** The chunk is written; {@code total} bytes have been copied so far. */
+        void written(long total) throws IOException;
+    }
+
+    /**
+     * The one copy loop into a file: {@code in} to its end into {@code out} at its position, with whole-chunk writes,
+     * calling {@code after} after each chunk; returns the bytes copied. Neither is closed.
+     */
+    private static long copy(InputStream in, FileChannel out, AfterChunk after) throws IOException {
         byte[] buf = new byte[CHUNK];
         ByteBuffer wrap = ByteBuffer.wrap(buf);
         long total = 0;
@@ -60,6 +75,7 @@ public final class Streams {
                 out.write(wrap);
             }
             total += n;
+            after.written(total);
         }
         return total;
     }
@@ -87,47 +103,63 @@ public final class Streams {
      * kernel reports once, to whichever force comes first, must not be lost to the caller's).
      */
     public static long copyFlushing(InputStream in, FileChannel out) throws IOException {
-        byte[] buf = new byte[CHUNK];
-        ByteBuffer wrap = ByteBuffer.wrap(buf);
-        long total = 0;
-        long flushed = 0;
-        Future<?> pending = null;
-        AtomicBoolean started = null; // whether the pending force has begun (a queued one can be dropped)
+        BackgroundForces forces = new BackgroundForces(out);
+        long total;
         try {
-            int n;
-            while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                wrap.clear().limit(n);
-                while (wrap.hasRemaining()) {
-                    out.write(wrap);
-                }
-                total += n;
-                if (total - flushed >= FLUSH_EVERY && (pending == null || pending.isDone())) {
-                    if (pending != null) {
-                        finish(pending);
-                    }
-                    AtomicBoolean begun = new AtomicBoolean();
-                    started = begun;
-                    pending = Flusher.FLUSHER.submit(() -> {
-                        if (begun.compareAndSet(false, true)) {
-                            out.force(false);
-                        }
-                        return null;
-                    });
-                    flushed = total;
-                }
-            }
+            total = copy(in, out, forces::written);
         } catch (IOException | RuntimeException | Error e) {
-            if (pending != null) {
-                started.set(true); // not begun: never will
-            }
+            forces.drop();
             throw e;
         }
-        // a force still queued (behind other copies' forces) is dropped: the caller's own force does its work; one
-        // that began is waited for, since a write error is reported to one force only
-        if (pending != null && !started.compareAndSet(false, true)) {
-            finish(pending);
-        }
+        forces.await();
         return total;
+    }
+
+    /** The background forces of one {@link #copyFlushing}: at most one pending at a time. */
+    private static final class BackgroundForces {
+        private final FileChannel out;
+        private long flushed;
+        private Future<?> pending;
+        private AtomicBoolean started; // whether the pending force has begun (a queued one can be dropped)
+
+        BackgroundForces(FileChannel out) {
+            this.out = out;
+        }
+
+        /** After a chunk: starts a force once {@value Streams#FLUSH_EVERY} more bytes are written and none is running. */
+        void written(long total) throws IOException {
+            if (total - flushed >= FLUSH_EVERY && (pending == null || pending.isDone())) {
+                if (pending != null) {
+                    finish(pending);
+                }
+                AtomicBoolean begun = new AtomicBoolean();
+                started = begun;
+                pending = Flusher.FLUSHER.submit(() -> {
+                    if (begun.compareAndSet(false, true)) {
+                        out.force(false);
+                    }
+                    return null;
+                });
+                flushed = total;
+            }
+        }
+
+        /** The copy failed: a force not begun never will. */
+        void drop() {
+            if (pending != null) {
+                started.set(true);
+            }
+        }
+
+        /**
+         * The copy ended: a force still queued (behind other copies' forces) is dropped, since the caller's own force
+         * does its work; one that began is waited for, since a write error is reported to one force only.
+         */
+        void await() throws IOException {
+            if (pending != null && !started.compareAndSet(false, true)) {
+                finish(pending);
+            }
+        }
     }
 
     /** Waits for a background force and throws what it met. */

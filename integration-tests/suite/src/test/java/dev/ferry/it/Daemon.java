@@ -49,7 +49,21 @@ final class Daemon {
             }
             Files.createDirectories(work.resolve("rootfs/etc"));
             Files.writeString(work.resolve("rootfs/etc/motd"), "ferry test image\n");
-            Peers.run(work, "tar", "-C", work.resolve("rootfs").toString(), "-cf", "rootfs.tar", ".")
+            // the same bytes on every run, so the same diffID: tests running at once on one daemon (other
+            // checkouts) import this tag over each other, and each compares the diffIDs it read first
+            Peers.run(
+                            work,
+                            "tar",
+                            "--sort=name",
+                            "--mtime=@0",
+                            "--owner=0",
+                            "--group=0",
+                            "--numeric-owner",
+                            "-C",
+                            work.resolve("rootfs").toString(),
+                            "-cf",
+                            "rootfs.tar",
+                            ".")
                     .ok();
             Peers.run(
                             work,

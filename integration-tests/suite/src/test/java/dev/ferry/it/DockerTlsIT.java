@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Engine-API transport to a daemon on TCP with TLS, as docker sets it up (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH):
+ * Both Docker transports to a daemon on TCP with TLS, as docker sets it up (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH):
+ * the Engine API's own TLS, and the docker CLI's, which the CLI transport hands the same options;
  * a second, private dockerd started here with {@code --tlsverify} and certificates made with openssl (the client's
  * key in SEC 1 EC form, as {@code openssl ecparam -genkey} writes it); the docker CLI is the oracle.
  */
@@ -34,67 +35,23 @@ class DockerTlsIT {
         Daemon.require();
         Path dockerdBinary = Peers.require("dockerd");
         certs = Files.createDirectories(work.resolve("certs"));
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca-key.pem",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=ferry-test-ca");
-        openssl(
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "server-key.pem",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1");
-        Files.writeString(certs.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca-key.pem",
-                "-CAcreateserial",
-                "-out",
-                "server-cert.pem",
-                "-days",
-                "2",
-                "-extfile",
-                "server.ext");
-        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "key.pem");
-        openssl("req", "-new", "-key", "key.pem", "-out", "client.csr", "-subj", "/CN=ferry-client");
-        Files.writeString(certs.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "client.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca-key.pem",
-                "-CAcreateserial",
-                "-out",
-                "cert.pem",
-                "-days",
-                "2",
-                "-extfile",
-                "client.ext");
+        Certificates.Pair ca = Certificates.selfSigned(
+                Certificates.Key.RSA, certs.resolve("ca-key.pem"), certs.resolve("ca.pem"), "ferry-test-ca");
+        Certificates.signed(
+                ca,
+                Certificates.Key.RSA,
+                certs.resolve("server-key.pem"),
+                certs.resolve("server-cert.pem"),
+                "127.0.0.1",
+                "subjectAltName=IP:127.0.0.1",
+                "extendedKeyUsage=serverAuth");
+        Certificates.signed(
+                ca,
+                Certificates.Key.EC_SEC1,
+                certs.resolve("key.pem"),
+                certs.resolve("cert.pem"),
+                "ferry-client",
+                "extendedKeyUsage=clientAuth");
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -146,12 +103,6 @@ class DockerTlsIT {
         }
     }
 
-    private static void openssl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Peers.run(certs, command.toArray(String[]::new)).ok();
-    }
-
     /** The docker CLI against the TLS daemon. */
     private static Peers.Result docker(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
@@ -172,6 +123,13 @@ class DockerTlsIT {
     private static String[] tls(Path certPath, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(1, List.of("--docker-host", host, "--docker-tls-verify", "--docker-cert-path", certPath.toString()));
+        return all.toArray(String[]::new);
+    }
+
+    /** {@link #tls} with the TLS daemon's own files, and {@code docker-daemon:} through the docker CLI. */
+    private static String[] viaCli(String... args) {
+        List<String> all = new ArrayList<>(List.of(tls(certs, args)));
+        all.addAll(1, List.of("--docker-transport", "cli"));
         return all.toArray(String[]::new);
     }
 
@@ -196,6 +154,42 @@ class DockerTlsIT {
     }
 
     @Test
+    void theCliTransportHandsTheTlsOptionsToDocker(@TempDir Path tmp) throws Exception {
+        Path layout = Fixtures.syntheticLayout(tmp.resolve("src"), "v1", 300_000, 5_000);
+        Cli.ferry(viaCli("copy", "-q", "oci:" + layout + ":v1", "docker-daemon:ferry-tls/cli:1"))
+                .ok();
+        Peers.Result inspect = docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", "ferry-tls/cli:1");
+        inspect.ok();
+        assertEquals(2, inspect.out().strip().split(",").length, inspect.out());
+
+        Path back = tmp.resolve("back");
+        Cli.ferry(viaCli("copy", "-q", "docker-daemon:ferry-tls/cli:1", "oci:" + back + ":b"))
+                .ok();
+        Cli.Result copied = Cli.ferry("inspect", "--format", "{{json .Layers}}", "oci:" + back + ":b")
+                .ok();
+        Cli.Result daemon = Cli.ferry(
+                        tls(certs, "inspect", "--format", "{{json .Layers}}", "docker-api:ferry-tls/cli:1"))
+                .ok();
+        assertEquals(daemon.out(), copied.out());
+
+        // without the TLS options, docker talks plain HTTP to the TLS daemon and fails
+        Cli.ferry("inspect", "--docker-transport", "cli", "--docker-host", host, "docker-daemon:ferry-tls/cli:1")
+                .fails(1);
+        // and with --docker-tls-verify=false as well, whatever the rest says
+        Cli.ferry(
+                        "inspect",
+                        "--docker-transport",
+                        "cli",
+                        "--docker-host",
+                        host,
+                        "--docker-tls-verify=false",
+                        "--docker-cert-path",
+                        certs.toString(),
+                        "docker-daemon:ferry-tls/cli:1")
+                .fails(1);
+    }
+
+    @Test
     void withoutTheRightFilesItFailsInOneLine(@TempDir Path tmp) throws Exception {
         // no client certificate: the daemon refuses the connection
         Path caOnly = Files.createDirectories(tmp.resolve("ca-only"));
@@ -211,23 +205,7 @@ class DockerTlsIT {
         Cli.ferry(tls(keyOnly, "inspect", "docker-api:ferry-tls/none:1")).fails(1, "cert.pem");
         // a CA that did not sign the daemon's certificate
         Path otherCa = Files.createDirectories(tmp.resolve("other-ca"));
-        Peers.run(
-                        otherCa,
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-keyout",
-                        "k.pem",
-                        "-out",
-                        "ca.pem",
-                        "-days",
-                        "1",
-                        "-subj",
-                        "/CN=other")
-                .ok();
+        Certificates.selfSigned(Certificates.Key.RSA, otherCa.resolve("k.pem"), otherCa.resolve("ca.pem"), "other");
         Files.copy(certs.resolve("cert.pem"), otherCa.resolve("cert.pem"));
         Files.copy(certs.resolve("key.pem"), otherCa.resolve("key.pem"));
         Cli.ferry(tls(otherCa, "inspect", "docker-api:ferry-tls/none:1"))

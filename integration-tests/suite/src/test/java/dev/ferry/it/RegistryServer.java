@@ -65,54 +65,13 @@ final class RegistryServer implements AutoCloseable {
     static RegistryServer mutualTls() throws Exception {
         Path dir = Files.createTempDirectory("registry-mtls");
         Path certs = Files.createDirectories(dir.resolve("certs"));
-        Peers.run(
-                        dir,
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-days",
-                        "2",
-                        "-keyout",
-                        "client-ca.key",
-                        "-out",
-                        "client-ca.pem",
-                        "-subj",
-                        "/CN=ferry-test-client-ca")
-                .ok();
-        Peers.run(
-                        dir,
-                        "openssl",
-                        "req",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-keyout",
-                        certs.resolve("client.key").toString(),
-                        "-out",
-                        "client.csr",
-                        "-subj",
-                        "/CN=ferry-client")
-                .ok();
-        Peers.run(
-                        dir,
-                        "openssl",
-                        "x509",
-                        "-req",
-                        "-in",
-                        "client.csr",
-                        "-CA",
-                        "client-ca.pem",
-                        "-CAkey",
-                        "client-ca.key",
-                        "-CAcreateserial",
-                        "-days",
-                        "2",
-                        "-out",
-                        certs.resolve("client.cert").toString())
-                .ok();
+        Certificates.Pair ca = Certificates.selfSigned(
+                Certificates.Key.RSA,
+                dir.resolve("client-ca.key"),
+                dir.resolve("client-ca.pem"),
+                "ferry-test-client-ca");
+        Certificates.signed(
+                ca, Certificates.Key.RSA, certs.resolve("client.key"), certs.resolve("client.cert"), "ferry-client");
         return start("", dir, true, ", clientcas: [" + dir.resolve("client-ca.pem") + "]");
     }
 
@@ -143,25 +102,12 @@ final class RegistryServer implements AutoCloseable {
         String tlsConfig = "";
         if (tls) {
             certDir = Files.createDirectories(dir.resolve("certs"));
-            Peers.run(
-                            dir,
-                            "openssl",
-                            "req",
-                            "-x509",
-                            "-newkey",
-                            "rsa:2048",
-                            "-nodes",
-                            "-days",
-                            "2",
-                            "-keyout",
-                            dir.resolve("server.key").toString(),
-                            "-out",
-                            certDir.resolve("ca.crt").toString(),
-                            "-subj",
-                            "/CN=127.0.0.1",
-                            "-addext",
-                            "subjectAltName=IP:127.0.0.1,DNS:localhost")
-                    .ok();
+            Certificates.selfSigned(
+                    Certificates.Key.RSA,
+                    dir.resolve("server.key"),
+                    certDir.resolve("ca.crt"),
+                    "127.0.0.1",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost");
             tlsConfig = ", tls: {certificate: " + certDir.resolve("ca.crt") + ", key: " + dir.resolve("server.key")
                     + tlsExtra + "}";
         }

@@ -56,25 +56,7 @@ final class TokenIssuer implements AutoCloseable {
 
     static TokenIssuer start(String user, String password) throws Exception {
         Path dir = Files.createTempDirectory("token-issuer");
-        Peers.run(
-                        dir,
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "ec",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1",
-                        "-nodes",
-                        "-days",
-                        "2",
-                        "-keyout",
-                        "key.pem",
-                        "-out",
-                        "cert.pem",
-                        "-subj",
-                        "/CN=" + ISSUER)
-                .ok();
+        Certificates.selfSigned(Certificates.Key.EC, dir.resolve("key.pem"), dir.resolve("cert.pem"), ISSUER);
         String pem = Files.readString(dir.resolve("key.pem"));
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
         PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));

@@ -14,7 +14,6 @@ import dev.ferry.docker.DockerOptions;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageNotFoundException;
 import dev.ferry.spi.OpenContext;
-import dev.ferry.spi.TransportOption;
 import dev.ferry.spi.support.Pem;
 import java.io.IOException;
 import java.net.SocketException;
@@ -37,22 +36,6 @@ import javax.net.ssl.TrustManagerFactory;
  * docker-java stays inside this module; what it throws is turned into Ferry's errors here.
  */
 final class DaemonClient implements AutoCloseable {
-    /** TLS to a {@code tcp://} daemon, as DOCKER_TLS_VERIFY asks the docker CLI for it. */
-    static final TransportOption TLS_VERIFY = TransportOption.flag(
-                    "docker-tls-verify",
-                    "Use TLS to a tcp:// Docker daemon and check its certificate against ca.pem in --docker-cert-path,"
-                            + " presenting cert.pem and key.pem from there (default: on when DOCKER_TLS_VERIFY is"
-                            + " set and not empty, as for docker).")
-            .withEnvironment("DOCKER_TLS_VERIFY");
-
-    /** The folder of docker's TLS files. */
-    static final TransportOption CERT_PATH = TransportOption.path(
-                    "docker-cert-path",
-                    "DIR",
-                    "The folder holding ca.pem, cert.pem and key.pem for --docker-tls-verify (default:"
-                            + " DOCKER_CERT_PATH, else DOCKER_CONFIG, else ~/.docker).")
-            .withEnvironment("DOCKER_CERT_PATH");
-
     private final DockerClient client;
     private final DockerHttpClient http;
     private final String host;
@@ -114,14 +97,10 @@ final class DaemonClient implements AutoCloseable {
      * presented when both are there; read with the JDK. Null: plain.
      */
     static SSLConfig tls(OpenContext context, String host) throws FerryException {
-        // --docker-tls-verify[=BOOL] as given; else DOCKER_TLS_VERIFY as docker reads it: set and not empty is on
-        boolean verify = context.option(TLS_VERIFY.name())
-                .map(v -> !v.equalsIgnoreCase("false"))
-                .orElseGet(() -> context.option(TLS_VERIFY).isPresent());
-        if (!verify || !(host.startsWith("tcp://") || host.startsWith("https://"))) {
+        if (!DockerOptions.tlsVerify(context) || !DockerOptions.tlsApplies(host)) {
             return null;
         }
-        Path dir = context.option(CERT_PATH).map(Path::of).orElseGet(DaemonClient::dockerConfigDir);
+        Path dir = context.option(DockerOptions.CERT_PATH).map(Path::of).orElseGet(DaemonClient::dockerConfigDir);
         String hint = "pass --docker-cert-path (DOCKER_CERT_PATH) the folder with ca.pem, cert.pem and key.pem, or"
                 + " unset DOCKER_TLS_VERIFY";
         Path ca = dir.resolve("ca.pem");

@@ -45,7 +45,7 @@ public final class DockerApiTransport implements Transport {
 
     @Override
     public List<TransportOption> options() {
-        return List.of(DockerOptions.HOST, DaemonClient.TLS_VERIFY, DaemonClient.CERT_PATH);
+        return List.of(DockerOptions.HOST, DockerOptions.TLS_VERIFY, DockerOptions.CERT_PATH);
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class DockerCliTransport implements Transport {
 
     @Override
     public List<TransportOption> options() {
-        return List.of(DockerOptions.HOST, DockerOptions.BINARY);
+        return List.of(DockerOptions.HOST, DockerOptions.TLS_VERIFY, DockerOptions.CERT_PATH, DockerOptions.BINARY);
     }
 
     @Override

@@ -16,21 +16,48 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs the {@code docker} command: from PATH or {@code --docker-binary}, with the environment passed through
- * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG), DOCKER_HOST replaced by {@code --docker-host} when given. Every
- * child is registered with {@link ShutdownCleanup}, so none outlives an interrupted Ferry. Failures are read
- * from stderr and the exit status and told apart: CLI missing, daemon down, image not found.
+ * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), and the options given put
+ * there as docker reads them: DOCKER_HOST replaced by {@code --docker-host}, DOCKER_CERT_PATH by {@code
+ * --docker-cert-path}, DOCKER_TLS_VERIFY set by {@code --docker-tls-verify} (to a {@code tcp://} daemon, as the
+ * docker-api transport) and removed by {@code --docker-tls-verify=false}. Every child is registered with {@link
+ * ShutdownCleanup}, so none outlives an interrupted Ferry. Failures are read from stderr and the exit status and
+ * told apart: CLI missing, daemon down, image not found.
  */
 final class DockerCommand {
     private final String binary;
     private final String host;
+    private final Boolean tlsVerify;
+    private final String certPath;
 
     DockerCommand(OpenContext context) {
         this.binary = context.option(DockerOptions.BINARY).orElse("docker");
-        // DOCKER_HOST reaches the child with the rest of the environment; only an option given replaces it
+        // the environment reaches the child as it is; only the options given change it
         this.host = context.option(DockerOptions.HOST.name()).orElse(null);
+        this.tlsVerify = DockerOptions.tlsVerifyGiven(context).orElse(null);
+        this.certPath = context.option(DockerOptions.CERT_PATH.name()).orElse(null);
+    }
+
+    /**
+     * Puts the options given into {@code env}, the child's environment, where the docker CLI reads them: the files
+     * stay docker's to read, with its own defaults (a missing cert.pem and key.pem: no client certificate).
+     */
+    void environment(Map<String, String> env) {
+        if (host != null) {
+            env.put("DOCKER_HOST", host);
+            env.remove("DOCKER_CONTEXT");
+        }
+        if (certPath != null) {
+            env.put("DOCKER_CERT_PATH", certPath);
+        }
+        if (Boolean.FALSE.equals(tlsVerify)) {
+            env.remove("DOCKER_TLS_VERIFY");
+        } else if (Boolean.TRUE.equals(tlsVerify) && DockerOptions.tlsApplies(env.get("DOCKER_HOST"))) {
+            env.put("DOCKER_TLS_VERIFY", "1");
+        }
     }
 
     /** A running docker command. Its stderr is collected on a thread of its own. */
@@ -135,10 +162,7 @@ final class DockerCommand {
         if (discardOutput) {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
-        if (host != null) {
-            pb.environment().put("DOCKER_HOST", host);
-            pb.environment().remove("DOCKER_CONTEXT");
-        }
+        environment(pb.environment());
         try {
             Process process = pb.start();
             ShutdownCleanup.register(process);
