@@ -138,12 +138,19 @@ class LayerStreamingTest {
         List<byte[]> plain = List.of(InflatedLayerTest.concat(first, last), InflatedLayerTest.plain(80_000, 5));
         image("m", plain, List.of(InflatedLayerTest.gzip(first, last), InflatedLayerTest.gzip(plain.get(1))));
         List<Descriptor> put = new CopyOnWriteArrayList<>();
-        dest.onPutBlob = put::add;
+        List<Long> spooledAsTheMeasuredOneWasStored = new CopyOnWriteArrayList<>();
+        dest.onPutBlob = blob -> {
+            put.add(blob);
+            if (blob.size() == plain.get(0).length) {
+                spooledAsTheMeasuredOneWasStored.add(filesIn(tmp));
+            }
+        };
         copy("m");
         assertLayers(plain);
         assertEquals(2, dest.sinksOpened.get(), "the first sink, broken in the middle of the layer, discarded");
         assertTrue(
                 put.stream().anyMatch(d -> d.size() == last.length), "announced first with the trailer's size: " + put);
+        assertEquals(List.of(0L), spooledAsTheMeasuredOneWasStored, "then streamed again with its size, not spooled");
         assertTrue(notes.stream().anyMatch(n -> n.contains("again")), notes.toString());
         assertEquals(0, filesIn(tmp));
     }
