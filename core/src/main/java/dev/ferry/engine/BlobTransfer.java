@@ -171,6 +171,26 @@ final class BlobTransfer {
     }
 
     /**
+     * Stores a layer inflated as it streams, announced with {@code descriptor}'s size, unless claimed already or the
+     * sink has it. {@code in} checks the size and the digest itself before it ends: the bytes are not hashed a
+     * second time.
+     *
+     * @return whether it was stored
+     */
+    boolean putInflated(Descriptor descriptor, InflatedLayer in) throws IOException {
+        if (!claim(descriptor.digest())) {
+            return false;
+        }
+        if (sink.hasBlob(descriptor)) {
+            countSkipped();
+            return false;
+        }
+        put(descriptor, VerifyingInputStream.trusted(in, descriptor));
+        countCopied(descriptor);
+        return true;
+    }
+
+    /**
      * Stores a layer the source compressed as it spooled it ({@link ImageSource#compressedBlob}), unless claimed
      * already or the sink has it: linked when the sink can link its file (digested by this process as it was
      * written), else copied and verified.

@@ -19,7 +19,10 @@ import java.nio.file.Path;
  * <p>When asked ({@link CopyOptions#format()}, {@link CopyOptions#compression()}), or when the sink does not take
  * the source's manifest format or layer compression, the image is converted on the way: manifest and config
  * between OCI and Docker v2s2, layers recompressed (each layer is then spooled once to a temporary file, since
- * its new digest must be known before it is stored). DiffIDs never change, and are checked while converting.
+ * its new digest must be known before it is stored), except a gzip layer in a file that the sink takes
+ * uncompressed: its digest is the diffID, its size the gzip trailer's, and it streams, inflated, into the sink; if
+ * it turns out of another size (a multi-member gzip, over 4 GiB), the sink is discarded and the copy made again
+ * with the size measured. DiffIDs never change, and are checked while converting.
  *
  * <p>The parts, each with its own tests: {@link ConversionPlanner} decides formats and compressions,
  * {@link ImageConverter} converts, {@link BlobTransfer} moves and verifies one blob, {@link BlobScheduler} runs
@@ -81,21 +84,40 @@ public final class CopyEngine {
             BlobScheduler scheduler,
             StoreBlobs known)
             throws IOException {
-        try (ImageSink sink = openSink(to, options)) {
-            OpenContext context = options.sourceContext();
-            if (sink instanceof LinkingSink linking) {
-                Path scratch = linking.scratchDirectory();
-                if (scratch != null) {
-                    context = context.withDefaultTmpDir(scratch);
+        StreamedLayers streamed = StreamedLayers.first();
+        while (true) {
+            try (ImageSink sink = openSink(to, options)) {
+                OpenContext context = options.sourceContext();
+                if (sink instanceof LinkingSink linking) {
+                    Path scratch = linking.scratchDirectory();
+                    if (scratch != null) {
+                        context = context.withDefaultTmpDir(scratch);
+                    }
                 }
-            }
-            if (options.compression() == Compression.GZIP) {
-                context = context.withOption(ImageSource.COMPRESS_HINT, "gzip"); // gzip while a save streams
-            }
-            try (ImageSource source = opener.open(context)) {
-                return new ImageCopy(source, sink, options, listener, scheduler, known).run();
+                if (options.compression() == Compression.GZIP) {
+                    context = context.withOption(ImageSource.COMPRESS_HINT, "gzip"); // gzip while a save streams
+                }
+                try (ImageSource source = opener.open(context)) {
+                    return new ImageCopy(source, sink, options, listener, scheduler, known, streamed).run();
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!streamed.needsRetry()) {
+                    throw e;
+                }
+                streamed = retry(streamed, to, listener);
             }
         }
+    }
+
+    /**
+     * The layers to stream in the next attempt, after one that met a layer of another size than its gzip trailer
+     * gives, and failed (its sink is closed: nothing of it at the destination). One attempt more at most: it knows the
+     * sizes it needs ({@link StreamedLayers#needsRetry()} is false for it).
+     */
+    private static StreamedLayers retry(StreamedLayers streamed, ImageReference to, CopyListener listener) {
+        listener.note("a gzip layer's trailer did not give its size (a multi-member gzip, or over 4 GiB): writing "
+                + to.displayName() + " again with the size measured");
+        return streamed.retry();
     }
 
     /**
@@ -104,8 +126,17 @@ public final class CopyEngine {
      */
     public CopyResult copy(ImageSource source, ImageReference to, CopyOptions options, CopyListener listener)
             throws IOException {
-        try (ImageSink sink = openSink(to, options)) {
-            return new ImageCopy(source, sink, options, listener).run();
+        StreamedLayers streamed = StreamedLayers.first();
+        while (true) {
+            try (ImageSink sink = openSink(to, options)) {
+                return new ImageCopy(source, sink, options, listener, new BlobScheduler(options.jobs()), null, streamed)
+                        .run();
+            } catch (IOException | RuntimeException e) {
+                if (!streamed.needsRetry()) {
+                    throw e;
+                }
+                streamed = retry(streamed, to, listener);
+            }
         }
     }
 

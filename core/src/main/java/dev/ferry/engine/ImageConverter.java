@@ -25,8 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Writes an image in another format or compression: the manifest and config between OCI and Docker v2s2
  * ({@link ConfigConverter}), layers recompressed ({@link Recompressor}: spooled once, since a manifest names a
- * blob's digest before anyone reads it, and checked against their diffIDs), and Docker v2 schema 1 images rebuilt
- * ({@link Schema1}). The converted manifest is made by the model ({@link ImageManifest#toBytes()}).
+ * blob's digest before anyone reads it, and checked against their diffIDs) or, for a gzip layer in a file that the
+ * sink takes uncompressed, inflated straight into the sink with the size its gzip trailer gives
+ * ({@link InflatedLayer}, {@link StreamedLayers}: its digest is the diffID, known), and Docker v2 schema 1 images
+ * rebuilt ({@link Schema1}). The converted manifest is made by the model ({@link ImageManifest#toBytes()}).
  */
 final class ImageConverter {
     private final ImageSource source;
@@ -35,14 +37,18 @@ final class ImageConverter {
     private final CopyListener listener;
     private final Path tmpDir;
     private final String sinkName;
+    private final StreamedLayers streamed;
 
+    /** A converter whose gzip layers, when the sink takes them uncompressed, stream as {@code streamed} says. */
     ImageConverter(
             ImageSource source,
             BlobTransfer blobs,
             ConversionPlanner planner,
             CopyListener listener,
             Path tmpDir,
-            String sinkName) {
+            String sinkName,
+            StreamedLayers streamed) {
+        this.streamed = streamed;
         this.source = source;
         this.blobs = blobs;
         this.planner = planner;
@@ -226,6 +232,18 @@ final class ImageConverter {
         }
         Recompressor.Spooled spooled;
         try (BlobStream stream = source.blob(layer)) {
+            if (from == Compression.GZIP
+                    && to == Compression.NONE
+                    && diffId != null
+                    && stream.file() != null
+                    && stream.size() == layer.size()) {
+                long announced = streamed.announce(layer.digest(), stream.file(), layer.size());
+                if (announced >= 0) {
+                    Descriptor result = inflate(layer, stream, diffId, announced, target);
+                    listener.blobDone(layer, false);
+                    return result;
+                }
+            }
             spooled = Recompressor.recompress(
                     new ProgressStream(stream.stream(), layer, listener), layer, from, to, diffId, tmpDir);
         }
@@ -238,6 +256,37 @@ final class ImageConverter {
         } finally {
             TempFiles.delete(spooled.file());
         }
+    }
+
+    /**
+     * Inflates a gzip layer straight into the sink, announced with {@code announced} bytes ({@link InflatedLayer}),
+     * and returns its descriptor there. What it inflated to is told to {@link #streamed}, whether it matched the
+     * size announced or not (then the copy is made again).
+     */
+    private Descriptor inflate(
+            Descriptor layer, BlobStream stream, Digest diffId, long announced, ManifestFormat target)
+            throws IOException {
+        try (InflatedLayer inflated =
+                new InflatedLayer(new ProgressStream(stream.stream(), layer, listener), layer, diffId, announced)) {
+            long size;
+            try {
+                size = blobs.putInflated(uncompressed(layer, diffId, announced, target), inflated)
+                        ? announced
+                        : inflated.drain(); // not stored after all (the sink has it): checked, and measured
+            } catch (IOException | RuntimeException e) {
+                if (inflated.measured() >= 0) {
+                    streamed.mismatched(layer.digest(), inflated.measured());
+                }
+                throw e;
+            }
+            streamed.verified(layer.digest(), size);
+            return uncompressed(layer, diffId, size, target);
+        }
+    }
+
+    private static Descriptor uncompressed(Descriptor layer, Digest diffId, long size, ManifestFormat target) {
+        return new Descriptor(
+                target.layerType(Compression.NONE), diffId, size, layer.annotations(), null, List.of(), null);
     }
 
     /** Puts a new config and returns the manifest for it and {@code layers}. */

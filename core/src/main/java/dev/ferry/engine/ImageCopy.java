@@ -58,6 +58,18 @@ final class ImageCopy {
             CopyListener listener,
             BlobScheduler scheduler,
             StoreBlobs known) {
+        this(source, sink, options, listener, scheduler, known, StreamedLayers.first());
+    }
+
+    /** As above, gzip layers streamed into the sink as {@code streamed} says (an attempt of the copy). */
+    ImageCopy(
+            ImageSource source,
+            ImageSink sink,
+            CopyOptions options,
+            CopyListener listener,
+            BlobScheduler scheduler,
+            StoreBlobs known,
+            StreamedLayers streamed) {
         this.source = source;
         this.sink = sink;
         this.options = options;
@@ -72,7 +84,7 @@ final class ImageCopy {
                 options.format(),
                 options.compression());
         this.converter = new ImageConverter(
-                source, blobs, planner, listener, options.destinationContext().tmpDir(), sinkName);
+                source, blobs, planner, listener, options.destinationContext().tmpDir(), sinkName, streamed);
     }
 
     /** Copies, stores the top-level manifest and commits. */

@@ -20,8 +20,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -37,6 +41,21 @@ public final class MemoryTransport implements Transport {
     public volatile BlobHook onPutBlob;
     /** Run first by every blob read from a source (a test makes reads wait); null for none. */
     public volatile BlobHook onBlob;
+
+    /**
+     * When set, a source serves each blob from a file written there (as a layout does: {@link BlobStream#file()}
+     * set), not from memory; null for memory.
+     */
+    public volatile Path blobFiles;
+    /**
+     * When true, a sink is one stream that cannot take back half a blob (as a docker archive): after a putBlob that
+     * failed, every call fails.
+     */
+    public volatile boolean oneStream;
+    /** The layer compressions a sink takes. */
+    public volatile Set<MediaTypes.Compression> layerCompressions = EnumSet.allOf(MediaTypes.Compression.class);
+    /** How many sinks were opened. */
+    public final AtomicInteger sinksOpened = new AtomicInteger();
 
     /** What a sink does first with a blob. */
     public interface BlobHook {
@@ -137,6 +156,14 @@ public final class MemoryTransport implements Transport {
                     if (bytes == null) {
                         throw new BlobNotFoundException(descriptor.digest(), "memory");
                     }
+                    Path dir = blobFiles;
+                    if (dir != null) {
+                        Path file = dir.resolve(descriptor.digest().hex());
+                        if (!Files.exists(file)) {
+                            Files.write(file, bytes);
+                        }
+                        return new BlobStream(Files.newInputStream(file), bytes.length, file);
+                    }
                     return new BlobStream(new ByteArrayInputStream(bytes), bytes.length);
                 }
 
@@ -150,6 +177,8 @@ public final class MemoryTransport implements Transport {
             Map<Digest, byte[]> pending = new ConcurrentHashMap<>();
             Map<Digest, ManifestBytes> pendingManifests = new ConcurrentHashMap<>();
             ManifestBytes[] top = new ManifestBytes[1];
+            boolean[] broken = new boolean[1];
+            sinksOpened.incrementAndGet();
             return new ImageSink() {
                 @Override
                 public ImageReference reference() {
@@ -159,6 +188,11 @@ public final class MemoryTransport implements Transport {
                 @Override
                 public List<String> supportedManifestTypes() {
                     return supported;
+                }
+
+                @Override
+                public Set<MediaTypes.Compression> supportedLayerCompressions() {
+                    return layerCompressions;
                 }
 
                 @Override
@@ -173,9 +207,21 @@ public final class MemoryTransport implements Transport {
                     if (hook != null) {
                         hook.accept(descriptor);
                     }
+                    checkWhole();
                     ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    VerifyingInputStream.verify(in, descriptor).transferTo(out);
+                    try {
+                        VerifyingInputStream.verify(in, descriptor).transferTo(out);
+                    } catch (IOException | RuntimeException e) {
+                        broken[0] = oneStream;
+                        throw e;
+                    }
                     pending.put(descriptor.digest(), out.toByteArray());
+                }
+
+                private void checkWhole() throws IOException {
+                    if (broken[0]) {
+                        throw new IOException("an earlier blob failed: the stream cannot be completed");
+                    }
                 }
 
                 @Override
@@ -186,6 +232,7 @@ public final class MemoryTransport implements Transport {
 
                 @Override
                 public void putManifest(ManifestBytes manifest) throws IOException {
+                    checkWhole();
                     check(manifest);
                     top[0] = manifest;
                 }
