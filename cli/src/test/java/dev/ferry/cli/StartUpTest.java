@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
@@ -10,8 +11,13 @@ import dev.ferry.spi.FerryException;
 import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -78,19 +84,19 @@ class StartUpTest {
                 new ByteArrayOutputStream(),
                 new ByteArrayOutputStream(),
                 null);
-        java.util.List<java.util.regex.Pattern> excluded = java.util.Arrays.stream(Main.EXCLUDED_CONVERTERS.split(","))
-                .map(java.util.regex.Pattern::compile)
+        List<Pattern> excluded = Arrays.stream(Main.EXCLUDED_CONVERTERS.split(","))
+                .map(Pattern::compile)
                 .toList();
-        java.util.List<CommandLine> all = new java.util.ArrayList<>(java.util.List.of(cli));
+        List<CommandLine> all = new ArrayList<>(List.of(cli));
         int checked = 0;
         for (int i = 0; i < all.size(); i++) {
             all.addAll(all.get(i).getSubcommands().values());
             for (CommandLine.Model.ArgSpec arg : all.get(i).getCommandSpec().args()) {
-                java.util.List<Class<?>> types = new java.util.ArrayList<>(java.util.List.of(arg.type()));
-                types.addAll(java.util.List.of(arg.auxiliaryTypes()));
+                List<Class<?>> types = new ArrayList<>(List.of(arg.type()));
+                types.addAll(List.of(arg.auxiliaryTypes()));
                 for (Class<?> type : types) {
                     checked++;
-                    for (java.util.regex.Pattern p : excluded) {
+                    for (Pattern p : excluded) {
                         assertFalse(
                                 p.matcher(type.getName()).matches() && arg.converters().length == 0,
                                 all.get(i).getCommandName() + " " + arg.paramLabel() + ": " + type.getName());
@@ -104,7 +110,7 @@ class StartUpTest {
     @CommandLine.Command(name = "timed")
     static final class Timed {
         @CommandLine.Option(names = "--wait")
-        java.time.Duration wait;
+        Duration wait;
     }
 
     @Test
@@ -120,8 +126,7 @@ class StartUpTest {
         System.setProperty(Main.CONVERTERS_EXCLUDES, Main.EXCLUDED_CONVERTERS);
         try {
             CommandLine excluded = new CommandLine(new Timed());
-            org.junit.jupiter.api.Assertions.assertThrows(
-                    CommandLine.ParameterException.class, () -> excluded.parseArgs("--wait", "PT1S"));
+            assertThrows(CommandLine.ParameterException.class, () -> excluded.parseArgs("--wait", "PT1S"));
         } finally {
             if (before == null) {
                 System.clearProperty(Main.CONVERTERS_EXCLUDES);
