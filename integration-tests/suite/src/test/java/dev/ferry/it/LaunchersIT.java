@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,49 @@ class LaunchersIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "timed out: " + out);
         return new Peers.Result(p.exitValue(), out, "");
+    }
+
+    @Test
+    void theLaunchersFindTheirFolderFromARelativePathWithCdpathExported() throws Exception {
+        // an exported CDPATH (".:..." as some shell set-ups have) makes cd look its folder up there and print it
+        Map<String, String> env = Map.of(
+                "CDPATH",
+                ".:" + tmp.resolve("nowhere"),
+                "FERRY_CDS",
+                "0",
+                "FERRY_JAVA_OPTS",
+                "-XX:+UseSerialGC",
+                "XDG_CACHE_HOME",
+                tmp.resolve("cache").toString());
+        Path repo = QuickStartIT.repo();
+        String relative = "'" + repo.getFileName() + "/ferry' --version";
+        Peers.Result checkout = bash(repo.getParent(), env, relative);
+        assertEquals(0, checkout.code(), checkout.out());
+        assertTrue(checkout.out().startsWith("ferry "), checkout.out());
+
+        Path tarball;
+        try (Stream<Path> files = Files.list(repo.resolve("dist/target"))) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("ferry-.*\\.tar\\.gz"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no tarball in dist/target: run mvn package"));
+        }
+        Path into = Files.createDirectories(tmp.resolve("with space"));
+        Peers.run(into, "tar", "-xzf", tarball.toString()).ok();
+        String home;
+        try (Stream<Path> dirs = Files.list(into)) {
+            home = dirs.findFirst().orElseThrow().getFileName().toString();
+        }
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("ferry"), Path.of("../with space", home, "bin/ferry"));
+        for (String invocation : List.of(
+                "'with space/" + home + "/bin/ferry' --version", // relative, through CDPATH's "."
+                "bash ferry --version", // in its folder
+                "PATH=bin:$PATH ferry --version")) { // a relative symlink found on PATH
+            Path dir = invocation.startsWith("bash") ? into.resolve(home).resolve("bin") : tmp;
+            Peers.Result installed = bash(dir, env, invocation);
+            assertEquals(0, installed.code(), invocation + ": " + installed.out());
+            assertTrue(installed.out().startsWith("ferry "), invocation + ": " + installed.out());
+        }
     }
 
     @Test
