@@ -4,6 +4,10 @@
 # Usage: scripts/cds-archive.sh JAR JSA
 set -euo pipefail
 jar=$1 jsa=$2
+# the archive records the class path as given, and a JVM started elsewhere (or with the launchers' absolute path)
+# refuses it: the jar's absolute path, as the launchers give it (physical, as cd -P finds their folder)
+case "$jar" in */*) dir=${jar%/*} ;; *) dir=. ;; esac
+jar=$(CDPATH= cd -P -- "${dir:-/}" && pwd)/${jar##*/}
 tmp=$(mktemp -d)
 trap '[ -n "${CDS_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 run() { java -XX:+UseSerialGC -Xshare:off -XX:DumpLoadedClassList="$tmp/$1.lst" -jar "$jar" "${@:2}" > /dev/null; }

@@ -89,28 +89,27 @@ class LaunchersIT {
                 fake.resolve("java"),
                 "#!/usr/bin/env bash\n"
                         + "for a; do case \"$a\" in -XX:DumpLoadedClassList=*)\n"
-                        + "  printf 'java/lang/Object\\njava/lang/String\\n@lambda-proxy dev/fe' > \"${a#*=}\"; exit 0 ;;\n"
+                        + "  printf 'java/lang/Object\\ndev/ferry/cli/Main\\n@lambda-proxy dev/fe' > \"${a#*=}\"; exit 0 ;;\n"
                         + "esac; done\n"
                         + "exec '" + java + "' \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path repo = QuickStartIT.repo();
         Path jsa = tmp.resolve("ferry.jsa");
         Map<String, String> env = Map.of("PATH", fake + ":" + System.getenv("PATH"), "TMPDIR", tmp.toString());
-        Peers.Result made = bash(
-                tmp,
-                env,
-                "'" + repo.resolve("scripts/cds-archive.sh") + "' '" + repo.resolve("cli/target/ferry.jar") + "' '"
-                        + jsa + "'");
+        // the jar named relative to the folder the script runs in: the archive names it as the launchers do
+        Peers.Result made = bash(repo, env, "scripts/cds-archive.sh cli/target/ferry.jar '" + jsa + "'");
         assertEquals(0, made.code(), made.out());
         assertTrue(Files.size(jsa) > 0, "an archive");
         Peers.Result used = Peers.run(
                 tmp,
                 "java",
                 "-Xshare:on",
+                "-Xlog:class+load",
                 "-XX:SharedArchiveFile=" + jsa,
                 "-jar",
                 repo.resolve("cli/target/ferry.jar").toString(),
                 "--version");
         assertEquals(0, used.code(), used.out() + used.err());
+        assertTrue(used.out().contains("dev.ferry.cli.Main source: shared objects file"), used.out());
     }
 }
