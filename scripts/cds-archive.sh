@@ -4,6 +4,10 @@
 # Usage: scripts/cds-archive.sh JAR JSA
 set -euo pipefail
 jar=$1 jsa=$2
+# the archive records the class path as given, and a JVM started elsewhere (or with the launchers' absolute path)
+# refuses it: the jar's absolute path, as the launchers give it (physical, as cd -P finds their folder)
+case "$jar" in */*) dir=${jar%/*} ;; *) dir=. ;; esac
+jar=$(CDPATH= cd -P -- "${dir:-/}" && pwd)/${jar##*/}
 tmp=$(mktemp -d)
 trap '[ -n "${CDS_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 run() { java -XX:+UseSerialGC -Xshare:off -XX:DumpLoadedClassList="$tmp/$1.lst" -jar "$jar" "${@:2}" > /dev/null; }
@@ -34,9 +38,11 @@ else
   run registry inspect --tls-verify=false --retry-times 0 docker://127.0.0.1:9/ferry-cds 2>/dev/null || true
 fi
 # in order, first occurrence kept: a lambda proxy line (@lambda-proxy) must follow its class, or it is dropped
-# (a list whose JVM ended before writing its last line whole ends without a newline: the next list must not be glued
-# to that line, and a partial name is only an unknown class to the dump)
-for f in "$tmp"/*.lst; do cat "$f"; echo; done | awk 'NF && !seen[$0]++' > "$tmp/classes.lst"
+# (a list whose JVM ended before writing its last line whole ends without a newline: that line is left out, since
+# the next list must not be glued to it and a cut "@lambda-proxy HOST" line is a format error that fails the dump)
+for f in "$tmp"/*.lst; do
+  if [ -n "$(tail -c 1 "$f")" ]; then sed '$d' "$f"; else cat "$f"; fi
+done | awk 'NF && !seen[$0]++' > "$tmp/classes.lst"
 # JDK 17 archives a class compiled for Java 5 (picocli's) only when nothing linked it while dumping; making the lambda
 # proxy of a line "@lambda-proxy HOST ..." links HOST and the interface the proxy implements, and a class that
 # implements an old interface counts as old itself. So a first dump names the old classes it had to skip ("Old class

@@ -1,0 +1,115 @@
+package dev.ferry.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shell around the jar: the launchers ({@code ./ferry} and the installed {@code bin/ferry}) find their folder
+ * however they are invoked, and scripts/cds-archive.sh makes an archive from the class lists its runs leave.
+ */
+class LaunchersIT {
+    @TempDir
+    Path tmp;
+
+    /** Runs {@code script} with bash in {@code dir}, the environment given added; its exit code and output. */
+    private static Peers.Result bash(Path dir, Map<String, String> env, String script) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Peers.require("bash").toString(), "-c", script)
+                .directory(dir.toFile())
+                .redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "timed out: " + out);
+        return new Peers.Result(p.exitValue(), out, "");
+    }
+
+    @Test
+    void theLaunchersFindTheirFolderFromARelativePathWithCdpathExported() throws Exception {
+        // an exported CDPATH (".:..." as some shell set-ups have) makes cd look its folder up there and print it
+        Map<String, String> env = Map.of(
+                "CDPATH",
+                ".:" + tmp.resolve("nowhere"),
+                "FERRY_CDS",
+                "0",
+                "FERRY_JAVA_OPTS",
+                "-XX:+UseSerialGC",
+                "XDG_CACHE_HOME",
+                tmp.resolve("cache").toString());
+        Path repo = QuickStartIT.repo();
+        String relative = "'" + repo.getFileName() + "/ferry' --version";
+        Peers.Result checkout = bash(repo.getParent(), env, relative);
+        assertEquals(0, checkout.code(), checkout.out());
+        assertTrue(checkout.out().startsWith("ferry "), checkout.out());
+
+        Path tarball;
+        try (Stream<Path> files = Files.list(repo.resolve("dist/target"))) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("ferry-.*\\.tar\\.gz"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no tarball in dist/target: run mvn package"));
+        }
+        Path into = Files.createDirectories(tmp.resolve("with space"));
+        Peers.run(into, "tar", "-xzf", tarball.toString()).ok();
+        String home;
+        try (Stream<Path> dirs = Files.list(into)) {
+            home = dirs.findFirst().orElseThrow().getFileName().toString();
+        }
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("ferry"), Path.of("../with space", home, "bin/ferry"));
+        for (String invocation : List.of(
+                "'with space/" + home + "/bin/ferry' --version", // relative, through CDPATH's "."
+                "bash ferry --version", // in its folder
+                "PATH=bin:$PATH ferry --version")) { // a relative symlink found on PATH
+            Path dir = invocation.startsWith("bash") ? into.resolve(home).resolve("bin") : tmp;
+            Peers.Result installed = bash(dir, env, invocation);
+            assertEquals(0, installed.code(), invocation + ": " + installed.out());
+            assertTrue(installed.out().startsWith("ferry "), invocation + ": " + installed.out());
+        }
+    }
+
+    @Test
+    void theStartUpArchiveLeavesOutALineItsJvmCutShort() throws Exception {
+        // each run's JVM writes a class list; one that exits while another thread loads a class can leave that
+        // line unfinished ("@lambda-proxy HOST" without the rest is a format error to the dump): here every run's
+        // list ends so, from a java on PATH that writes it instead of running ferry, the dump being the real one
+        Path fake = Files.createDirectories(tmp.resolve("fake"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path script = Files.writeString(
+                fake.resolve("java"),
+                "#!/usr/bin/env bash\n"
+                        + "for a; do case \"$a\" in -XX:DumpLoadedClassList=*)\n"
+                        + "  printf 'java/lang/Object\\ndev/ferry/cli/Main\\n@lambda-proxy dev/fe' > \"${a#*=}\"; exit 0 ;;\n"
+                        + "esac; done\n"
+                        + "exec '" + java + "' \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path repo = QuickStartIT.repo();
+        Path jsa = tmp.resolve("ferry.jsa");
+        Map<String, String> env = Map.of("PATH", fake + ":" + System.getenv("PATH"), "TMPDIR", tmp.toString());
+        // the jar named relative to the folder the script runs in: the archive names it as the launchers do
+        Peers.Result made = bash(repo, env, "scripts/cds-archive.sh cli/target/ferry.jar '" + jsa + "'");
+        assertEquals(0, made.code(), made.out());
+        assertTrue(Files.size(jsa) > 0, "an archive");
+        Peers.Result used = Peers.run(
+                tmp,
+                "java",
+                "-Xshare:on",
+                "-Xlog:class+load",
+                "-XX:SharedArchiveFile=" + jsa,
+                "-jar",
+                repo.resolve("cli/target/ferry.jar").toString(),
+                "--version");
+        assertEquals(0, used.code(), used.out() + used.err());
+        assertTrue(used.out().contains("dev.ferry.cli.Main source: shared objects file"), used.out());
+    }
+}
