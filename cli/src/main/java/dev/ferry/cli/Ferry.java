@@ -162,10 +162,6 @@ public final class Ferry {
         }
     }
 
-    /**
-     * Initializes Jackson's object mapper (its date format loads the JDK's locale data: tens of milliseconds), as the
-     * first JSON read would.
-     */
     /** {@link #warmJson()}, then loads the native libraries that hash and (de)compress blobs, when present. */
     private static void warmJsonAndNatives() {
         warmJson();
@@ -177,6 +173,10 @@ public final class Ferry {
         }
     }
 
+    /**
+     * Initializes Jackson's object mapper (its date format loads the JDK's locale data: tens of milliseconds), as the
+     * first JSON read would.
+     */
     private static void warmJson() {
         try {
             Objects.requireNonNull(Json.MAPPER);
@@ -222,6 +222,9 @@ public final class Ferry {
         }
     }
 
+    /** How long a command that ended waits for the start-up thread, at most (it is done long before, normally). */
+    private static final long START_UP_WAIT_MILLIS = 2000;
+
     /**
      * Runs {@code args} and returns the exit code; everything written is flushed. Output that could not all be
      * written to {@code stdout} (its reader closed the pipe) is a failure: exit 1 and one line on stderr.
@@ -252,6 +255,9 @@ public final class Ferry {
         } finally {
             cli.getOut().flush();
             cli.getErr().flush();
+        }
+        if (cli.getFactory() instanceof GuiceFactory factory) {
+            factory.awaitStartUp(START_UP_WAIT_MILLIS); // done long before, unless the command failed at once
         }
         return checked(code, guard, cli.getErr());
     }

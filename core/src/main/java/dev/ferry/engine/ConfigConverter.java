@@ -13,7 +13,9 @@ import java.util.List;
  * both formats define are kept (user, exposed ports, env, entrypoint, cmd, volumes, working dir, labels, stop
  * signal, created, author, architecture, os and its version and features, variant, rootfs diff_ids, history with
  * empty_layer); what only Docker has ({@code container}, {@code container_config}, {@code docker_version},
- * {@code config.Hostname}, {@code config.Image}, ...) is dropped on the way to OCI. The diffIDs never change.
+ * {@code config.Hostname}, {@code config.Image}, ...) is dropped on the way to OCI. The diffIDs never change. A copy
+ * from OCI to Docker v2s2 keeps the config's bytes instead ({@link ImageConverter}); this way is for configs made
+ * here (schema 1's).
  */
 public final class ConfigConverter {
     private static final List<String> TOP =

@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Writes an image in another format or compression: the manifest and config between OCI and Docker v2s2
- * ({@link ConfigConverter}), layers recompressed ({@link Recompressor}: spooled once, since a manifest names a
+ * Writes an image in another format or compression: the manifest between OCI and Docker v2s2, the config from
+ * Docker to OCI ({@link ConfigConverter}; from OCI to Docker it is kept byte for byte, as skopeo keeps it), layers recompressed ({@link Recompressor}: spooled once, since a manifest names a
  * blob's digest before anyone reads it, and checked against their diffIDs) or, for a gzip layer in a file that the
  * sink takes uncompressed, inflated straight into the sink with the size its gzip trailer gives
  * ({@link InflatedLayer}, {@link StreamedLayers}: its digest is the diffID, known), and Docker v2 schema 1 images

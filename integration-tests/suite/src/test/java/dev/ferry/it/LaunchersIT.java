@@ -79,6 +79,30 @@ class LaunchersIT {
     }
 
     @Test
+    void aCommandThatFailsAtOnceLeavesNoHalfUnpackedNativeLibrary() throws Exception {
+        // a copy loads libcrypto and ISA-L through JNA on its start-up thread, and JNA first unpacks its own library
+        // into a temporary file: a copy that fails at once must not end the JVM in the middle (it left an empty
+        // jna*.tmp in JNA's folder about one run in twenty before ferry waited for that thread)
+        Path jna = Files.createDirectories(tmp.resolve("jna"));
+        Map<String, String> env = Map.of("FERRY_JAVA_OPTS", "-XX:+UseSerialGC -Djna.tmpdir=" + jna);
+        String ferry = "'" + QuickStartIT.repo().resolve("ferry") + "'";
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            script.append(ferry)
+                    .append(" copy oci:")
+                    .append(tmp.resolve("missing"))
+                    .append(":x oci:")
+                    .append(tmp.resolve("out"))
+                    .append(":y 2>/dev/null; [ $? = 1 ] || echo WRONG-EXIT; ");
+        }
+        Peers.Result runs = bash(tmp, env, script.toString());
+        assertEquals("", runs.out().strip(), "each failed with exit 1");
+        try (Stream<Path> left = Files.list(jna)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
     void theStartUpArchiveLeavesOutALineItsJvmCutShort() throws Exception {
         // each run's JVM writes a class list; one that exits while another thread loads a class can leave that
         // line unfinished ("@lambda-proxy HOST" without the rest is a format error to the dump): here every run's
