@@ -31,8 +31,7 @@ import picocli.CommandLine.Spec;
             "Reproducible: the same CONTEXT and options give the same digests (mtimes from SOURCE_DATE_EPOCH or"
                     + " zero, owner 0:0 unless --uid/--gid). Prints the manifest digest."
         })
-public class BuildCommand
-        implements Callable<Integer>, TransportFlags.OpensImages, TransportFlags.MovesBlobs, ErrorHandler.Writes {
+public class BuildCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 

@@ -24,8 +24,7 @@ import picocli.CommandLine.Spec;
             "With --writable, linuxkit's layout: the image in DIR/lower, empty DIR/tmp and DIR/rootfs as mount"
                     + " points for an overlay."
         })
-public class BundleCommand
-        implements Callable<Integer>, TransportFlags.OpensImages, TransportFlags.MovesBlobs, ErrorHandler.Writes {
+public class BundleCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 

@@ -31,8 +31,7 @@ import picocli.CommandLine.Spec;
             "Copy an image from SRC to DEST, verifying every blob while it streams.",
             "Prints the digest of the manifest written to DEST."
         })
-public class CopyCommand
-        implements Callable<Integer>, TransportFlags.OpensImages, TransportFlags.MovesBlobs, ErrorHandler.Writes {
+public class CopyCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ManifestFormat> {
         @Override
         public ManifestFormat convert(String value) {

@@ -37,8 +37,7 @@ import picocli.CommandLine.Spec;
             "Write the root filesystem of an image (its layers applied in order) as a tar.",
             "OUT is a file, or - for standard output."
         })
-public class ExportCommand
-        implements Callable<Integer>, TransportFlags.OpensImages, TransportFlags.MovesBlobs, ErrorHandler.Writes {
+public class ExportCommand implements Callable<Integer>, TransportFlags.OpensImages, ErrorHandler.Writes {
     @Mixin
     GlobalOptions global;
 

@@ -6,8 +6,6 @@ import dev.ferry.engine.TransportRegistry;
 import dev.ferry.internal.Json;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.Transport;
-import dev.ferry.spi.support.Digests;
-import dev.ferry.spi.support.Gzip;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -63,8 +61,7 @@ public final class Ferry {
             if (named.size() == 1 && TransportFlags.OpensImages.class.isAssignableFrom(named.get(0))) {
                 FutureTask<List<Transport>> task = new FutureTask<>(() -> transports(shared, global, args, err));
                 early = task;
-                boolean blobs = TransportFlags.MovesBlobs.class.isAssignableFrom(named.get(0));
-                factory.prepare(named.get(0), task, blobs ? Ferry::warmJsonAndNatives : Ferry::warmJson);
+                factory.prepare(named.get(0), task, Ferry::warmJson);
             } else if (!named.isEmpty()) {
                 factory.prepare(named.get(0), () -> {}, () -> {});
             }
@@ -162,17 +159,6 @@ public final class Ferry {
         }
     }
 
-    /** {@link #warmJson()}, then loads the native libraries that hash and (de)compress blobs, when present. */
-    private static void warmJsonAndNatives() {
-        warmJson();
-        try {
-            Digests.nativeAvailable();
-            Gzip.codec();
-        } catch (RuntimeException | LinkageError e) {
-            // the first blob meets it again, on the command's thread, and falls back or reports it there
-        }
-    }
-
     /**
      * Initializes Jackson's object mapper (its date format loads the JDK's locale data: tens of milliseconds), as the
      * first JSON read would.
@@ -222,9 +208,6 @@ public final class Ferry {
         }
     }
 
-    /** How long a command that ended waits for the start-up thread, at most (it is done long before, normally). */
-    private static final long START_UP_WAIT_MILLIS = 2000;
-
     /**
      * Runs {@code args} and returns the exit code; everything written is flushed. Output that could not all be
      * written to {@code stdout} (its reader closed the pipe) is a failure: exit 1 and one line on stderr.
@@ -255,9 +238,6 @@ public final class Ferry {
         } finally {
             cli.getOut().flush();
             cli.getErr().flush();
-        }
-        if (cli.getFactory() instanceof GuiceFactory factory) {
-            factory.awaitStartUp(START_UP_WAIT_MILLIS); // done long before, unless the command failed at once
         }
         return checked(code, guard, cli.getErr());
     }

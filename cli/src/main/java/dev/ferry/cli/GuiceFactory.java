@@ -29,8 +29,6 @@ final class GuiceFactory implements CommandLine.IFactory {
     private final Set<Object> uninjected = Collections.newSetFromMap(new IdentityHashMap<>());
     private Injector injector;
     private FutureTask<Injector> pending;
-    /** The thread {@link #prepare} started, or null. */
-    private Thread startUp;
 
     /** The {@code commands} are made by picocli's factory and injected by {@link #injectMembers}. */
     GuiceFactory(Module module, GlobalOptions global, Transports transports, Set<Class<?>> commands) {
@@ -65,27 +63,6 @@ final class GuiceFactory implements CommandLine.IFactory {
                     "ferry-start-up");
             thread.setDaemon(true);
             thread.start();
-            startUp = thread;
-        }
-    }
-
-    /**
-     * Waits, at most {@code millis}, for the thread {@link #prepare} started: a command that fails at once must not
-     * end the JVM while that thread is inside a native library's loading (JNA unpacks its own into a temporary file
-     * first, left behind when the JVM ends in the middle).
-     */
-    void awaitStartUp(long millis) {
-        Thread thread;
-        synchronized (this) {
-            thread = startUp;
-        }
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

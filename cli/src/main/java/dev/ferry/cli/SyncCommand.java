@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
                     + " images move once per destination repository, --jobs at a time for all images together.",
             "Exit status 1 if any image failed; the others are copied, and a rerun copies only what is missing."
         })
-public class SyncCommand implements Callable<Integer>, TransportFlags.OpensImages, TransportFlags.MovesBlobs {
+public class SyncCommand implements Callable<Integer>, TransportFlags.OpensImages {
     @Mixin
     GlobalOptions global;
 

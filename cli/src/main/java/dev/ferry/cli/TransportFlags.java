@@ -30,12 +30,6 @@ final class TransportFlags {
         }
     }
 
-    /**
-     * A command that reads or writes blobs: the native libraries that hash and (de)compress them (libcrypto and
-     * ISA-L, through JNA: tens of milliseconds to load) are loaded on the start-up thread, not on the first blob's.
-     */
-    interface MovesBlobs {}
-
     /** Which values a context gets. */
     enum Side {
         BOTH(""),

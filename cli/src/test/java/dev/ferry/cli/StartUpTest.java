@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -135,29 +134,6 @@ class StartUpTest {
                 System.setProperty(Main.CONVERTERS_EXCLUDES, before);
             }
         }
-    }
-
-    @Test
-    void aCommandThatEndsWaitsForTheStartUpThread() {
-        // Ferry.run waits for it (bounded) before the JVM ends: it may be inside a native library's loading
-        GlobalOptions global = new GlobalOptions();
-        GuiceFactory factory = new GuiceFactory(
-                new FerryModule(new ByteArrayOutputStream()),
-                global,
-                FerryModule.transports(global, StartUpTest.class.getClassLoader()),
-                Set.of(CopyCommand.class));
-        factory.awaitStartUp(10); // nothing started: returns at once
-        AtomicInteger done = new AtomicInteger();
-        factory.prepare(CopyCommand.class, () -> {}, () -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            done.incrementAndGet();
-        });
-        factory.awaitStartUp(60_000);
-        assertEquals(1, done.get(), "the start-up thread's last step ran before the wait ended");
     }
 
     @Test
