@@ -136,15 +136,26 @@ final class BlobTransfer {
 
     /** Stores small content Ferry made (a converted config), unless claimed already or the sink has it. */
     void putBytes(Descriptor descriptor, byte[] content) throws IOException {
-        if (!claim(descriptor.digest())) {
-            return;
-        }
-        if (sink.hasBlob(descriptor)) {
-            countSkipped();
+        if (!takes(descriptor)) {
             return;
         }
         put(descriptor, new ByteArrayInputStream(content));
         countCopied(descriptor);
+    }
+
+    /**
+     * Whether this copy stores {@code descriptor}: it claimed the digest first (no other copy of it is in flight) and
+     * the sink does not have it already (then it counts as skipped).
+     */
+    private boolean takes(Descriptor descriptor) throws IOException {
+        if (!claim(descriptor.digest())) {
+            return false;
+        }
+        if (sink.hasBlob(descriptor)) {
+            countSkipped();
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -155,11 +166,7 @@ final class BlobTransfer {
      * @return whether it was stored
      */
     boolean putFile(Descriptor descriptor, Path file) throws IOException {
-        if (!claim(descriptor.digest())) {
-            return false;
-        }
-        if (sink.hasBlob(descriptor)) {
-            countSkipped();
+        if (!takes(descriptor)) {
             return false;
         }
         try (InputStream in = Files.newInputStream(file)) {
@@ -178,11 +185,7 @@ final class BlobTransfer {
      * @return whether it was stored
      */
     boolean putInflated(Descriptor descriptor, InflatedLayer in) throws IOException {
-        if (!claim(descriptor.digest())) {
-            return false;
-        }
-        if (sink.hasBlob(descriptor)) {
-            countSkipped();
+        if (!takes(descriptor)) {
             return false;
         }
         put(descriptor, VerifyingInputStream.trusted(in, descriptor));
@@ -198,11 +201,7 @@ final class BlobTransfer {
      * @return whether it was stored
      */
     boolean putCompressed(Descriptor descriptor, BlobStream stream) throws IOException {
-        if (!claim(descriptor.digest())) {
-            return false;
-        }
-        if (sink.hasBlob(descriptor)) {
-            countSkipped();
+        if (!takes(descriptor)) {
             return false;
         }
         Path file = stream.file();
