@@ -119,7 +119,12 @@ public final class DiffIdVerifier extends FilterInputStream {
         if (ended) {
             return;
         }
-        copy.close();
+        IOException closing = null;
+        try {
+            copy.close();
+        } catch (IOException e) {
+            closing = e; // the checking thread stopped reading: its own failure says why
+        }
         try {
             thread.join();
         } catch (InterruptedException e) {
@@ -128,6 +133,9 @@ public final class DiffIdVerifier extends FilterInputStream {
         }
         if (failure != null) {
             throw failure;
+        }
+        if (closing != null) {
+            throw closing;
         }
         ended = true;
     }

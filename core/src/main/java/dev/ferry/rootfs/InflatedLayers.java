@@ -8,15 +8,13 @@ import dev.ferry.spi.BlobStream;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.FerryException;
 import dev.ferry.spi.ImageSource;
-import dev.ferry.spi.support.BlockPipe;
+import dev.ferry.spi.support.ReadAheadStream;
 import dev.ferry.spi.support.TempFiles;
 import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,24 +121,24 @@ final class InflatedLayers implements Closeable {
             try (BlobStream blob = source.blob(layer)) {
                 VerifyingInputStream verifier =
                         VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
-                Pump pump = pumped ? new Pump(verifier, layer) : null;
+                ReadAheadStream pump = pumped
+                        ? new ReadAheadStream(
+                                () -> Flattener.decompress(verifier, layer), "ferry-inflate-pump", 1 << 18, 4)
+                        : null;
                 try {
                     UncompressedLayer plain = new UncompressedLayer(
-                            pump != null ? pump.pipe.input() : Flattener.decompress(verifier, layer),
-                            layer,
-                            limit,
-                            diffIds.get(i));
+                            pump != null ? pump : Flattener.decompress(verifier, layer), layer, limit, diffIds.get(i));
                     if (!copy(plain, file, space, layer, verifier, pump)) {
                         return new Copy(null);
                     }
                     if (pump != null) {
-                        pump.finish();
+                        pump.close();
                     }
                     verifier.drainAndVerify();
                     plain.verifyDiffId(i);
                 } finally {
                     if (pump != null) {
-                        pump.finish();
+                        pump.close();
                     }
                 }
             }
@@ -157,50 +155,6 @@ final class InflatedLayers implements Closeable {
     }
 
     /**
-     * Inflates a layer on a thread of its own into a pipe, so that hashing and writing the uncompressed bytes (on
-     * the pool's thread) overlap with inflating them: used when the image has fewer compressed layers than there
-     * are cores, else every core already inflates a layer.
-     */
-    private static final class Pump {
-        final BlockPipe pipe = new BlockPipe(1 << 18, 4);
-        private final Thread thread;
-
-        Pump(VerifyingInputStream verifier, Descriptor layer) {
-            thread = new Thread(
-                    () -> {
-                        try (OutputStream out = pipe.output()) {
-                            InputStream inflated = Flattener.decompress(verifier, layer);
-                            byte[] buf = new byte[1 << 16];
-                            for (int n = inflated.read(buf); n >= 0; n = inflated.read(buf)) {
-                                out.write(buf, 0, n);
-                            }
-                        } catch (IOException e) {
-                            pipe.fail(e);
-                        } catch (RuntimeException | Error e) {
-                            pipe.fail(new IOException(e));
-                        }
-                    },
-                    "ferry-inflate-pump");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        /**
-         * Stops reading the pipe (so the pump stops if it has not ended) and waits for the pump: afterwards the
-         * layer's stream is this thread's again.
-         */
-        void finish() throws IOException {
-            pipe.input().close();
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while inflating a layer");
-            }
-        }
-    }
-
-    /**
      * Writes {@code plain} into {@code file}; false when the copy is abandoned (closed, or its file system runs
      * low, or a write fails).
      */
@@ -210,7 +164,7 @@ final class InflatedLayers implements Closeable {
             DiskSpace space,
             Descriptor layer,
             VerifyingInputStream verifier,
-            Pump pump)
+            ReadAheadStream pump)
             throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             byte[] buf = new byte[1 << 16];
@@ -231,7 +185,7 @@ final class InflatedLayers implements Closeable {
             throw e;
         } catch (IOException e) {
             if (pump != null) {
-                pump.finish(); // the verifier is this thread's again
+                pump.close(); // the verifier is this thread's again
             }
             throw unreadable(layer, verifier, e);
         }
