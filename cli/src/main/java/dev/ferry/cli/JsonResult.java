@@ -69,6 +69,15 @@ final class JsonResult {
             public void note(String message) {
                 progress.note(message);
             }
+
+            @Override
+            public void attemptDiscarded(long bytes) {
+                // one copy per command: what its discarded attempt counted is all that was counted
+                bytesRead.addAndGet(-bytes);
+                linked.set(0);
+                read.clear();
+                progress.attemptDiscarded(bytes);
+            }
         };
     }
 

@@ -166,6 +166,11 @@ abstract class Progress implements CopyListener, AutoCloseable {
         }
 
         @Override
+        public synchronized void attemptDiscarded(long bytes) {
+            started.clear();
+        }
+
+        @Override
         synchronized void finish(CopyResult result) {
             err.println(summary(result, start));
             err.flush();

@@ -125,6 +125,14 @@ final class ProgressDisplay extends Progress {
     }
 
     @Override
+    public synchronized void attemptDiscarded(long bytes) {
+        // the blobs of the copy made again start afresh; the lines of those finished stay, above the note that says so
+        inFlight.clear();
+        finished = 0;
+        redraw();
+    }
+
+    @Override
     synchronized void finish(CopyResult result) {
         close();
         err.println(summary(result, start));

@@ -310,6 +310,11 @@ public class SyncCommand implements Callable<Integer>, TransportFlags.OpensImage
             print(false);
         }
 
+        @Override
+        public void attemptDiscarded(long n) {
+            bytes.addAndGet(-n);
+        }
+
         void planned(long n) {
             planned.addAndGet(n);
             print(false);

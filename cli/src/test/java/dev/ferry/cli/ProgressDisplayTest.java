@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.engine.CopyListener;
 import dev.ferry.engine.CopyListener.Outcome;
 import dev.ferry.engine.CopyResult;
 import dev.ferry.model.Descriptor;
@@ -67,6 +68,35 @@ class ProgressDisplayTest {
                 out);
         assertTrue(lines.stream().anyMatch(l -> l.endsWith("(already present)")), out);
         assertTrue(lines.get(lines.size() - 1).startsWith("Copied 2 blobs (184.0 MiB), skipped 1, in "), out);
+    }
+
+    @Test
+    void aDiscardedAttemptLeavesNeitherItsBlobsInFlightNorItsBytes() throws Exception {
+        StringWriter text = new StringWriter();
+        ProgressDisplay d = new ProgressDisplay(new PrintWriter(text), "Copying oci:in", 100);
+        JsonResult json = new JsonResult();
+        CopyListener counting = json.counting(d);
+        Descriptor a = blob("a", 150 * MIB);
+        Descriptor b = blob("b", 34 * MIB);
+        counting.blobStarted(a);
+        counting.blobStarted(b);
+        counting.blobProgress(a, 50 * MIB);
+        counting.blobProgress(b, 34 * MIB);
+        counting.blobFinished(b, Outcome.COPIED);
+        // the copy is made again: a's 50 MiB and b's 34 MiB do not count, and a is no longer in flight
+        counting.attemptDiscarded(84 * MIB);
+        text.getBuffer().setLength(0);
+        d.tickOnce();
+        assertFalse(text.toString().contains(a.digest().shortHex()), text.toString());
+        assertTrue(text.toString().contains("Copying oci:in"), text.toString());
+        counting.blobStarted(a);
+        counting.blobProgress(a, 150 * MIB);
+        counting.blobFinished(a, Outcome.COPIED);
+        d.close();
+        StringWriter out = new StringWriter();
+        json.print(new PrintWriter(out), "export", "oci:in", "out.tar", true);
+        assertTrue(out.toString().contains("\"blobs\":{\"copied\":1,"), out.toString());
+        assertTrue(out.toString().contains("\"bytes\":" + 150 * MIB + ","), out.toString());
     }
 
     @Test

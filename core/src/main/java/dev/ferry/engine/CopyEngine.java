@@ -1,5 +1,6 @@
 package dev.ferry.engine;
 
+import dev.ferry.model.Descriptor;
 import dev.ferry.model.MediaTypes.Compression;
 import dev.ferry.spi.ImageReference;
 import dev.ferry.spi.ImageSink;
@@ -22,7 +23,8 @@ import java.nio.file.Path;
  * its new digest must be known before it is stored), except a gzip layer in a file that the sink takes
  * uncompressed: its digest is the diffID, its size the gzip trailer's, and it streams, inflated, into the sink; if
  * it turns out of another size (a multi-member gzip, over 4 GiB), the sink is discarded and the copy made again
- * with the size measured. DiffIDs never change, and are checked while converting.
+ * with the size measured (the listener is told to take back what the discarded attempt reported: {@link
+ * CopyListener#attemptDiscarded}). DiffIDs never change, and are checked while converting.
  *
  * <p>The parts, each with its own tests: {@link ConversionPlanner} decides formats and compressions,
  * {@link ImageConverter} converts, {@link BlobTransfer} moves and verifies one blob, {@link BlobScheduler} runs
@@ -86,6 +88,7 @@ public final class CopyEngine {
             throws IOException {
         StreamedLayers streamed = StreamedLayers.first();
         while (true) {
+            Attempt attempt = new Attempt(listener);
             try (ImageSink sink = openSink(to, options)) {
                 OpenContext context = options.sourceContext();
                 if (sink instanceof LinkingSink linking) {
@@ -98,13 +101,13 @@ public final class CopyEngine {
                     context = context.withOption(ImageSource.COMPRESS_HINT, "gzip"); // gzip while a save streams
                 }
                 try (ImageSource source = opener.open(context)) {
-                    return new ImageCopy(source, sink, options, listener, scheduler, known, streamed).run();
+                    return new ImageCopy(source, sink, options, attempt, scheduler, known, streamed).run();
                 }
             } catch (IOException | RuntimeException e) {
                 if (!streamed.needsRetry()) {
                     throw e;
                 }
-                streamed = retry(streamed, to, listener);
+                streamed = retry(streamed, to, attempt);
             }
         }
     }
@@ -114,10 +117,73 @@ public final class CopyEngine {
      * gives, and failed (its sink is closed: nothing of it at the destination). One attempt more at most: it knows the
      * sizes it needs ({@link StreamedLayers#needsRetry()} is false for it).
      */
-    private static StreamedLayers retry(StreamedLayers streamed, ImageReference to, CopyListener listener) {
-        listener.note("a gzip layer's trailer did not give its size (a multi-member gzip, or over 4 GiB): writing "
-                + to.displayName() + " again with the size measured");
+    private static StreamedLayers retry(StreamedLayers streamed, ImageReference to, Attempt attempt) {
+        attempt.discard();
+        attempt.listener.note("a gzip layer's trailer did not give its size (a multi-member gzip, or over 4 GiB):"
+                + " writing " + to.displayName() + " again with the size measured");
         return streamed.retry();
+    }
+
+    /**
+     * The listener for one attempt of a copy: passes everything on and counts the bytes of progress, so that a
+     * discarded attempt can tell the listener what to take back; once discarded, it passes nothing more on (a blob
+     * of it still winding down). One lock, so that nothing counted reaches the listener after what takes it back.
+     */
+    private static final class Attempt implements CopyListener {
+        final CopyListener listener;
+        private long bytes;
+        private boolean discarded;
+
+        Attempt(CopyListener listener) {
+            this.listener = listener;
+        }
+
+        /** Tells the listener to take back what this attempt reported. */
+        synchronized void discard() {
+            discarded = true;
+            listener.attemptDiscarded(bytes);
+        }
+
+        @Override
+        public synchronized void blobStarted(Descriptor blob) {
+            if (!discarded) {
+                listener.blobStarted(blob);
+            }
+        }
+
+        @Override
+        public synchronized void blobProgress(Descriptor blob, long n) {
+            if (!discarded) {
+                bytes += n;
+                listener.blobProgress(blob, n);
+            }
+        }
+
+        @Override
+        public synchronized void blobDone(Descriptor blob, boolean skipped) {
+            if (!discarded) {
+                listener.blobDone(blob, skipped);
+            }
+        }
+
+        @Override
+        public synchronized void blobFinished(Descriptor blob, Outcome outcome) {
+            if (!discarded) {
+                listener.blobFinished(blob, outcome);
+            }
+        }
+
+        @Override
+        public synchronized void note(String message) {
+            if (!discarded) {
+                listener.note(message);
+            }
+        }
+
+        @Override
+        public void attemptDiscarded(long n) {
+            listener.attemptDiscarded(n);
+        }
     }
 
     /**
@@ -128,14 +194,15 @@ public final class CopyEngine {
             throws IOException {
         StreamedLayers streamed = StreamedLayers.first();
         while (true) {
+            Attempt attempt = new Attempt(listener);
             try (ImageSink sink = openSink(to, options)) {
-                return new ImageCopy(source, sink, options, listener, new BlobScheduler(options.jobs()), null, streamed)
+                return new ImageCopy(source, sink, options, attempt, new BlobScheduler(options.jobs()), null, streamed)
                         .run();
             } catch (IOException | RuntimeException e) {
                 if (!streamed.needsRetry()) {
                     throw e;
                 }
-                streamed = retry(streamed, to, listener);
+                streamed = retry(streamed, to, attempt);
             }
         }
     }

@@ -32,4 +32,13 @@ public interface CopyListener {
 
     /** Something the user should know, such as a conversion the destination required. */
     default void note(String message) {}
+
+    /**
+     * The copy so far is discarded and made again from the start, into a new sink: {@link CopyEngine} does it once,
+     * when a gzip layer it streamed into the sink turned out of another size than its trailer announced. What the
+     * discarded attempt reported does not count: its {@code bytes} bytes of {@link #blobProgress} in all, and its blobs
+     * started and finished (the next attempt reports those it moves). Nothing of the discarded attempt is reported
+     * after this. By default nothing.
+     */
+    default void attemptDiscarded(long bytes) {}
 }

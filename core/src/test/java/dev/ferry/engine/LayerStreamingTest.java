@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +155,55 @@ class LayerStreamingTest {
         assertEquals(List.of(0L), spooledAsTheMeasuredOneWasStored, "then streamed again with its size, not spooled");
         assertTrue(notes.stream().anyMatch(n -> n.contains("again")), notes.toString());
         assertEquals(0, filesIn(tmp));
+    }
+
+    @Test
+    void whatTheDiscardedAttemptReportedIsTakenBackSoThatTheCountsAreThoseOfTheCopyThatSucceeded() throws Exception {
+        byte[] first = InflatedLayerTest.plain(50_000, 3);
+        byte[] last = InflatedLayerTest.plain(200_000, 4);
+        List<byte[]> plain = List.of(InflatedLayerTest.concat(first, last), InflatedLayerTest.plain(80_000, 5));
+        List<byte[]> gzipped = List.of(InflatedLayerTest.gzip(first, last), InflatedLayerTest.gzip(plain.get(1)));
+        image("m", plain, gzipped);
+        // counts as the progress display and --json keep them
+        AtomicLong bytes = new AtomicLong();
+        AtomicLong reported = new AtomicLong();
+        Map<Digest, Integer> finished = new ConcurrentHashMap<>();
+        List<Long> discarded = new CopyOnWriteArrayList<>();
+        CopyListener counting = new CopyListener() {
+            @Override
+            public void blobProgress(Descriptor blob, long n) {
+                bytes.addAndGet(n);
+                reported.addAndGet(n);
+            }
+
+            @Override
+            public void blobDone(Descriptor blob, boolean skipped) {
+                finished.merge(blob.digest(), 1, Integer::sum);
+            }
+
+            @Override
+            public void attemptDiscarded(long n) {
+                discarded.add(n);
+                bytes.addAndGet(-n);
+                finished.clear();
+            }
+        };
+        engine.copy(
+                src.ref("m"),
+                dest.ref("x"),
+                CopyOptions.defaults()
+                        .withJobs(2)
+                        .withDestinationContext(OpenContext.defaults().withTmpDir(tmp)),
+                counting);
+        assertLayers(plain);
+        assertEquals(2, dest.sinksOpened.get());
+        assertEquals(1, discarded.size(), "one attempt discarded");
+        assertTrue(discarded.get(0) > 0, "it had read some of the layer: " + discarded);
+        // the copy that succeeded read each gzip layer once, whole
+        long read = gzipped.get(0).length + gzipped.get(1).length;
+        assertEquals(read, bytes.get(), "progress of both attempts: " + reported.get());
+        assertEquals(read + discarded.get(0), reported.get());
+        assertEquals(Map.of(Digest.sha256(gzipped.get(0)), 1, Digest.sha256(gzipped.get(1)), 1), finished);
     }
 
     @Test

@@ -9,7 +9,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both Docker transports to a daemon on TCP with TLS, as docker sets it up (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH):
- * the Engine API's own TLS, and the docker CLI's, which the CLI transport hands the same options;
+ * the Engine API's own TLS, and the docker CLI's, which the CLI transport hands the same options (and the same
+ * meaning for DOCKER_TLS: TLS with the daemon's certificate checked, which docker alone would not check);
  * a second, private dockerd started here with {@code --tlsverify} and certificates made with openssl (the client's
  * key in SEC 1 EC form, as {@code openssl ecparam -genkey} writes it); the docker CLI is the oracle.
  */
@@ -187,6 +190,71 @@ class DockerTlsIT {
                         certs.toString(),
                         "docker-daemon:ferry-tls/cli:1")
                 .fails(1);
+    }
+
+    /**
+     * The checkout's {@code ferry} command in a process of its own, with the Docker variables of this environment
+     * replaced by {@code env}.
+     */
+    private static Peers.Result ferryWith(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(QuickStartIT.repo().resolve("ferry").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile());
+        pb.environment().keySet().removeIf(name -> name.startsWith("DOCKER_"));
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        try {
+            Process p = pb.redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .start();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                fail("ferry " + String.join(" ", args) + " timed out");
+            }
+            return new Peers.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void dockerTlsInTheEnvironmentIsTlsWithTheCertificateCheckedThroughBothTransports(@TempDir Path tmp)
+            throws Exception {
+        Path layout = Fixtures.syntheticLayout(tmp.resolve("src"), "v1", 100_000, 5_000);
+        Cli.ferry(tls(certs, "copy", "-q", "oci:" + layout + ":v1", "docker-api:ferry-tls/env:1"))
+                .ok();
+        // the daemon's client certificate, with a CA that did not sign the daemon's
+        Path otherCa = Files.createDirectories(tmp.resolve("other-ca"));
+        Certificates.selfSigned(Certificates.Key.RSA, otherCa.resolve("k.pem"), otherCa.resolve("ca.pem"), "other");
+        Files.copy(certs.resolve("cert.pem"), otherCa.resolve("cert.pem"));
+        Files.copy(certs.resolve("key.pem"), otherCa.resolve("key.pem"));
+        for (String transport : List.of("api", "cli")) {
+            Map<String, String> env =
+                    new HashMap<>(Map.of("DOCKER_HOST", host, "DOCKER_TLS", "1", "DOCKER_CERT_PATH", certs.toString()));
+            String[] inspect = {"inspect", "--docker-transport", transport, "docker-daemon:ferry-tls/env:1"};
+            Peers.Result ok = ferryWith(env, inspect);
+            assertEquals(0, ok.code(), transport + ": " + ok.err());
+            // the certificate is checked: docker alone, with DOCKER_TLS, would take the daemon's from anyone
+            env.put("DOCKER_CERT_PATH", otherCa.toString());
+            Peers.Result unchecked = ferryWith(env, inspect);
+            assertEquals(1, unchecked.code(), transport + ": " + unchecked.out() + unchecked.err());
+            // --docker-tls-verify=false: plain TCP, which the TLS daemon refuses, whatever the environment asks
+            env.put("DOCKER_CERT_PATH", certs.toString());
+            env.put("DOCKER_TLS_VERIFY", "1");
+            Peers.Result plain = ferryWith(
+                    env,
+                    "inspect",
+                    "--docker-transport",
+                    transport,
+                    "--docker-tls-verify=false",
+                    "docker-daemon:ferry-tls/env:1");
+            assertEquals(1, plain.code(), transport + ": " + plain.out() + plain.err());
+        }
     }
 
     @Test

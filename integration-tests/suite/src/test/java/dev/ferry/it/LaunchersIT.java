@@ -1,14 +1,18 @@
 package dev.ferry.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,81 @@ class LaunchersIT {
             Peers.Result installed = bash(dir, env, invocation);
             assertEquals(0, installed.code(), invocation + ": " + installed.out());
             assertTrue(installed.out().startsWith("ferry "), invocation + ": " + installed.out());
+        }
+    }
+
+    /**
+     * An installation as the tarball lays it out, with the launcher of this checkout, an empty jar and a
+     * cds-archive.sh that writes a small file as the archive: the launcher's naming of archives, without a JVM.
+     */
+    private static Path install(Path root) throws Exception {
+        Path lib = Files.createDirectories(root.resolve("lib/ferry/bin"));
+        Files.createDirectories(root.resolve("bin"));
+        Path launcher = Files.copy(QuickStartIT.repo().resolve("dist/src/bin/ferry"), root.resolve("bin/ferry"));
+        Path cds = Files.writeString(lib.resolve("cds-archive.sh"), "#!/usr/bin/env bash\necho archive > \"$2\"\n");
+        for (Path script : List.of(launcher, cds)) {
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path jar = Files.writeString(root.resolve("lib/ferry/ferry.jar"), "");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        return root.resolve("bin/ferry");
+    }
+
+    @Test
+    void eachInstallationHasAnArchiveOfItsOwnWithANameOfBoundedLengthAndThoseOfInstallationsGoneAreRemoved()
+            throws Exception {
+        // a java on PATH that prints the archive it was given instead of running ferry
+        Path fake = Files.createDirectories(tmp.resolve("fake"));
+        Path java = Files.writeString(
+                fake.resolve("java"),
+                "#!/usr/bin/env bash\nfor a; do case \"$a\" in -XX:SharedArchiveFile=*) echo \"used ${a#*=}\" ;; esac;"
+                        + " done\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cache = tmp.resolve("cache");
+        Map<String, String> env =
+                Map.of("PATH", fake + ":" + System.getenv("PATH"), "XDG_CACHE_HOME", cache.toString());
+        // two paths that differ only by "/" and "_", and one longer than a file name may be
+        Path underscore = install(tmp.resolve("i/a_b"));
+        Path slash = install(tmp.resolve("i/a/b"));
+        Path longer = install(tmp.resolve("i/" + "d".repeat(200) + "/" + "e".repeat(120)));
+        List<String> archives = new ArrayList<>();
+        for (Path ferry : List.of(underscore, slash, longer)) {
+            Peers.Result run = bash(tmp, env, "'" + ferry + "' --version");
+            assertEquals(0, run.code(), run.out());
+            assertTrue(run.out().contains("making the start-up archive"), run.out());
+            assertFalse(run.out().contains("no start-up archive"), run.out());
+            String used = run.out()
+                    .lines()
+                    .filter(l -> l.startsWith("used "))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no archive used: " + run.out()))
+                    .substring("used ".length());
+            assertTrue(Files.isRegularFile(Path.of(used)), used);
+            assertTrue(Path.of(used).getFileName().toString().length() < 100, used);
+            archives.add(used);
+            // and the next run takes it as it is
+            Peers.Result again = bash(tmp, env, "'" + ferry + "' --version");
+            assertEquals("used " + used, again.out().strip());
+        }
+        assertEquals(3, Set.copyOf(archives).size(), "one archive each: " + archives);
+
+        // an upgrade into another folder: the archive of the one gone goes when the next one is made, and so does
+        // the new one's under the name the launchers gave before (its path with "_" for "/")
+        Peers.run(tmp, "rm", "-rf", tmp.resolve("i/a_b").toString()).ok();
+        Path upgraded = install(tmp.resolve("i/c"));
+        Path home = upgraded.getParent().getParent().resolve("lib/ferry").toRealPath();
+        Path oldName = Files.writeString(
+                Files.createDirectories(cache.resolve("ferry"))
+                        .resolve(home.toString().replace('/', '_') + ".jsa"),
+                "old");
+        Peers.Result run = bash(tmp, env, "'" + upgraded + "' --version");
+        assertEquals(0, run.code(), run.out());
+        assertFalse(Files.exists(Path.of(archives.get(0))), "the archive of the installation gone");
+        assertFalse(Files.exists(oldName), "the archive under the old name");
+        assertTrue(Files.exists(Path.of(archives.get(1))), "the others stay");
+        assertTrue(Files.exists(Path.of(archives.get(2))), "the others stay");
+        try (Stream<Path> left = Files.list(cache.resolve("ferry"))) {
+            assertEquals(3, left.filter(f -> f.toString().endsWith(".jsa")).count(), "three archives: " + run.out());
         }
     }
 

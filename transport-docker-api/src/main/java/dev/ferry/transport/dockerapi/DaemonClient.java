@@ -24,6 +24,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Map;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -62,8 +63,8 @@ final class DaemonClient implements AutoCloseable {
             if (tls != null && handshakeFailed(e)) {
                 throw new FerryException(
                         "TLS to the Docker daemon at " + host + " failed: " + rootMessage(e),
-                        "check that ca.pem in --docker-cert-path (DOCKER_CERT_PATH) signed the daemon's certificate,"
-                                + " and that cert.pem and key.pem there are a client certificate the daemon accepts",
+                        "check that ca.pem in --docker-cert-path (DOCKER_CERT_PATH) signed the daemon's certificate"
+                                + " (Ferry checks it for DOCKER_TLS too), and that cert.pem and key.pem there are a client certificate the daemon accepts",
                         e);
             }
             throw unreachable(host, e);
@@ -92,17 +93,23 @@ final class DaemonClient implements AutoCloseable {
     }
 
     /**
-     * docker's TLS for a {@code tcp://} daemon, as the docker CLI sets it up: the daemon's certificate is checked
-     * against {@code ca.pem} alone, and {@code cert.pem} with {@code key.pem} (PKCS#8, PKCS#1 RSA or SEC 1 EC) is
+     * docker's TLS for a {@code tcp://} daemon when {@link DockerOptions#tlsVerify(OpenContext)} asks for
+     * it, as the docker CLI sets it up for DOCKER_TLS_VERIFY: the daemon's certificate is checked against {@code
+     * ca.pem} alone, and {@code cert.pem} with {@code key.pem} (PKCS#8, PKCS#1 RSA or SEC 1 EC) is
      * presented when both are there; read with the JDK. Null: plain.
      */
     static SSLConfig tls(OpenContext context, String host) throws FerryException {
-        if (!DockerOptions.tlsVerify(context) || !DockerOptions.tlsApplies(host)) {
+        return tls(context, host, System.getenv());
+    }
+
+    /** As {@link #tls(OpenContext, String)}, with the environment {@code env}. */
+    static SSLConfig tls(OpenContext context, String host, Map<String, String> env) throws FerryException {
+        if (!DockerOptions.tlsVerify(DockerOptions.tlsVerifyGiven(context), env) || !DockerOptions.tlsApplies(host)) {
             return null;
         }
         Path dir = context.option(DockerOptions.CERT_PATH).map(Path::of).orElseGet(DaemonClient::dockerConfigDir);
         String hint = "pass --docker-cert-path (DOCKER_CERT_PATH) the folder with ca.pem, cert.pem and key.pem, or"
-                + " unset DOCKER_TLS_VERIFY";
+                + " --docker-tls-verify=false for plain TCP (DOCKER_TLS_VERIFY or DOCKER_TLS asks for TLS)";
         Path ca = dir.resolve("ca.pem");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");

@@ -17,13 +17,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs the {@code docker} command: from PATH or {@code --docker-binary}, with the environment passed through
  * (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), and the options given put
  * there as docker reads them: DOCKER_HOST replaced by {@code --docker-host}, DOCKER_CERT_PATH by {@code
  * --docker-cert-path}, DOCKER_TLS_VERIFY set by {@code --docker-tls-verify} (to a {@code tcp://} daemon, as the
- * docker-api transport) and removed by {@code --docker-tls-verify=false}. Every child is registered with {@link
+ * docker-api transport) and removed by {@code --docker-tls-verify=false}. DOCKER_TLS (docker's TLS without checking
+ * the daemon's certificate) never reaches docker: it asks for TLS, checked, as for docker-api ({@link
+ * DockerOptions#tlsVerify(Optional, Map)}). Every child is registered with {@link
  * ShutdownCleanup}, so none outlives an interrupted Ferry. Failures are read from stderr and the exit status and
  * told apart: CLI missing, daemon down, image not found.
  */
@@ -43,7 +46,9 @@ final class DockerCommand {
 
     /**
      * Puts the options given into {@code env}, the child's environment, where the docker CLI reads them: the files
-     * stay docker's to read, with its own defaults (a missing cert.pem and key.pem: no client certificate).
+     * stay docker's to read, with its own defaults (a missing cert.pem and key.pem: no client certificate). TLS is
+     * on or off as for docker-api: DOCKER_TLS is removed, and when it asked for TLS to a {@code tcp://} daemon,
+     * DOCKER_TLS_VERIFY is set instead.
      */
     void environment(Map<String, String> env) {
         if (host != null) {
@@ -53,9 +58,11 @@ final class DockerCommand {
         if (certPath != null) {
             env.put("DOCKER_CERT_PATH", certPath);
         }
-        if (Boolean.FALSE.equals(tlsVerify)) {
+        boolean tls = DockerOptions.tlsVerify(Optional.ofNullable(tlsVerify), env);
+        env.remove(DockerOptions.DOCKER_TLS);
+        if (!tls) {
             env.remove("DOCKER_TLS_VERIFY");
-        } else if (Boolean.TRUE.equals(tlsVerify) && DockerOptions.tlsApplies(env.get("DOCKER_HOST"))) {
+        } else if (DockerOptions.tlsApplies(env.get("DOCKER_HOST"))) {
             env.put("DOCKER_TLS_VERIFY", "1");
         }
     }

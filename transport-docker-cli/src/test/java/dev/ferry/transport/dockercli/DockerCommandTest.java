@@ -142,6 +142,27 @@ class DockerCommandTest {
     }
 
     @Test
+    void dockerTlsNeverReachesDockerAndAsksForTlsCheckedAsForDockerApi() {
+        // docker would talk TLS without checking the daemon's certificate; docker-api checks it: so does docker now
+        Map<String, String> child = child(Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376", "DOCKER_TLS", "1"));
+        assertEquals(Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376", "DOCKER_TLS_VERIFY", "1"), child);
+        // --docker-tls-verify=false: plain, as for docker-api, whatever the environment asks
+        child = child(
+                Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376", "DOCKER_TLS", "1", "DOCKER_TLS_VERIFY", "1"),
+                DockerOptions.TLS_VERIFY.name(),
+                "false");
+        assertEquals(Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376"), child);
+        // a unix socket: no TLS for docker-api, none for docker
+        assertEquals(
+                Map.of("DOCKER_HOST", "unix:///var/run/docker.sock"),
+                child(Map.of("DOCKER_HOST", "unix:///var/run/docker.sock", "DOCKER_TLS", "1")));
+        // set but empty asks for nothing, as docker reads it
+        assertEquals(
+                Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376"),
+                child(Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376", "DOCKER_TLS", "")));
+    }
+
+    @Test
     void theCliTransportDeclaresTheTlsOptions() {
         assertTrue(new DockerCliTransport().options().contains(DockerOptions.TLS_VERIFY));
         assertTrue(new DockerCliTransport().options().contains(DockerOptions.CERT_PATH));
