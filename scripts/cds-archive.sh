@@ -19,6 +19,7 @@ run inspect inspect "oci:$tmp/l:t"
 run copy -q copy "oci:$tmp/l:t" "oci-archive:$tmp/a.tar:t"
 run export export -q "oci:$tmp/l:t" "$tmp/rootfs.tar"
 run usage copy --no-such-flag 2>/dev/null || true
+run help --help
 # the registry client's classes: a push, an inspect and a pull against a private docker-registry when one is
 # installed (scripts/install-peers.sh), else a refused connection, which loads the HTTP and TLS set-up
 reg=""
