@@ -53,9 +53,14 @@ class LaunchersIT {
 
     /** Runs {@code launcher --version}, which must print the version. */
     private Peers.Result version(Path launcher, Map<String, String> env) throws Exception {
-        Peers.Result run = bash(tmp, env, "'" + launcher + "' --version");
+        return run(launcher, env, "--version", "ferry ");
+    }
+
+    /** Runs {@code launcher command}, which must succeed and print a line starting with {@code line}. */
+    private Peers.Result run(Path launcher, Map<String, String> env, String command, String line) throws Exception {
+        Peers.Result run = bash(tmp, env, "'" + launcher + "' " + command);
         assertEquals(0, run.code(), run.out());
-        assertTrue(run.out().lines().anyMatch(l -> l.startsWith("ferry ")), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith(line)), run.out());
         return run;
     }
 
@@ -64,10 +69,15 @@ class LaunchersIT {
      * launchers turn it off on the console).
      */
     private String cdsLog(Path launcher, Map<String, String> env, String name) throws Exception {
+        return cdsLog(launcher, env, name, "--version", "ferry ");
+    }
+
+    private String cdsLog(Path launcher, Map<String, String> env, String name, String command, String line)
+            throws Exception {
         Path log = tmp.resolve(name + ".log");
         Map<String, String> all = new HashMap<>(env);
         all.put("JAVA_TOOL_OPTIONS", "-Xlog:cds=info:file=" + log);
-        version(launcher, all);
+        run(launcher, all, command, line);
         return Files.readString(log);
     }
 
@@ -85,6 +95,11 @@ class LaunchersIT {
             assertTrue(log.contains("Mapped static  region #0 at base "), launcher + ": not mapped\n" + log);
             assertFalse(log.contains("alternative address"), launcher + ": relocated\n" + log);
         }
+        // a command whose threads run while classes load: relocated at once (pages written one by one later would cost
+        // a TLB shootdown each)
+        String relocated = cdsLog(installed, env, "transports", "transports", "oci ");
+        assertTrue(relocated.contains("Mapped static  region #0 at base "), relocated);
+        assertTrue(relocated.contains("alternative address"), relocated);
         // FERRY_CDS=relocate: the archive, at a random address
         String log = cdsLog(
                 installed, Map.of("XDG_CACHE_HOME", env.get("XDG_CACHE_HOME"), "FERRY_CDS", "relocate"), "relocated");
