@@ -19,6 +19,7 @@ run inspect inspect "oci:$tmp/l:t"
 run copy -q copy "oci:$tmp/l:t" "oci-archive:$tmp/a.tar:t"
 run export export -q "oci:$tmp/l:t" "$tmp/rootfs.tar"
 run usage copy --no-such-flag 2>/dev/null || true
+run help --help
 # the registry client's classes: a push, an inspect and a pull against a private docker-registry when one is
 # installed (scripts/install-peers.sh), else a refused connection, which loads the HTTP and TLS set-up
 reg=""
@@ -66,4 +67,18 @@ for _ in 1 2 3; do
   cmp -s "$tmp/classes.lst" "$tmp/classes2.lst" && break
   mv "$tmp/classes2.lst" "$tmp/classes.lst"
 done
+# The launchers map the archive at the address it was made for (-XX:ArchiveRelocationMode=0: see ./ferry) only with
+# a java that was seen here to accept that diagnostic flag and map the archive with it: that java's real path is
+# written beside the archive (JSA.java), after it, and the launchers compare it with the java they run (bash's -ef:
+# no external command). A JVM that does not know the flag fails to start with it, so without JSA.java ferry starts
+# as before, relocating the archive.
+rm -f "$jsa.java"
 mv -f "$tmp/ferry.jsa" "$jsa"
+java=$(command -v java) && java=$(readlink -f "$java") || exit 0
+if out=$(java -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions \
+    -XX:ArchiveRelocationMode=0 -Xshare:on -XX:SharedArchiveFile="$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -jar "$jar" --version 2>&1) && [ "${out#ferry }" != "$out" ]; then
+  printf '%s\n' "$java" > "$tmp/java" && mv -f "$tmp/java" "$jsa.java"
+else
+  echo "cds-archive.sh: $java does not map the archive with -XX:ArchiveRelocationMode=0; it is relocated at each start"
+fi

@@ -110,7 +110,10 @@ public final class Ferry {
         });
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(new UsageErrorHandler());
-        cli.setExitCodeExceptionMapper(ErrorHandler::exitCode);
+        // a lambda, not ErrorHandler::exitCode: making the start-up archive resolves this class's method handles, and
+        // one to ErrorHandler links it with picocli's Java 5 interface, which the archive then leaves out (and
+        // ErrorHandler and picocli's own handler with it: each start read them from their jars, opening both)
+        cli.setExitCodeExceptionMapper(e -> ErrorHandler.exitCode(e));
         return cli;
     }
 

@@ -11,6 +11,8 @@ import dev.ferry.spi.FerryException;
 import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -134,6 +137,29 @@ class StartUpTest {
                 System.setProperty(Main.CONVERTERS_EXCLUDES, before);
             }
         }
+    }
+
+    @Test
+    void picocliReadsThePropertyMainSetsAndLooksForNoGroovy(@TempDir Path tmp) throws Exception {
+        // picocli's default factory looks for Groovy once per JVM, when first used: a JVM of its own, whose Main sets
+        // the property, with picocli's trace saying what the factory did
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path stderr = tmp.resolve("stderr");
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Dpicocli.trace=INFO",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "--help")
+                .redirectError(stderr.toFile())
+                .start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String err = Files.readString(stderr);
+        assertTrue(out.startsWith("Usage: ferry "), out + err);
+        assertTrue(err.contains("groovy Closures in annotations are disabled and will not be loaded"), err);
     }
 
     @Test

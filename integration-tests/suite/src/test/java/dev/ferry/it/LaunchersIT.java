@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,109 @@ class LaunchersIT {
         return new Peers.Result(p.exitValue(), out, "");
     }
 
+    /** Unpacks the distribution's tarball into {@code into}; the folder it made. */
+    private static Path unpack(Path into) throws Exception {
+        Path tarball;
+        try (Stream<Path> files = Files.list(QuickStartIT.repo().resolve("dist/target"))) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("ferry-.*\\.tar\\.gz"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no tarball in dist/target: run mvn package"));
+        }
+        Peers.run(into, "tar", "-xzf", tarball.toString()).ok();
+        try (Stream<Path> dirs = Files.list(into)) {
+            return dirs.findFirst().orElseThrow();
+        }
+    }
+
+    /** Runs {@code launcher --version}, which must print the version. */
+    private Peers.Result version(Path launcher, Map<String, String> env) throws Exception {
+        return run(launcher, env, "--version", "ferry ");
+    }
+
+    /** Runs {@code launcher command}, which must succeed and print a line starting with {@code line}. */
+    private Peers.Result run(Path launcher, Map<String, String> env, String command, String line) throws Exception {
+        Peers.Result run = bash(tmp, env, "'" + launcher + "' " + command);
+        assertEquals(0, run.code(), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith(line)), run.out());
+        return run;
+    }
+
+    /**
+     * The JVM's class-data sharing log of {@code launcher --version} (in a file, through JAVA_TOOL_OPTIONS: the
+     * launchers turn it off on the console).
+     */
+    private String cdsLog(Path launcher, Map<String, String> env, String name) throws Exception {
+        return cdsLog(launcher, env, name, "--version", "ferry ");
+    }
+
+    private String cdsLog(Path launcher, Map<String, String> env, String name, String command, String line)
+            throws Exception {
+        Path log = tmp.resolve(name + ".log");
+        Map<String, String> all = new HashMap<>(env);
+        all.put("JAVA_TOOL_OPTIONS", "-Xlog:cds=info:file=" + log);
+        run(launcher, all, command, line);
+        return Files.readString(log);
+    }
+
+    @Test
+    void theLaunchersMapTheArchiveAtTheAddressItWasMadeFor() throws Exception {
+        // Debian's JDK 17 relocates an archive at every start (each of its pages written) unless told not to: both
+        // launchers have it mapped at its own base, with the java cds-archive.sh checked (the one on PATH)
+        Path installed =
+                unpack(Files.createDirectories(tmp.resolve("installed"))).resolve("bin/ferry");
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+        version(installed, env); // makes its archive
+        for (Path launcher : List.of(QuickStartIT.repo().resolve("ferry"), installed)) {
+            String log =
+                    cdsLog(launcher, env, launcher.getParent().getFileName().toString());
+            assertTrue(log.contains("Mapped static  region #0 at base "), launcher + ": not mapped\n" + log);
+            assertFalse(log.contains("alternative address"), launcher + ": relocated\n" + log);
+        }
+        // a command whose threads run while classes load: relocated at once (pages written one by one later would cost
+        // a TLB shootdown each)
+        String relocated = cdsLog(installed, env, "transports", "transports", "oci ");
+        assertTrue(relocated.contains("Mapped static  region #0 at base "), relocated);
+        assertTrue(relocated.contains("alternative address"), relocated);
+        // FERRY_CDS=relocate: the archive, at a random address
+        String log = cdsLog(
+                installed, Map.of("XDG_CACHE_HOME", env.get("XDG_CACHE_HOME"), "FERRY_CDS", "relocate"), "relocated");
+        assertTrue(log.contains("Mapped static  region #0 at base "), log);
+        assertTrue(log.contains("alternative address"), log);
+    }
+
+    @Test
+    void aJavaNotSeenToAcceptTheArchivesFlagIsNotGivenIt() throws Exception {
+        // a java on PATH that, as a JVM that does not know the diagnostic flag, refuses to start with it
+        Path fake = Files.createDirectories(tmp.resolve("fake"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path script = Files.writeString(
+                fake.resolve("java"),
+                "#!/usr/bin/env bash\n"
+                        + "for a; do case \"$a\" in -XX:ArchiveRelocationMode=*)\n"
+                        + "  echo \"Unrecognized VM option '${a#-XX:}'\" >&2; exit 1 ;;\n"
+                        + "esac; done\n"
+                        + "exec '" + java + "' \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path ferry = unpack(Files.createDirectories(tmp.resolve("installed"))).resolve("bin/ferry");
+        String path = fake + ":" + System.getenv("PATH");
+        // the archive made with that java: it is used without the flag, then and once the real java is back
+        String a = tmp.resolve("a").toString();
+        version(ferry, Map.of("PATH", path, "XDG_CACHE_HOME", a));
+        version(ferry, Map.of("XDG_CACHE_HOME", a));
+        try (Stream<Path> made = Files.list(tmp.resolve("a/ferry"))) {
+            List<String> names = made.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.stream().anyMatch(n -> n.endsWith(".jsa")), names.toString());
+            assertFalse(names.stream().anyMatch(n -> n.endsWith(".jsa.java")), names.toString());
+        }
+        // the archive made with the real java, which takes the flag; then that java is not the one on PATH
+        String b = tmp.resolve("b").toString();
+        version(ferry, Map.of("XDG_CACHE_HOME", b));
+        try (Stream<Path> made = Files.list(tmp.resolve("b/ferry"))) {
+            assertTrue(made.anyMatch(p -> p.getFileName().toString().endsWith(".jsa.java")), "the java noted");
+        }
+        version(ferry, Map.of("PATH", path, "XDG_CACHE_HOME", b));
+    }
+
     @Test
     void theLaunchersFindTheirFolderFromARelativePathWithCdpathExported() throws Exception {
         // an exported CDPATH (".:..." as some shell set-ups have) makes cd look its folder up there and print it
@@ -57,18 +161,8 @@ class LaunchersIT {
         assertEquals(0, checkout.code(), checkout.out());
         assertTrue(checkout.out().startsWith("ferry "), checkout.out());
 
-        Path tarball;
-        try (Stream<Path> files = Files.list(repo.resolve("dist/target"))) {
-            tarball = files.filter(f -> f.getFileName().toString().matches("ferry-.*\\.tar\\.gz"))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no tarball in dist/target: run mvn package"));
-        }
         Path into = Files.createDirectories(tmp.resolve("with space"));
-        Peers.run(into, "tar", "-xzf", tarball.toString()).ok();
-        String home;
-        try (Stream<Path> dirs = Files.list(into)) {
-            home = dirs.findFirst().orElseThrow().getFileName().toString();
-        }
+        String home = unpack(into).getFileName().toString();
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Files.createSymbolicLink(bin.resolve("ferry"), Path.of("../with space", home, "bin/ferry"));
         for (String invocation : List.of(
