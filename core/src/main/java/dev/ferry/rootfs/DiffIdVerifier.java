@@ -36,13 +36,23 @@ public final class DiffIdVerifier extends FilterInputStream {
      * @param limit the most uncompressed bytes allowed
      */
     public DiffIdVerifier(InputStream in, Descriptor layer, int index, Digest diffId, long limit) {
+        this(in, layer, index, diffId, limit, Flattener::decompress);
+    }
+
+    /** How the checking thread decompresses the layer's copy ({@link Flattener#decompress}; a test's failing one). */
+    @FunctionalInterface
+    interface Decompressor {
+        InputStream open(InputStream in, Descriptor layer) throws IOException;
+    }
+
+    DiffIdVerifier(InputStream in, Descriptor layer, int index, Digest diffId, long limit, Decompressor decompressor) {
         super(VerifyingInputStream.verify(in, layer));
         this.layer = layer;
         InputStream piped = pipe.input();
         thread = new Thread(
                 () -> {
                     try (UncompressedLayer plain =
-                            new UncompressedLayer(Flattener.decompress(piped, layer), layer, limit, diffId)) {
+                            new UncompressedLayer(decompressor.open(piped, layer), layer, limit, diffId)) {
                         plain.drain();
                         plain.verifyDiffId(index);
                     } catch (LayerTooLargeException e) {
@@ -53,6 +63,10 @@ public final class DiffIdVerifier extends FilterInputStream {
                     } catch (IOException e) {
                         failure = new CorruptImageException(
                                 "layer " + layer.digest() + " does not decompress: " + e.getMessage(), e);
+                    } catch (RuntimeException | Error e) {
+                        // the diffID was not checked: never the clean end of an unchecked layer
+                        failure = new FerryException(
+                                "checking the diffID of layer " + layer.digest() + " failed: " + e, null, e);
                     } finally {
                         try {
                             byte[] buf = new byte[1 << 16];

@@ -2,6 +2,7 @@ package dev.ferry.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,10 +14,13 @@ import dev.ferry.spi.DigestMismatchException;
 import dev.ferry.spi.FerryException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,6 +159,37 @@ class InflatedLayerTest {
             }
         });
         assertTrue(e instanceof CorruptImageException || e instanceof DigestMismatchException, e.toString());
+    }
+
+    @Test
+    void anInterruptedCopyClosesOnlyOnceTheLayersThreadsEnded() throws Exception {
+        // another blob failed: the scheduler interrupts this copy mid-layer, and it closes the layer; the inflater's
+        // native memory is freed then, so its thread must have ended, as the reading thread must before the blob
+        // is closed
+        byte[] plain = plain(3_000_000, 11);
+        byte[] gzip = gzip(plain);
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        InputStream slow = new FilterInputStream(new ByteArrayInputStream(gzip)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                reader.set(Thread.currentThread());
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.read(b, off, Math.min(len, 4096));
+            }
+        };
+        InflatedLayer in = new InflatedLayer(slow, layer(gzip), Digest.sha256(plain), plain.length);
+        try {
+            assertEquals(100, in.readNBytes(100).length);
+            Thread.currentThread().interrupt();
+            in.close();
+            assertFalse(reader.get().isAlive(), "the blob's reading thread outlived close");
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is kept");
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.ferry.model.Digest;
 import dev.ferry.model.MediaTypes;
 import dev.ferry.spi.CorruptImageException;
 import dev.ferry.spi.DigestMismatchException;
+import dev.ferry.spi.FerryException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,6 +43,21 @@ class DiffIdVerifierTest {
         try (InputStream in =
                 new DiffIdVerifier(new ByteArrayInputStream(tar), plain, 0, Digest.sha256(tar), LayerLimit.DEFAULT)) {
             assertArrayEquals(tar, in.readAllBytes());
+        }
+    }
+
+    @Test
+    void aCheckThatBreaksWithARuntimeExceptionFailsTheEndNeverPassesIt() throws Exception {
+        byte[] tar = tar();
+        byte[] gz = TestImage.gzip(tar);
+        // a bug or an Error on the checking thread (a native library's UnsatisfiedLinkError, say): the diffID
+        // was never checked, so the layer's end must not be reported
+        try (InputStream in = new DiffIdVerifier(
+                new ByteArrayInputStream(gz), gzipLayer(gz), 0, Digest.sha256(tar), LayerLimit.DEFAULT, (piped, l) -> {
+                    throw new IllegalStateException("broken decompressor");
+                })) {
+            FerryException e = assertThrows(FerryException.class, in::readAllBytes);
+            assertTrue(e.getMessage().contains("broken decompressor"), e.getMessage());
         }
     }
 

@@ -82,10 +82,26 @@ public final class ReadAheadStream extends InputStream {
         }
     }
 
-    /** Stops reading ahead (the thread's next write fails) and waits for the thread. */
+    /**
+     * Stops reading ahead (the thread's next write fails) and waits for the thread, even when this thread is
+     * interrupted (a copy stopped because another blob failed): the source, and what reads it (an inflater whose
+     * native memory the caller frees next), is the caller's again only once the thread has ended. The interrupt is
+     * kept for the caller.
+     */
     @Override
     public void close() throws IOException {
         input.close();
-        join();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

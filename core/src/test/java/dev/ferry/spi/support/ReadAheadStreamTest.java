@@ -1,7 +1,9 @@
 package dev.ferry.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.ZipException;
 import org.junit.jupiter.api.Test;
@@ -101,6 +106,41 @@ class ReadAheadStreamTest {
         assertTrue(after < 1 << 20, "read ahead at most the pipe's blocks and one chunk: " + after);
         Thread.sleep(50);
         assertEquals(after, read.get(), "nothing read after close");
+    }
+
+    @Test
+    void closingWhileInterruptedStillWaitsForTheThreadAndKeepsTheInterrupt() throws Exception {
+        CountDownLatch reading = new CountDownLatch(1);
+        AtomicBoolean inRead = new AtomicBoolean();
+        InputStream slow = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                inRead.set(true);
+                reading.countDown();
+                try {
+                    Thread.sleep(300); // a read under way, not interrupted: the thread is not the reader's
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inRead.set(false);
+                return len;
+            }
+        };
+        ReadAheadStream ahead = new ReadAheadStream(() -> slow, "test-read-ahead", 1 << 16, 2);
+        assertTrue(reading.await(10, TimeUnit.SECONDS));
+        // a copy stopped because another blob failed: its thread is interrupted, then closes what it read
+        Thread.currentThread().interrupt();
+        try {
+            assertDoesNotThrow(ahead::close);
+            assertFalse(inRead.get(), "close returned while the thread still read the source");
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        }
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
