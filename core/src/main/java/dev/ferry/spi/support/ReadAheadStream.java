@@ -83,7 +83,8 @@ public final class ReadAheadStream extends InputStream {
     }
 
     /**
-     * Stops reading ahead (the thread's next write fails) and waits for the thread, even when this thread is
+     * Stops reading ahead (the thread's write fails when it next takes or hands over a block: it may read up to a
+     * block more from its source first) and waits for the thread, even when this thread is
      * interrupted (a copy stopped because another blob failed): the source, and what reads it (an inflater whose
      * native memory the caller frees next), is the caller's again only once the thread has ended. The interrupt is
      * kept for the caller.
