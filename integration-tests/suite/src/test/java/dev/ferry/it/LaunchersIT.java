@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,16 +114,7 @@ class LaunchersIT {
     @Test
     void aJavaNotSeenToAcceptTheArchivesFlagIsNotGivenIt() throws Exception {
         // a java on PATH that, as a JVM that does not know the diagnostic flag, refuses to start with it
-        Path fake = Files.createDirectories(tmp.resolve("fake"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path script = Files.writeString(
-                fake.resolve("java"),
-                "#!/usr/bin/env bash\n"
-                        + "for a; do case \"$a\" in -XX:ArchiveRelocationMode=*)\n"
-                        + "  echo \"Unrecognized VM option '${a#-XX:}'\" >&2; exit 1 ;;\n"
-                        + "esac; done\n"
-                        + "exec '" + java + "' \"$@\"\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path fake = fakeJava("-XX:ArchiveRelocationMode=*", "echo \"Unrecognized VM option '${a#-XX:}'\" >&2; exit 1");
         Path ferry = unpack(Files.createDirectories(tmp.resolve("installed"))).resolve("bin/ferry");
         String path = fake + ":" + System.getenv("PATH");
         // the archive made with that java: it is used without the flag, then and once the real java is back
@@ -280,16 +272,9 @@ class LaunchersIT {
         // each run's JVM writes a class list; one that exits while another thread loads a class can leave that
         // line unfinished ("@lambda-proxy HOST" without the rest is a format error to the dump): here every run's
         // list ends so, from a java on PATH that writes it instead of running ferry, the dump being the real one
-        Path fake = Files.createDirectories(tmp.resolve("fake"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path script = Files.writeString(
-                fake.resolve("java"),
-                "#!/usr/bin/env bash\n"
-                        + "for a; do case \"$a\" in -XX:DumpLoadedClassList=*)\n"
-                        + "  printf 'java/lang/Object\\ndev/ferry/cli/Main\\n@lambda-proxy dev/fe' > \"${a#*=}\"; exit 0 ;;\n"
-                        + "esac; done\n"
-                        + "exec '" + java + "' \"$@\"\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path fake = fakeJava(
+                "-XX:DumpLoadedClassList=*",
+                "printf 'java/lang/Object\\ndev/ferry/cli/Main\\n@lambda-proxy dev/fe' > \"${a#*=}\"; exit 0");
         Path repo = QuickStartIT.repo();
         Path jsa = tmp.resolve("ferry.jsa");
         Map<String, String> env = Map.of("PATH", fake + ":" + System.getenv("PATH"), "TMPDIR", tmp.toString());
@@ -308,5 +293,23 @@ class LaunchersIT {
                 "--version");
         assertEquals(0, used.code(), used.out() + used.err());
         assertTrue(used.out().contains("dev.ferry.cli.Main source: shared objects file"), used.out());
+    }
+
+    /**
+     * A folder (for the front of PATH) holding a {@code java} that runs {@code action} (bash, {@code $a} the argument)
+     * when an argument matches {@code pattern} (a bash case pattern), and is this test's java otherwise.
+     */
+    private Path fakeJava(String pattern, String action) throws IOException {
+        Path fake = Files.createDirectories(tmp.resolve("fake"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path script = Files.writeString(
+                fake.resolve("java"),
+                "#!/usr/bin/env bash\n"
+                        + "for a; do case \"$a\" in " + pattern + ")\n"
+                        + "  " + action + " ;;\n"
+                        + "esac; done\n"
+                        + "exec '" + java + "' \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return fake;
     }
 }
