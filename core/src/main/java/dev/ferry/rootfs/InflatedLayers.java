@@ -14,7 +14,9 @@ import dev.ferry.spi.support.VerifyingInputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The compressed layers of an image, each inflated once into a temporary tar, several at a time (one thread per
@@ -121,13 +124,22 @@ final class InflatedLayers implements Closeable {
             try (BlobStream blob = source.blob(layer)) {
                 VerifyingInputStream verifier =
                         VerifyingInputStream.verify(new BufferedInputStream(blob.stream(), 1 << 16), layer);
-                ReadAheadStream pump = pumped
-                        ? new ReadAheadStream(
-                                () -> Flattener.decompress(verifier, layer), "ferry-inflate-pump", 1 << 18, 4)
-                        : null;
+                // the decompressor, closed at the end to free an inflater's native memory now (not at a GC); closing
+                // it leaves the verifier open, which is drained and checked after it
+                AtomicReference<InputStream> inflater = new AtomicReference<>();
+                ReadAheadStream.Opener open = () -> {
+                    inflater.set(Flattener.decompress(
+                            new FilterInputStream(verifier) {
+                                @Override
+                                public void close() {}
+                            },
+                            layer));
+                    return inflater.get();
+                };
+                ReadAheadStream pump = pumped ? new ReadAheadStream(open, "ferry-inflate-pump", 1 << 18, 4) : null;
                 try {
-                    UncompressedLayer plain = new UncompressedLayer(
-                            pump != null ? pump : Flattener.decompress(verifier, layer), layer, limit, diffIds.get(i));
+                    UncompressedLayer plain =
+                            new UncompressedLayer(pump != null ? pump : open.open(), layer, limit, diffIds.get(i));
                     if (!copy(plain, file, space, layer, verifier, pump)) {
                         return new Copy(null);
                     }
@@ -138,7 +150,11 @@ final class InflatedLayers implements Closeable {
                     plain.verifyDiffId(i);
                 } finally {
                     if (pump != null) {
-                        pump.close();
+                        pump.close(); // its thread has ended: the decompressor is this thread's
+                    }
+                    InputStream decompressor = inflater.get();
+                    if (decompressor != null) {
+                        decompressor.close();
                     }
                 }
             }
