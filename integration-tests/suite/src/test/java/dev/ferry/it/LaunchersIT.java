@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +111,31 @@ class LaunchersIT {
                 installed, Map.of("XDG_CACHE_HOME", env.get("XDG_CACHE_HOME"), "FERRY_CDS", "relocate"), "relocated");
         assertTrue(log.contains("Mapped static  region #0 at base "), log);
         assertTrue(log.contains("alternative address"), log);
+    }
+
+    @Test
+    void versionRunsInTheInterpreterAloneAndOtherCommandsWithTheCompiler() throws Exception {
+        // --version runs too little code to pay for compiling any: both launchers start it without the JIT; --help
+        // renders enough to, and keeps it (the JVM's final flags, printed through JAVA_TOOL_OPTIONS)
+        Path installed =
+                unpack(Files.createDirectories(tmp.resolve("installed"))).resolve("bin/ferry");
+        Map<String, String> env =
+                Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal");
+        Pattern compiler = Pattern.compile("\\s*bool UseCompiler\\s*=\\s*(true|false)\\b.*");
+        for (Path launcher : List.of(QuickStartIT.repo().resolve("ferry"), installed)) {
+            for (String[] c : new String[][] {
+                {"--version", "ferry ", "false"}, {"-V", "ferry ", "false"}, {"--help", "Usage: ferry", "true"}
+            }) {
+                String out = run(launcher, env, c[0], c[1]).out();
+                String flag = out.lines()
+                        .map(compiler::matcher)
+                        .filter(Matcher::matches)
+                        .map(m -> m.group(1))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no UseCompiler flag printed:\n" + out));
+                assertEquals(c[2], flag, launcher + " " + c[0]);
+            }
+        }
     }
 
     @Test
