@@ -114,28 +114,50 @@ class LaunchersIT {
     }
 
     @Test
-    void versionRunsInTheInterpreterAloneAndOtherCommandsWithTheCompiler() throws Exception {
+    void versionRunsInTheInterpreterAloneAndOtherCommandsWithOneCompilerThreadOnTwoCpus() throws Exception {
         // --version runs too little code to pay for compiling any: both launchers start it without the JIT; --help
-        // renders enough to, and keeps it (the JVM's final flags, printed through JAVA_TOOL_OPTIONS)
+        // renders enough to, and keeps it, with one compiler thread on a machine of at most two CPUs (the JVM's final
+        // flags, printed through JAVA_TOOL_OPTIONS); not when FERRY_JAVA_OPTS names the compiler's tiers
         Path installed =
                 unpack(Files.createDirectories(tmp.resolve("installed"))).resolve("bin/ferry");
         Map<String, String> env =
                 Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "JAVA_TOOL_OPTIONS", "-XX:+PrintFlagsFinal");
-        Pattern compiler = Pattern.compile("\\s*bool UseCompiler\\s*=\\s*(true|false)\\b.*");
+        Map<String, String> allTiers = new HashMap<>(env);
+        allTiers.put("FERRY_JAVA_OPTS", "-XX:TieredStopAtLevel=4 -Xmx256m");
+        boolean twoCpus = onlineCpus() <= 2;
         for (Path launcher : List.of(QuickStartIT.repo().resolve("ferry"), installed)) {
-            for (String[] c : new String[][] {
-                {"--version", "ferry ", "false"}, {"-V", "ferry ", "false"}, {"--help", "Usage: ferry", "true"}
-            }) {
-                String out = run(launcher, env, c[0], c[1]).out();
-                String flag = out.lines()
-                        .map(compiler::matcher)
-                        .filter(Matcher::matches)
-                        .map(m -> m.group(1))
-                        .findFirst()
-                        .orElseThrow(() -> new AssertionError("no UseCompiler flag printed:\n" + out));
-                assertEquals(c[2], flag, launcher + " " + c[0]);
-            }
+            assertEquals("false", flag(run(launcher, env, "--version", "ferry ").out(), "bool", "UseCompiler"));
+            assertEquals("false", flag(run(launcher, env, "-V", "ferry ").out(), "bool", "UseCompiler"));
+            String help = run(launcher, env, "--help", "Usage: ferry").out();
+            assertEquals("true", flag(help, "bool", "UseCompiler"), launcher + " --help");
+            assertEquals(twoCpus, flag(help, "intx", "CICompilerCount").equals("1 {command line}"), help);
+            String tiers = run(launcher, allTiers, "--help", "Usage: ferry").out();
+            assertEquals("4 {command line}", flag(tiers, "intx", "TieredStopAtLevel"), tiers);
+            assertFalse(flag(tiers, "intx", "CICompilerCount").endsWith("{command line}"), tiers);
         }
+    }
+
+    /** The value of the JVM flag {@code name} in -XX:+PrintFlagsFinal's {@code out}, with its origin when not default. */
+    private static String flag(String out, String type, String name) {
+        Pattern line = Pattern.compile("\\s*" + type + " " + name + "\\s*=\\s*(\\S+)\\s+\\{product\\} \\{(.*)\\}\\s*");
+        return out.lines()
+                .map(line::matcher)
+                .filter(Matcher::matches)
+                .map(m -> m.group(2).equals("default") ? m.group(1) : m.group(1) + " {" + m.group(2) + "}")
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no flag " + name + " printed:\n" + out));
+    }
+
+    /** The CPUs online, as the launchers count them. */
+    private static int onlineCpus() throws IOException {
+        int cpus = 0;
+        for (String part : Files.readString(Path.of("/sys/devices/system/cpu/online"))
+                .trim()
+                .split(",")) {
+            String[] range = part.split("-");
+            cpus += range.length == 2 ? Integer.parseInt(range[1]) - Integer.parseInt(range[0]) + 1 : 1;
+        }
+        return cpus;
     }
 
     @Test
