@@ -160,9 +160,12 @@ docker rmi -f "$img" >/dev/null 2>&1 || true
 warm() {
   local row=$1 run=$2 who=$3 command=$4 s e
   rm -f "$work/heap.txt"
-  s=$(date +%s%N); bash -c "$command" >/dev/null; e=$(date +%s%N)
-  [ "$who" = ferry ] && FERRY_HEAP_REPORT="$work/heap.txt" bash -c "$command" >/dev/null
-  printf '%s\t%s\t%s\t%s\t-\t%s\t-\n' "$row" "$who" "$run" "$(awk -v n=$((e - s)) 'BEGIN{printf "%.3f", n/1e9}')" \
+  # the clock read by bash itself (an external date, forked and run after the command, added 5-10 ms to both tools'
+  # times on this machine), the command run from a subshell of this one (bash -c added a shell's start)
+  s=$EPOCHREALTIME; (eval "$command") >/dev/null; e=$EPOCHREALTIME
+  [ "$who" = ferry ] && (FERRY_HEAP_REPORT="$work/heap.txt"; export FERRY_HEAP_REPORT; eval "$command") >/dev/null
+  printf '%s\t%s\t%s\t%s\t-\t%s\t-\n' "$row" "$who" "$run" \
+    "$(awk -v n=$((10#${e//[.,]/} - 10#${s//[.,]/})) 'BEGIN{printf "%.3f", n/1e6}')" \
     "$(cat "$work/heap.txt" 2>/dev/null || echo -)" >> "$BENCH_TSV"
 }
 for run in $(seq 1 $((4 * runs - 1))); do
