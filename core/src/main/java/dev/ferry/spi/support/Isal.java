@@ -85,10 +85,14 @@ final class Isal {
     static final int ISAL_OUT_OVERFLOW = 2;
     static final int ISAL_INCORRECT_CHECKSUM = -6;
 
-    /** ISAL_DEF_LVLn_DEFAULT: the level buffer each level wants (level 0 needs none). */
+    /**
+     * The level buffer each level gets (level 0 needs none): ISAL_DEF_LVLn_DEFAULT for levels 2 and 3, and
+     * ISAL_DEF_LVL1_SMALL for level 1 (16 K tokens before each Huffman table, where the default holds 64 K): on
+     * 512 KiB blocks its tables follow the data more closely, 0.6% smaller on a Debian layer for 2% more CPU.
+     */
     static int levelBufferSize(int level) {
         return switch (level) {
-            case 1 -> 282624;
+            case 1 -> 86016;
             case 2 -> 331776;
             case 3 -> 348160;
             default -> 0;

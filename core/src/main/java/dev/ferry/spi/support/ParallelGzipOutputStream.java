@@ -24,8 +24,8 @@ import java.util.zip.Deflater;
  * Not thread-safe; {@link #close()} writes the trailer and closes the underlying stream.
  *
  * <p>The blocks are deflated by ISA-L when {@link Gzip#codec()} says so (at {@link #ISAL_LAYER_LEVEL} for levels
- * 4-9, its level 1 for 1-3), else by the JDK's zlib: the bytes depend on the codec, never on the thread count.
- * Each thread keeps one ISA-L stream (about 1.3 MiB of native memory), freed by {@link #finish()}.
+ * 1-9), else by the JDK's zlib: the bytes depend on the codec, never on the thread count.
+ * Each thread keeps one ISA-L stream (about 1.2 MiB of native memory), freed by {@link #finish()}.
  */
 public final class ParallelGzipOutputStream extends OutputStream {
     /**
@@ -36,10 +36,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
     public static final int LAYER_LEVEL = 4;
 
     /**
-     * The ISA-L level that stands for zlib's 4 to 9 (ISA-L has 0-3). Chosen by measurement: the smallest output
-     * within 5% of the Go tools' and as fast as possible within that (see the table in docs/benchmarks.md).
+     * The ISA-L level that stands for zlib's 4 to 9 (ISA-L has 0-3). Chosen by measurement (docs/benchmarks.md,
+     * `bench/GzipCodecBench.java`): level 1, with {@link Isal#levelBufferSize its small token buffer}, gives the
+     * Debian layer 98.9 MB (level 2: 98.8; the Go tools: 95.1, so 1.04 x) and the synthetic layers 1% less than
+     * level 2 for 18% less CPU; level 2 cost more on every input and saved nothing but 0.1% on Debian.
      */
-    static final int ISAL_LAYER_LEVEL = 2;
+    static final int ISAL_LAYER_LEVEL = 1;
 
     /**
      * The block each thread deflates at a time. pigz's 128 KiB made the writer and the deflating threads hand
@@ -92,7 +94,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
     /** With the given codec ({@link Gzip.Codec#ISAL} only when it is available): for the tests and benchmarks. */
     ParallelGzipOutputStream(OutputStream out, int level, int threads, Gzip.Codec codec) throws IOException {
-        this(out, level, threads, codec, level >= 1 && level <= 3 ? 1 : ISAL_LAYER_LEVEL);
+        this(out, level, threads, codec, ISAL_LAYER_LEVEL);
     }
 
     /** With the given codec, and ISA-L's level given (0-3): for the benchmark that chose {@link #ISAL_LAYER_LEVEL}. */
