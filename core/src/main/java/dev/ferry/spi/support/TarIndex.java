@@ -158,10 +158,8 @@ public final class TarIndex implements Closeable {
                                     ? OutputStream.nullOutputStream()
                                     : Files.newOutputStream(
                                             data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                            HashingOutputStream hashing = gz == null
-                                    ? null
-                                    : new HashingOutputStream(Files.newOutputStream(
-                                            gz, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+                            HashingOutputStream hashing =
+                                    gz == null ? null : new HashingOutputStream(gzipFile(gz, entry.getSize()));
                             ParallelGzipOutputStream compressed = gz == null
                                     ? null
                                     : new ParallelGzipOutputStream(
@@ -240,6 +238,17 @@ public final class TarIndex implements Closeable {
     public Gzipped gzipped(String name) {
         Entry entry = entries.get(name);
         return entry == null || entry.linkTarget() != null ? null : entry.gzipped();
+    }
+
+    /**
+     * A new file for a gzipped copy: written around the page cache when large ({@link DirectFileOutput}), since the
+     * reader links it into a store (which forces it) and does not read it again.
+     */
+    private static OutputStream gzipFile(Path gz, long uncompressedSize) throws IOException {
+        OutputStream direct = uncompressedSize >= DirectFileOutput.MIN_SIZE ? DirectFileOutput.create(gz) : null;
+        return direct != null
+                ? direct
+                : Files.newOutputStream(gz, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
     /** Counts and hashes (SHA-256) what passes; buffered, since gzip writes in small pieces. */

@@ -263,6 +263,32 @@ class TarIndexTest {
         }
     }
 
+    /** A layer of 4 MiB or more is gzipped around the page cache (DirectFileOutput): whole, and as digested. */
+    @Test
+    void splitWithGzipWritesALargeLayerWhole() throws IOException {
+        byte[] layer = new byte[(6 << 20) + 4321];
+        Random random = new Random(5);
+        for (int i = 0; i < layer.length; i += 4096) {
+            if (random.nextBoolean()) {
+                byte[] block = new byte[Math.min(4096, layer.length - i)];
+                random.nextBytes(block);
+                System.arraycopy(block, 0, layer, i, block.length);
+            }
+        }
+        Path parts = Files.createDirectory(dir.resolve("parts"));
+        try (TarIndex index =
+                TarIndex.split(new ByteArrayInputStream(tarBytes("layer.tar", layer)), parts, "docker save", true)) {
+            assertEquals(Digest.sha256(layer), index.dataDigest("layer.tar"));
+            TarIndex.Gzipped gzipped = index.gzipped("layer.tar");
+            byte[] compressed = Files.readAllBytes(gzipped.file());
+            assertEquals(compressed.length, gzipped.size());
+            assertEquals(Digest.sha256(compressed), gzipped.digest());
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+                assertArrayEquals(layer, in.readAllBytes());
+            }
+        }
+    }
+
     @Test
     void splitWithGzipKeepsCompressedDataAsItIs() throws IOException {
         // a Docker 25 save's blob that is gzip already: served as it is, not gzipped again

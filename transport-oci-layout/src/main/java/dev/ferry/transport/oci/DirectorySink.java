@@ -237,6 +237,10 @@ final class DirectorySink implements ImageSink, LinkingSink {
                 throw new IOException(file + " changed while it was linked as blob " + descriptor.digest()
                         + "; a blob file must not be modified in place");
             }
+            // on disk before the index names it, as a copied blob is (the file may have been written unforced)
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ)) {
+                ch.force(false);
+            }
             stage(descriptor.digest(), tmp);
             ok = true;
             return true;

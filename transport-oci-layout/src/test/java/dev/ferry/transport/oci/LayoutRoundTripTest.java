@@ -163,6 +163,30 @@ class LayoutRoundTripTest {
         assertEquals(new TreeMap<>(), snapshot(tmp));
     }
 
+    /** Blobs of several MiB, which cross the background forces of a copy: the same bytes must arrive. */
+    @Test
+    void largeBlobsArriveWhole() throws Exception {
+        ManifestBytes manifest = TestImages.image(memory, "big", 2, 5_000_000 + 123, 3);
+        engine.copy(memory.ref("big"), ref("oci", target("oci") + ":big"), CopyOptions.defaults(), CopyListener.NONE);
+        for (Descriptor layer : ((ImageManifest) manifest.parse()).layers()) {
+            assertTrue(layer.size() >= 4 << 20, "layer of " + layer.size() + " bytes");
+            Path blob = tmp.resolve("layout/blobs/sha256/" + layer.digest().hex());
+            assertArrayEquals(memory.blobs.get(layer.digest()), Files.readAllBytes(blob));
+        }
+    }
+
+    @Test
+    void aLargeBlobWithWrongBytesLeavesNothing() throws Exception {
+        byte[] data = new byte[5 << 20];
+        Descriptor claimed = Descriptor.of(MediaTypes.OCI_LAYER, Digest.sha256(data), data.length);
+        data[data.length - 1] = 1;
+        try (ImageSink sink = ref("oci", target("oci") + ":x").openSink(OpenContext.defaults())) {
+            assertThrows(DigestMismatchException.class, () -> sink.putBlob(claimed, new ByteArrayInputStream(data)));
+            assertFalse(sink.hasBlob(claimed));
+        }
+        assertEquals(new TreeMap<>(), snapshot(tmp));
+    }
+
     /** Blobs are copied on several threads: whichever one calls next learns what broke the archive. */
     @Test
     void anArchiveBrokenByABlobNamesThatBlobToLaterCalls() throws Exception {
