@@ -20,12 +20,12 @@ import java.util.concurrent.Future;
 /**
  * A new large file written around the page cache (O_DIRECT), for blobs that this command writes and does not read
  * again: the bytes go from one of two aligned buffers to the disk, the next buffer filling while the other is
- * written on a thread of its own. On a VM whose freed memory goes back to its host (free page reporting), each page
- * the page cache takes for a write is faulted in from the host: gzipped layers written through the cache cost Ferry
- * 2.4 CPU s for 870 MB of a daemon's save, a quarter of the command's CPU, on 2 cores that gzip and the daemon need;
- * written here, 0.9 s less CPU for the command (docs/benchmarks.md). The file is also on disk when the copy ends,
- * so that the caller's {@link #sync} (which it needs before the file is linked or renamed into a store) has no
- * dirty pages left to write.
+ * written on a thread of its own. For the layers gzipped from a daemon's save (870 MB on 2 cores that gzip and the
+ * daemon need), a CPU profile put 2.4 s of the command's 10 in the kernel's copy into the page cache (on this VM,
+ * memory freed goes back to its host and is faulted in again when the cache takes it); written here, the command
+ * took 1.2 CPU s less (docs/benchmarks.md). Not for files fed by the network: a registry pull took 2.2 s where it
+ * took 1.6, its CPU no lower (one write in flight per file waits for the disk). The file is on disk when the copy
+ * ends, so the caller's force before it links or renames the file into a store has no dirty pages left to write.
  *
  * <p>{@link #create} answers null where the filesystem refuses O_DIRECT (tmpfs before Linux 6.6, some FUSE
  * filesystems), where its block size is not a power of two up to 64 KiB, and when {@code FERRY_DIRECT_IO=0}: the
